@@ -1,0 +1,114 @@
+"""Retrieval quality on the project's own evaluation set (tests/data/eval_*.jsonl).
+
+A question is a hit at k when one of the first k cited passages contains its fact string
+(whitespace collapsed). Prints hit@1, hit@5, MRR per language, top-1 program accuracy and the
+"not in the report" calibration against tests/data/eval_unanswerable.jsonl.
+
+    python bench/eval_retrieval.py                 # dev + test, the configured model
+    python bench/eval_retrieval.py --split test    # the held-out half only
+    python bench/eval_retrieval.py --misses        # list what failed
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot.config import Settings  # noqa: E402
+from chatbot.corpus import collapse_whitespace  # noqa: E402
+from chatbot.service import FinderService  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+
+
+def load_questions(split: str) -> list[dict]:
+    names = ["dev", "test"] if split == "all" else [split]
+    rows = []
+    for name in names:
+        with open(DATA / f"eval_{name}.jsonl", encoding="utf-8") as handle:
+            rows += [dict(json.loads(line), split=name) for line in handle if line.strip()]
+    return rows
+
+
+def first_hit_rank(hits, fact: str) -> int | None:
+    wanted = collapse_whitespace(fact)
+    for rank, hit in enumerate(hits, start=1):
+        if wanted in collapse_whitespace(hit.passage.text):
+            return rank
+    return None
+
+
+def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False) -> dict:
+    retriever = service.snapshot().retriever
+    by_lang: dict[str, list] = defaultdict(list)
+    for q in questions:
+        result = retriever.search(q["question"], top_k=k)
+        rank = first_hit_rank(result.hits, q["fact"])
+        top_program = result.programs[0][0] if result.programs else None
+        by_lang[q["lang"]].append((rank, top_program == q.get("program_id"), q.get("program_id") is not None,
+                                   result.confidence))
+        if misses and (rank is None or rank > 1):
+            top = result.hits[0].passage
+            print(f"  MISS@{rank or '-'} {q['id']} [{q['category']}] {q['question']} | fact={q['fact']} "
+                  f"line={q.get('line')} | top: {top.start_line}-{top.end_line} {top.program_id}")
+    report = {}
+    for lang, rows in sorted(by_lang.items()):
+        n = len(rows)
+        with_program = [r for r in rows if r[2]]
+        report[lang] = {
+            "n": n,
+            "hit@1": sum(1 for r in rows if r[0] == 1) / n,
+            "hit@5": sum(1 for r in rows if r[0] is not None and r[0] <= 5) / n,
+            "mrr": sum(1 / r[0] for r in rows if r[0]) / n,
+            "program@1": sum(1 for r in with_program if r[1]) / max(len(with_program), 1),
+            "confidences": sorted(r[3] for r in rows),
+        }
+    return report
+
+
+def calibration(service: FinderService, answerable: dict) -> dict:
+    retriever = service.snapshot().retriever
+    with open(DATA / "eval_unanswerable.jsonl", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    out = {}
+    for lang in sorted({r["lang"] for r in rows}):
+        negatives = sorted(retriever.search(r["question"]).confidence for r in rows if r["lang"] == lang)
+        positives = answerable.get(lang, {}).get("confidences", [])
+        out[lang] = {"unanswerable": negatives, "answerable_p10": positives[len(positives) // 10] if positives else None}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test"])
+    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    service = FinderService(Settings())
+    questions = load_questions(args.split)
+    started = time.monotonic()
+    report = evaluate(service, questions, misses=args.misses)
+    seconds = time.monotonic() - started
+    calib = calibration(service, report)
+    if args.json:
+        print(json.dumps({"split": args.split, "index_version": service.snapshot().version, "report":
+                          {k: {m: v for m, v in r.items() if m != "confidences"} for k, r in report.items()}}))
+        return
+    print(f"index {service.snapshot().version}  model {service.snapshot().index.model_name}  split {args.split}")
+    print(f"{'lang':<5}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'MRR':>8}{'prog@1':>8}")
+    for lang, r in report.items():
+        print(f"{lang:<5}{r['n']:>5}{r['hit@1']:>8.3f}{r['hit@5']:>8.3f}{r['mrr']:>8.3f}{r['program@1']:>8.3f}")
+    print(f"{len(questions)} questions in {seconds:.1f}s ({1000 * seconds / len(questions):.1f} ms each, in-process)")
+    for lang, c in calib.items():
+        print(f"calibration {lang}: answerable p10 confidence {c['answerable_p10']:.3f}; "
+              f"unanswerable {', '.join(f'{v:.3f}' for v in c['unanswerable'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Build a new index version from the corpus: chunk → tokenise → embed (cached) → write → publish."""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Callable
+
+from .config import Settings
+from .corpus import load_corpus
+from .embedding import Embedder, create_embedder
+from .index_store import (BuildReport, compute_version, embed_with_cache, prune_versions, read_current,
+                          set_current, tokenize_passages, verify_version, write_version, IndexCorrupt)
+from .passages import CHUNKER_VERSION, ReportChunker
+from .programs import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, publish: bool = True,
+                force: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Build (or reuse) the version for the current corpus and model; publish it unless told not to.
+
+    The version name is derived from the inputs, so an unchanged corpus reuses the existing
+    directory after re-verifying it, and only passages whose content changed are re-embedded."""
+    started = time.monotonic()
+    embedder = embedder or create_embedder(settings.embed_backend, settings.embed_model, **settings.embedder_options())
+    documents = load_corpus(settings.corpus_dir)
+    programs = ProgramRegistry.load(settings.corpus_dir)
+    chunker = ReportChunker(programs)
+    inputs = {
+        **chunker.settings,
+        "programs": _file_hash(settings.corpus_dir / PROGRAMS_FILE),
+        "glossary": _file_hash(settings.corpus_dir / GLOSSARY_FILE),
+    }
+    version = compute_version(documents, inputs, embedder.name)
+    index_dir = settings.index_dir
+    existing = index_dir / version
+    if existing.is_dir() and not force:
+        try:
+            verify_version(existing)
+            if publish and read_current(index_dir) != version:
+                set_current(index_dir, version)
+            return BuildReport(version, existing, _count(existing), 0, time.monotonic() - started, reused=True)
+        except IndexCorrupt:
+            pass                                   # rebuild it below
+    passages = [p for d in documents for p in chunker.chunk(d)]
+    tokens = tokenize_passages(passages)
+    vectors, embedded = embed_with_cache(passages, embedder, index_dir, progress=progress)
+    manifest_extra = {
+        "model": {"name": embedder.name, "dimension": embedder.dimension, "backend": settings.embed_backend},
+        "chunker": CHUNKER_VERSION,
+        "inputs": inputs,
+        "documents": [{"id": d.id, "title": d.title, "edition": d.edition, "sha256": d.sha256} for d in documents],
+    }
+    path = write_version(index_dir, version, passages, tokens, vectors, manifest_extra)
+    if publish:
+        set_current(index_dir, version)
+        prune_versions(index_dir, settings.keep_versions)
+    return BuildReport(version, path, len(passages), embedded, time.monotonic() - started)
+
+
+def _count(path: Path) -> int:
+    return verify_version(path).get("passage_count", 0)

@@ -1,0 +1,452 @@
+"""Catalog stage: the programs the finder can recommend, each fact tied to the report passage.
+
+``corpus/catalog.yaml`` is hand-curated data. Every benefit, eligibility criterion, date and place
+carries a clause that must be verbatim in a corpus document, so an answer can always quote its
+source and a typo in the data is caught at load time rather than shown to a citizen.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator,
+)
+
+from chatbot.corpus import Document, collapse_whitespace
+
+CATEGORIES = (
+    "jobs", "training", "startup", "business", "finance", "industry-cluster",
+    "culture-industry", "international", "facility", "public-jobs",
+)
+AUDIENCES = (
+    "citizen", "youth", "job-seeker", "student", "foreign-student", "senior", "vulnerable",
+    "business", "startup", "researcher", "foreign-investor", "institution",
+)
+EMPLOYMENT_STATUSES = (
+    "unemployed", "employed", "day_laborer", "student", "self_employed", "business_owner", "retired",
+)
+BUSINESS_SIZES = ("sme", "startup", "large")
+# Industry slugs for the report's industry words; a closed list so a profile and the catalog
+# cannot drift apart through spelling. Extend it when a new report names a new industry.
+INDUSTRIES: dict[str, tuple[str, str]] = {
+    "bio": ("바이오", "bio"),
+    "medical": ("의료", "medical"),
+    "fintech": ("핀테크", "fintech"),
+    "garment-sewing": ("의류봉제", "garment sewing"),
+    "metal-machinery": ("기계금속", "metal and machinery"),
+    "jewelry": ("주얼리", "jewellery"),
+    "printing": ("인쇄", "printing"),
+    "handmade-shoes": ("수제화", "handmade shoes"),
+}
+
+# Profile field -> kind. The kind decides which ops and values make sense, so a criterion the
+# future eligibility engine could not evaluate is rejected here instead of silently ignored.
+FIELDS: dict[str, str] = {
+    "age": "int",
+    "resident_of_seoul": "bool",
+    "employment_status": "enum",
+    "income_pct_of_median": "number",
+    "household_assets_krw": "int",
+    "is_foreign_student": "bool",
+    "business": "object",
+    "business.size": "enum",
+    "business.years_since_founding": "int",
+    "business.industry": "enum",
+}
+ENUM_VALUES = {
+    "employment_status": EMPLOYMENT_STATUSES,
+    "business.size": BUSINESS_SIZES,
+    "business.industry": tuple(INDUSTRIES),
+}
+OPS_BY_KIND = {
+    "int": {"<=", ">=", "between", "==", "in", "present", "text"},
+    "number": {"<=", ">=", "between", "==", "present", "text"},
+    "bool": {"==", "present", "text"},
+    "enum": {"==", "in", "present", "text"},
+    "object": {"present", "text"},
+}
+
+Op = Literal["<=", ">=", "between", "==", "in", "present", "text"]
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
+_DAY = _MONTH + r"-(?:0[1-9]|[12]\d|3[01])"
+_WHEN_POINT = re.compile(rf"^(?:{_DAY}|{_MONTH})$")
+_WHEN_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed or cites text its documents do not contain."""
+
+
+class _Model(BaseModel):
+    # Unknown keys are typos in hand-written data; refuse them rather than drop them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Model):
+    ko: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Source(_Model):
+    document: str = Field(min_length=1)
+    lines: tuple[int, int]
+
+    @field_validator("lines")
+    @classmethod
+    def _ordered(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] < 1 or v[1] < v[0]:
+            raise ValueError(f"need 1 <= start <= end, got {list(v)}")
+        return v
+
+
+class Clause(Source):
+    """The report passage that states a fact; quoted to the citizen as the evidence."""
+
+    text: str = Field(min_length=1)
+
+
+def _krw_ko(v: int) -> str:
+    eok, man = divmod(int(v) // 10_000, 10_000)
+    parts = ([f"{eok:,}억"] if eok else []) + ([f"{man:,}만"] if man else [])
+    return (" ".join(parts) or "0") + "원"
+
+
+_ENUM_LABELS = {
+    "unemployed": ("실업자", "unemployed"), "employed": ("재직자", "employed"),
+    "day_laborer": ("일용근로자", "day laborer"), "student": ("학생", "student"),
+    "self_employed": ("자영업자", "self-employed"), "business_owner": ("사업주", "business owner"),
+    "retired": ("은퇴자", "retired"),
+    "sme": ("중소기업", "SME"), "startup": ("스타트업", "startup"), "large": ("대기업", "large company"),
+    **INDUSTRIES,
+}
+_FIELD_LABELS = {
+    "age": ("나이", "age"), "resident_of_seoul": ("서울 거주", "Seoul residence"),
+    "employment_status": ("취업 상태", "employment status"),
+    "income_pct_of_median": ("기준중위소득 대비 소득", "income as % of median"),
+    "household_assets_krw": ("가구 재산", "household assets"),
+    "is_foreign_student": ("외국인 유학생", "foreign student"),
+    "business": ("사업체", "business"), "business.size": ("기업 규모", "business size"),
+    "business.years_since_founding": ("창업 경과연수", "years since founding"),
+    "business.industry": ("업종", "industry"),
+}
+
+
+class Criterion(_Model):
+    """One eligibility condition on a citizen's (or business's) profile.
+
+    ``op: text`` marks a condition the report states only in words: it is shown, never decided,
+    and may omit ``field`` when no profile field fits.
+    """
+
+    field: str | None = None
+    op: Op
+    value: Any = Field(default=None, validate_default=True)
+    clause: Clause
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, v: str | None) -> str | None:
+        if v is not None and v not in FIELDS:
+            raise ValueError(f"unknown field {v!r}; expected one of {sorted(FIELDS)}")
+        return v
+
+    @field_validator("op")
+    @classmethod
+    def _op_fits_field(cls, op: str, info: ValidationInfo) -> str:
+        if "field" not in info.data:
+            return op  # the field already failed; its error says why
+        field = info.data["field"]
+        if field is None and op != "text":
+            raise ValueError(f"op {op!r} needs a field (only 'text' criteria may omit it)")
+        if field is not None and op not in OPS_BY_KIND[FIELDS[field]]:
+            raise ValueError(f"op {op!r} does not apply to field {field!r} ({FIELDS[field]})")
+        return op
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_op(cls, v: Any, info: ValidationInfo) -> Any:
+        if "field" not in info.data or "op" not in info.data:
+            return v  # field/op already failed; their errors say why
+        field, op = info.data["field"], info.data["op"]
+        kind = FIELDS[field] if field else "text"
+        if op == "present":
+            if v is not None:
+                raise ValueError("op 'present' takes no value")
+            return v
+        if op == "text":
+            if not isinstance(v, str) or not v.strip():
+                raise ValueError("op 'text' needs a non-empty description string")
+            return v
+        if op == "between":
+            if not (isinstance(v, (list, tuple)) and len(v) == 2):
+                raise ValueError("op 'between' needs [lo, hi]")
+            lo, hi = (_scalar(field, kind, x) for x in v)
+            if lo > hi:
+                raise ValueError(f"op 'between' needs lo <= hi, got [{lo}, {hi}]")
+            return [lo, hi]
+        if op == "in":
+            if not isinstance(v, (list, tuple)) or not v:
+                raise ValueError("op 'in' needs a non-empty list")
+            return [_scalar(field, kind, x) for x in v]
+        return _scalar(field, kind, v)
+
+    def describe(self, lang: str = "en") -> str:
+        """Human wording for answers and for staff reviewing the data."""
+        ko = lang == "ko"
+        f, op, v = self.field, self.op, self.value
+        if op == "text":
+            return self.clause.text if ko else v
+        if f == "business" and op == "present":
+            return "사업체(기업) 대상" if ko else "for businesses"
+        if op == "present":
+            label = _FIELD_LABELS[f][0 if ko else 1]
+            return f"{label} 정보 필요" if ko else f"{label} must be given"
+        if f == "age":
+            if op == "<=":
+                return f"만 {v}세 이하" if ko else f"age {v} or under"
+            if op == ">=":
+                return f"만 {v}세 이상" if ko else f"age {v} or over"
+            if op == "between":
+                return f"만 {v[0]}~{v[1]}세" if ko else f"age {v[0]} to {v[1]}"
+        if f in ("resident_of_seoul", "is_foreign_student") and op == "==":
+            words = {
+                ("resident_of_seoul", True): ("서울시 거주", "lives in Seoul"),
+                ("resident_of_seoul", False): ("서울시 비거주", "does not live in Seoul"),
+                ("is_foreign_student", True): ("외국인 유학생", "foreign student"),
+                ("is_foreign_student", False): ("외국인 유학생 아님", "not a foreign student"),
+            }[(f, v)]
+            return words[0 if ko else 1]
+        if f == "income_pct_of_median" and op in ("<=", ">="):
+            if ko:
+                return f"기준중위소득 {_fmt(v)}% {'이하' if op == '<=' else '이상'}"
+            side = "at or below" if op == "<=" else "at or above"
+            return f"household income {side} {_fmt(v)}% of the median income (기준중위소득)"
+        if f == "household_assets_krw" and op in ("<=", ">="):
+            if ko:
+                return f"가구 합산 재산 {_krw_ko(v)} {'이하' if op == '<=' else '이상'}"
+            return f"household assets of ₩{v:,} {'or less' if op == '<=' else 'or more'}"
+        if f == "business.years_since_founding" and op in ("<=", ">="):
+            if ko:
+                return f"창업 {v}년 {'이내' if op == '<=' else '이상'}"
+            return f"founded {v} years ago {'or less' if op == '<=' else 'or more'}"
+        label = _FIELD_LABELS[f][0 if ko else 1]
+        if op == "in":
+            items = [_label(x, ko) for x in v]
+            if ko:
+                return f"{label}: {', '.join(items)}"
+            return f"{label}: " + (items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}")
+        if op == "between":
+            return f"{label}: {_fmt(v[0])}~{_fmt(v[1])}" if ko else f"{label}: {_fmt(v[0])} to {_fmt(v[1])}"
+        if op == "==":
+            return f"{label}: {_label(v, ko)}"
+        if ko:
+            return f"{label} {_label(v, ko)} {'이하' if op == '<=' else '이상'}"
+        return f"{label} {'at most' if op == '<=' else 'at least'} {_label(v, ko)}"
+
+
+def _fmt(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+
+
+def _label(v: Any, ko: bool) -> str:
+    if isinstance(v, str) and v in _ENUM_LABELS:
+        return _ENUM_LABELS[v][0 if ko else 1]
+    return _fmt(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
+def _scalar(field: str, kind: str, x: Any) -> Any:
+    """Check one comparison value against the field's kind (bools are not numbers here)."""
+    if kind in ("int", "number"):
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise ValueError(f"field {field!r} needs a number, got {x!r}")
+        if kind == "int" and not float(x).is_integer():
+            raise ValueError(f"field {field!r} needs a whole number, got {x!r}")
+        return int(x) if kind == "int" else x
+    if kind == "bool":
+        if not isinstance(x, bool):
+            raise ValueError(f"field {field!r} needs true/false, got {x!r}")
+        return x
+    if x not in ENUM_VALUES[field]:  # enum
+        raise ValueError(f"field {field!r} needs one of {list(ENUM_VALUES[field])}, got {x!r}")
+    return x
+
+
+def _when_start(point: str) -> date:
+    parts = [int(p) for p in point.split("-")]
+    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+
+
+class ScheduleEntry(_Model):
+    """A dated step. ``when`` stays a string so a month or quarter is not faked into a day."""
+
+    what: Localized
+    when: str
+    clause: Clause
+
+    @field_validator("when")
+    @classmethod
+    def _when_form(cls, v: str) -> str:
+        hint = "expected YYYY-MM-DD, YYYY-MM, YYYY-Q1..4 or <date|month>..<date|month>"
+        if _WHEN_QUARTER.match(v):
+            return v
+        points = v.split("..")
+        if len(points) > 2 or not all(_WHEN_POINT.match(p) for p in points):
+            raise ValueError(f"bad when {v!r}; {hint}")
+        try:
+            starts = [_when_start(p) for p in points]
+        except ValueError as exc:
+            raise ValueError(f"bad when {v!r}: {exc}") from None
+        if len(points) == 2 and starts[0] > starts[1]:
+            raise ValueError(f"bad when {v!r}: range ends before it starts")
+        return v
+
+
+class Place(_Model):
+    name: Localized
+    clause: Clause
+
+
+class Benefit(_Model):
+    text: Localized
+    clause: Clause
+
+
+class Program(_Model):
+    id: str
+    name: Localized
+    summary: Localized
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    audience: list[Literal[AUDIENCES]] = Field(min_length=1)  # type: ignore[valid-type]
+    benefits: list[Benefit] = []
+    eligibility: list[Criterion] = []
+    schedule: list[ScheduleEntry] = []
+    places: list[Place] = []
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, v: str) -> str:
+        if not _KEBAB.match(v):
+            raise ValueError(f"id {v!r} is not kebab-case")
+        return v
+
+    def clauses(self) -> Iterator[tuple[str, Clause]]:
+        """Every cited clause with its field path, for verification and for answers."""
+        for name in ("benefits", "eligibility", "schedule", "places"):
+            for i, item in enumerate(getattr(self, name)):
+                yield f"{name}[{i}].clause", item.clause
+
+
+class Catalog(_Model):
+    edition: str
+    as_of: date
+    programs: list[Program]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Catalog:
+        seen: set[str] = set()
+        for p in self.programs:
+            if p.id in seen:
+                raise ValueError(f"duplicate program id {p.id!r}")
+            seen.add(p.id)
+        return self
+
+    def get(self, program_id: str, default: Program | None = None) -> Program | None:
+        return next((p for p in self.programs if p.id == program_id), default)
+
+    def __iter__(self) -> Iterator[Program]:  # type: ignore[override]
+        return iter(self.programs)
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    def __contains__(self, program_id: object) -> bool:
+        return any(p.id == program_id for p in self.programs)
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.programs]
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(record)"
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    msg = err["msg"].removeprefix("Value error, ")
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{_loc(err['loc'])}: {msg}{more}"
+
+
+def check_clause(clause: Clause | Source, documents: Mapping[str, Document]) -> tuple[str, str] | None:
+    """``(sub-field, reason)`` when ``clause`` is not verbatim in its document, else None."""
+    doc = documents.get(clause.document)
+    if doc is None:
+        return "document", f"unknown document {clause.document!r}"
+    start, end = clause.lines
+    if end > len(doc.lines):
+        return "lines", f"lines {start}-{end} outside {doc.id} (1-{len(doc.lines)})"
+    if isinstance(clause, Clause):
+        if collapse_whitespace(clause.text) != clause.text:
+            return "text", "stray whitespace (write it as the report reads, single spaces)"
+        if clause.text not in collapse_whitespace(doc.line_range(start, end)):
+            return "text", f"not found verbatim in {doc.id} lines {start}-{end}: {clause.text[:60]!r}"
+    return None
+
+
+def load_catalog(path: Path, documents: Mapping[str, Document] | None = None) -> Catalog:
+    """Load and validate the catalog; with ``documents``, also prove every clause is quoted right.
+
+    Errors name the file, the program and the field path so a curator can fix the record directly.
+    """
+    path = Path(path)
+    where = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{where}: file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: expected a mapping with edition, as_of, programs")
+    records = raw.get("programs")
+    if not isinstance(records, list):
+        raise CatalogError(f"{where}: programs: expected a list of program records")
+
+    programs: list[Program] = []
+    first_index: dict[str, int] = {}
+    for i, record in enumerate(records):
+        rid = record.get("id") if isinstance(record, dict) else None
+        who = f"program {rid!r}" if isinstance(rid, str) else f"program #{i + 1}"
+        try:
+            program = Program.model_validate(record)
+        except ValidationError as exc:
+            raise CatalogError(f"{where}: {who} → {_first_error(exc)}") from None
+        if program.id in first_index:
+            raise CatalogError(
+                f"{where}: {who} → id: duplicate id (first used by record #{first_index[program.id] + 1})"
+            )
+        first_index[program.id] = i
+        if documents is not None:
+            cited = list(program.clauses()) + [(f"sources[{j}]", s) for j, s in enumerate(program.sources)]
+            for field_path, clause in cited:
+                problem = check_clause(clause, documents)
+                if problem:
+                    raise CatalogError(f"{where}: {who} → {field_path}.{problem[0]}: {problem[1]}")
+        programs.append(program)
+
+    try:
+        return Catalog.model_validate({**{k: v for k, v in raw.items() if k != "programs"}, "programs": programs})
+    except ValidationError as exc:
+        raise CatalogError(f"{where}: {_first_error(exc)}") from None

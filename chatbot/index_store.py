@@ -1,0 +1,335 @@
+"""Index stage: versioned, checksummed artefacts on disk.
+
+Layout::
+
+    index/
+      current                 # one line: the version the server loads (replaced atomically)
+      <version>/              # written under a temporary name, renamed into place when complete
+        manifest.json         # version, model, dimension, counts, build time, sha256 of every file
+        passages.jsonl        # passages with their lexical tokens
+        vectors.npy           # float32, one L2-normalised row per passage
+        dense.faiss           # FAISS index over vectors.npy
+      cache/<model>.npz       # passage vectors by content hash: unchanged passages are not re-embedded
+
+A version is the hash of the corpus, the program data, the chunker settings and the model, so the
+same inputs always give the same directory, and a server can trust a version only after every
+file's checksum matches its manifest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .corpus import Document
+from .embedding import Embedder
+from .lexical import BM25Index, KoreanTokenizer
+from .passages import Passage
+
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "vectors.npy"
+DENSE = "dense.faiss"
+POINTER = "current"
+CACHE_DIR = "cache"
+FORMAT_VERSION = 1
+FLAT_LIMIT = 100_000        # exact search below this many passages; HNSW above (see README)
+_VERSION_NAME = re.compile(r"^[0-9a-f]{12}$")
+
+
+class IndexError_(RuntimeError):
+    """Base for index problems the server reports instead of crashing."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def compute_version(documents: Sequence[Document], extra_inputs: dict, model_name: str) -> str:
+    """Same corpus + data files + chunker settings + model → same version name."""
+    payload = {
+        "format": FORMAT_VERSION,
+        "documents": sorted((d.id, d.sha256, d.edition) for d in documents),
+        "inputs": extra_inputs,
+        "model": model_name,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+
+
+def dense_index_kind(count: int, requested: str = "auto") -> str:
+    if requested != "auto":
+        return requested
+    return "flat" if count < FLAT_LIMIT else "hnsw"
+
+
+def build_faiss(vectors: np.ndarray, kind: str):
+    import faiss
+
+    dimension = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dimension)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        raise ValueError(f"unknown dense index kind {kind!r} (flat, hnsw, auto)")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+# -- the embedding cache ------------------------------------------------------------------------
+def _cache_path(index_dir: Path, model_name: str) -> Path:
+    slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:16]
+    return index_dir / CACHE_DIR / f"{slug}.npz"
+
+
+def _load_cache(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return dict(zip(data["hashes"].tolist(), data["vectors"]))
+    except (OSError, ValueError, KeyError):
+        return {}          # a damaged cache only costs re-embedding
+
+
+def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    hashes = np.array(list(cache), dtype="<U64")
+    vectors = np.stack(list(cache.values())) if cache else np.zeros((0, 0), np.float32)
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez(tmp, hashes=hashes, vectors=vectors)
+    os.replace(tmp, path)
+
+
+def embed_with_cache(passages: Sequence[Passage], embedder: Embedder, index_dir: Path,
+                     batch_size: int = 32, progress: Callable[[int, int], None] | None = None
+                     ) -> tuple[np.ndarray, int]:
+    """Vectors for every passage, embedding only content hashes the cache lacks for this model.
+    Returns the vectors and how many passages were actually embedded."""
+    path = _cache_path(index_dir, embedder.name)
+    cache = _load_cache(path)
+    todo = [p for p in dict.fromkeys(p.content_hash for p in passages) if p not in cache]
+    by_hash = {p.content_hash: p for p in passages}
+    done = 0
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        vectors = embedder.embed_batch([by_hash[h].index_text for h in batch], kind="passage")
+        cache.update(zip(batch, vectors))
+        done += len(batch)
+        if progress:
+            progress(done, len(todo))
+    if todo:
+        _save_cache(path, {h: cache[h] for h in cache})
+    matrix = np.stack([cache[p.content_hash] for p in passages]) if passages else np.zeros((0, embedder.dimension), np.float32)
+    return matrix.astype(np.float32), len(todo)
+
+
+# -- writing a version ----------------------------------------------------------------------
+@dataclass
+class BuildReport:
+    version: str
+    path: Path
+    passages: int
+    embedded: int
+    seconds: float
+    reused: bool = False
+
+
+def write_version(index_dir: Path, version: str, passages: Sequence[Passage], tokens: Sequence[list[str]],
+                  vectors: np.ndarray, manifest_extra: dict, dense_kind: str = "auto") -> Path:
+    """Write every file under a temporary directory, checksum them, then rename into place:
+    a reader (or a crash) never sees a half-written version."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    final = index_dir / version
+    tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=index_dir))
+    try:
+        with open(tmp / PASSAGES, "w", encoding="utf-8") as handle:
+            for passage, passage_tokens in zip(passages, tokens):
+                handle.write(json.dumps({**passage.to_dict(), "tokens": passage_tokens}, ensure_ascii=False) + "\n")
+        np.save(tmp / VECTORS, vectors)
+        kind = dense_index_kind(len(passages), dense_kind)
+        import faiss
+
+        faiss.write_index(build_faiss(vectors, kind), str(tmp / DENSE))
+        files = {name: sha256_file(tmp / name) for name in (PASSAGES, VECTORS, DENSE)}
+        manifest = {
+            "format": FORMAT_VERSION,
+            "version": version,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "passage_count": len(passages),
+            "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
+            "dense_index": kind,
+            "files": files,
+            **manifest_extra,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        for name in (*files, MANIFEST):
+            _fsync(tmp / name)
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:
+        pass
+
+
+def set_current(index_dir: Path, version: str) -> None:
+    """Point the server at ``version`` with one atomic rename."""
+    verify_version(index_dir / version)
+    tmp = index_dir / f".{POINTER}.{os.getpid()}.tmp"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, index_dir / POINTER)
+    _fsync_dir(index_dir)
+
+
+def read_current(index_dir: Path) -> str | None:
+    try:
+        value = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value if _VERSION_NAME.match(value) else None
+
+
+def list_versions(index_dir: Path) -> list[str]:
+    if not index_dir.is_dir():
+        return []
+    found = [p for p in index_dir.iterdir() if p.is_dir() and _VERSION_NAME.match(p.name) and (p / MANIFEST).is_file()]
+    return [p.name for p in sorted(found, key=lambda p: (p / MANIFEST).stat().st_mtime)]
+
+
+def prune_versions(index_dir: Path, keep: int) -> list[str]:
+    """Delete the oldest versions beyond ``keep``; never the current one. Leftover temporary
+    build directories (from a killed build) go too."""
+    current = read_current(index_dir)
+    for leftover in index_dir.glob(".build-*"):
+        if time.time() - leftover.stat().st_mtime > 3600:
+            shutil.rmtree(leftover, ignore_errors=True)
+    versions = [v for v in list_versions(index_dir) if v != current]
+    doomed = versions[: max(0, len(versions) - max(keep - 1, 0))]
+    for version in doomed:
+        shutil.rmtree(index_dir / version, ignore_errors=True)
+    return doomed
+
+
+# -- reading a version ----------------------------------------------------------------------
+def verify_version(path: Path) -> dict:
+    """The manifest, after checking every file it lists against its sha256."""
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexCorrupt(f"{path.name}: manifest.json missing")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IndexCorrupt(f"{path.name}: manifest.json unreadable: {exc}") from exc
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorrupt(f"{path.name}: index format {manifest.get('format')} is not {FORMAT_VERSION}; rebuild")
+    for name, expected in (manifest.get("files") or {}).items():
+        file_path = path / name
+        if not file_path.is_file():
+            raise IndexCorrupt(f"{path.name}: {name} missing")
+        actual = sha256_file(file_path)
+        if actual != expected:
+            raise IndexCorrupt(f"{path.name}: {name} checksum mismatch (truncated or altered)")
+    if set(manifest.get("files") or {}) != {PASSAGES, VECTORS, DENSE}:
+        raise IndexCorrupt(f"{path.name}: manifest does not list the index files")
+    return manifest
+
+
+@dataclass
+class LoadedIndex:
+    """An immutable, verified index version held in memory; requests keep a reference to the
+    one they started with, so a publish never changes an answer half-way."""
+
+    version: str
+    manifest: dict
+    passages: list[Passage]
+    tokens: list[list[str]]
+    vectors: np.ndarray
+    dense: object
+    bm25: BM25Index
+    by_id: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+
+    @property
+    def model_name(self) -> str:
+        return self.manifest["model"]["name"]
+
+
+def load_version(index_dir: Path, version: str) -> LoadedIndex:
+    import faiss
+
+    path = index_dir / version
+    if not path.is_dir():
+        raise IndexMissing(f"index version {version} not found in {index_dir}")
+    manifest = verify_version(path)
+    passages, tokens = [], []
+    try:
+        with open(path / PASSAGES, encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                tokens.append(record.pop("tokens"))
+                passages.append(Passage.from_dict(record))
+        vectors = np.load(path / VECTORS, allow_pickle=False)
+        dense = faiss.read_index(str(path / DENSE))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorrupt(f"{version}: cannot read index files: {exc}") from exc
+    if len(passages) != manifest.get("passage_count") or vectors.shape[0] != len(passages) or dense.ntotal != len(passages):
+        raise IndexCorrupt(f"{version}: passage, vector and FAISS counts disagree")
+    return LoadedIndex(version=version, manifest=manifest, passages=passages, tokens=tokens,
+                       vectors=vectors, dense=dense, bm25=BM25Index(tokens))
+
+
+def load_current(index_dir: Path) -> LoadedIndex:
+    version = read_current(index_dir)
+    if version is None:
+        raise IndexMissing(f"no index published in {index_dir} (run: python -m chatbot build-index)")
+    return load_version(index_dir, version)
+
+
+def tokenize_passages(passages: Iterable[Passage], tokenizer: KoreanTokenizer | None = None) -> list[list[str]]:
+    tokenizer = tokenizer or KoreanTokenizer()
+    return [tokenizer.tokenize(p.index_text) for p in passages]

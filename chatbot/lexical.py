@@ -1,0 +1,60 @@
+"""Lexical side of the hybrid index: Kiwi morphemes scored with BM25 (bm25s).
+
+Korean glues particles and endings onto words (정장을, 빌리는), so whitespace tokens barely
+match; Kiwi reduces them to morphemes and we keep the ones that carry meaning.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+import numpy as np
+
+# Nouns, verb/adjective stems, roots, numbers, foreign words and hanja carry the meaning.
+CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XR", "VV", "VA", "MAG")
+_IGNORED_FORMS = {"하", "되", "있", "없", "것", "등", "및", "수", "거", "이"}
+
+
+class KoreanTokenizer:
+    """Morpheme tokenizer; one Kiwi per process (loading it costs ~2 s and ~100 MB)."""
+
+    _lock = threading.Lock()
+    _kiwi = None
+
+    @classmethod
+    def _get(cls):
+        with cls._lock:
+            if cls._kiwi is None:
+                from kiwipiepy import Kiwi
+                cls._kiwi = Kiwi()
+            return cls._kiwi
+
+    def tokenize(self, text: str) -> list[str]:
+        tokens = []
+        for token in self._get().tokenize(text):
+            if not token.tag.startswith(CONTENT_TAGS) or token.form in _IGNORED_FORMS:
+                continue
+            tokens.append(token.form.lower())
+        return tokens
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
+        return [self.tokenize(t) for t in texts]
+
+
+class BM25Index:
+    """BM25 over pre-tokenised passages; rebuilt from stored tokens at load (it takes ms)."""
+
+    def __init__(self, corpus_tokens: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75):
+        import bm25s
+
+        self._size = len(corpus_tokens)
+        self._bm25 = bm25s.BM25(k1=k1, b=b)
+        # an empty passage still needs a row, so give it a token no query can contain
+        self._bm25.index([list(t) or ["\0"] for t in corpus_tokens], show_progress=False)
+        self._vocab = set(self._bm25.vocab_dict)
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        known = [t for t in query_tokens if t in self._vocab]
+        if not known:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

@@ -1,0 +1,150 @@
+"""Retrieval stage: hybrid search over one loaded index version.
+
+Three signals, fused: dense similarity (multilingual embeddings: finds paraphrases and English
+questions), BM25 over Kiwi morphemes (finds exact terms: 연체료, 18~34세), and routing by the
+programs the question names (aliases in corpus/programs.yaml). English and colloquial words are
+expanded into the report's vocabulary with corpus/glossary.yaml before the lexical search.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embedding import Embedder
+from .index_store import LoadedIndex
+from .lexical import KoreanTokenizer
+from .passages import Passage
+from .programs import Glossary, ProgramRegistry
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float          # fused score used for ranking
+    dense: float          # cosine similarity of question and passage
+    lexical: float        # BM25 score
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    hits: list[Hit]
+    programs: list[tuple[str, float]]          # program ids, best first, with a 0–1 share
+    named_programs: list[str] = field(default_factory=list)
+    confidence: float = 0.0                    # best dense similarity: the "is it in the report" signal
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    fusion: str = "rrf"            # rrf | weighted
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    section_weight: float = 0.5    # the □ block's similarity, so small bullets keep their context
+    route_boost: float = 0.5       # share added for passages of a program the question names
+    expand_dense: bool = False     # also give the embedder the glossary's report words
+    candidates: int = 100
+
+
+class HybridRetriever:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, programs: ProgramRegistry,
+                 glossary: Glossary, tokenizer: KoreanTokenizer | None = None,
+                 settings: RetrievalSettings | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.programs = programs
+        self.glossary = glossary
+        self.tokenizer = tokenizer or KoreanTokenizer()
+        self.settings = settings or RetrievalSettings()
+        self._sections, self._section_of = _section_groups(index)
+
+    # -- the three signals --------------------------------------------------------------------
+    def _dense(self, question: str) -> np.ndarray:
+        query = self.embedder.embed_batch([question], kind="query")
+        n = len(self.index.passages)
+        scores, ids = self.index.dense.search(np.ascontiguousarray(query, dtype=np.float32), n)
+        dense = np.full(n, -1.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = scores[0][valid]
+        return dense
+
+    def expansion(self, question: str, named: list[str]) -> list[str]:
+        """Report words for the question's glossary terms and for the programs it names."""
+        return [*self.glossary.expand(question), *(self.programs.name(p, "ko") for p in named)]
+
+    def lexical_query(self, question: str, named: list[str]) -> list[str]:
+        return self.tokenizer.tokenize(" ".join([question, *self.expansion(question, named)]))
+
+    def _section_scores(self, dense: np.ndarray) -> np.ndarray:
+        """Each passage gets the similarity of its whole □ block (mean of its passages' best)."""
+        block_best = np.array([dense[members].max() for members in self._sections], dtype=np.float32)
+        return block_best[self._section_of]
+
+    # -- fusion -------------------------------------------------------------------------------
+    def search(self, question: str, top_k: int = 5) -> RetrievalResult:
+        s = self.settings
+        named = list(self.programs.mentions(question))
+        expansion = self.expansion(question, named) if s.expand_dense else []
+        dense = self._dense(" ".join([question, *expansion]))
+        lexical = self.index.bm25.scores(self.lexical_query(question, named))
+        section = self._section_scores(dense)
+        if s.fusion == "weighted":
+            fused = (s.dense_weight * _minmax(dense) + s.lexical_weight * _minmax(lexical)
+                     + s.section_weight * _minmax(section))
+        else:
+            fused = (s.dense_weight * _rrf(dense) + s.lexical_weight * _rrf(lexical, positive_only=True)
+                     + s.section_weight * _rrf(section))
+        if named:
+            routed = np.array([p.program_id in named for p in self.index.passages])
+            fused = fused + routed * s.route_boost * float(fused.max())
+        order = np.argsort(-fused, kind="stable")
+        hits = [Hit(self.index.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]))
+                for i in order[: max(top_k, 1)]]
+        return RetrievalResult(
+            hits=hits,
+            programs=self._rank_programs(order[: s.candidates], fused, named),
+            named_programs=named,
+            confidence=float(dense.max()) if len(dense) else 0.0,
+        )
+
+    def _rank_programs(self, order: np.ndarray, fused: np.ndarray, named: list[str]) -> list[tuple[str, float]]:
+        """Programs by the rank-discounted weight of their passages among the top candidates."""
+        totals: dict[str, float] = {}
+        for rank, i in enumerate(order[:20]):
+            program_id = self.index.passages[i].program_id
+            if program_id:
+                totals[program_id] = totals.get(program_id, 0.0) + float(fused[i]) / (1 + rank) ** 0.5
+        for program_id in named:            # a program the citizen named comes first
+            totals[program_id] = totals.get(program_id, 0.0) + max(totals.values(), default=1.0)
+        total = sum(totals.values()) or 1.0
+        return sorted(((k, v / total) for k, v in totals.items()), key=lambda kv: -kv[1])
+
+
+def _section_groups(index: LoadedIndex) -> tuple[list[np.ndarray], np.ndarray]:
+    keys: dict[tuple, int] = {}
+    section_of = np.zeros(len(index.passages), dtype=np.int64)
+    for i, passage in enumerate(index.passages):
+        key = (passage.document_id, passage.section)
+        section_of[i] = keys.setdefault(key, len(keys))
+    members = [[] for _ in keys]
+    for i, group in enumerate(section_of):
+        members[group].append(i)
+    return [np.array(m) for m in members], section_of
+
+
+def _rrf(scores: np.ndarray, positive_only: bool = False) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    fused = 1.0 / (RRF_K + ranks)
+    if positive_only:
+        fused[scores <= 0] = 0.0         # BM25 zero means "no shared word", not a rank
+    return fused
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    low, high = float(scores.min()), float(scores.max())
+    if high - low < 1e-9:
+        return np.zeros_like(scores)
+    return (scores - low) / (high - low)

@@ -1,0 +1,122 @@
+"""The finder as one object: the published index, kept current, plus the models that query it.
+
+Each gunicorn worker owns one :class:`FinderService`. It loads the version named by
+``index/current`` and checks the pointer every few seconds; a newly published version is loaded
+and verified beside the old one and swapped in only when it is complete, so requests already
+running finish on the version they started with and a corrupt publish never replaces a good one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .embedding import Embedder, EmbedderUnavailable, create_embedder
+from .index_store import IndexError_, LoadedIndex, load_version, read_current
+from .lexical import KoreanTokenizer
+from .programs import Glossary, ProgramRegistry
+from .retrieval import HybridRetriever, RetrievalSettings
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(RuntimeError):
+    """No verified index is loaded yet (or the embedder cannot run): the API answers 503."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one request needs, fixed for its whole duration."""
+
+    index: LoadedIndex
+    retriever: HybridRetriever
+    programs: ProgramRegistry
+
+    @property
+    def version(self) -> str:
+        return self.index.version
+
+
+class FinderService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._pointer_seen: tuple | None = None
+        self._next_check = 0.0
+        self.last_error: str | None = None
+        self.tokenizer = KoreanTokenizer()
+
+    # -- models ---------------------------------------------------------------------------------
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = create_embedder(s.embed_backend, s.embed_model, **s.embedder_options())
+        return self._embedder
+
+    # -- the current snapshot -----------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The loaded version, reloading first if ``index/current`` changed since the last check."""
+        now = time.monotonic()
+        if self._snapshot is None or now >= self._next_check:
+            self._maybe_reload(now)
+        if self._snapshot is None:
+            raise NotReady(self.last_error or "the index is not loaded yet")
+        return self._snapshot
+
+    def _pointer_state(self) -> tuple | None:
+        pointer = Path(self.settings.index_dir) / "current"
+        try:
+            stat = os.stat(pointer)
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_ino, read_current(self.settings.index_dir))
+
+    def _maybe_reload(self, now: float) -> None:
+        with self._lock:
+            self._next_check = now + self.settings.reload_seconds
+            state = self._pointer_state()
+            if state is None:
+                self.last_error = f"no index published in {self.settings.index_dir}"
+                return
+            if state == self._pointer_seen and self._snapshot is not None:
+                return
+            self._pointer_seen = state
+            version = state[2]
+            if version is None:
+                self.last_error = "index/current does not name a version"
+                return
+            if self._snapshot is not None and self._snapshot.version == version:
+                return
+            try:
+                self._snapshot = self._load(version)
+                self.last_error = None
+                log.info("index version %s loaded", version)
+            except (IndexError_, EmbedderUnavailable, OSError, ValueError) as exc:
+                self.last_error = f"index version {version} refused: {exc}"
+                log.error("%s%s", self.last_error,
+                          f"; still serving {self._snapshot.version}" if self._snapshot else "")
+
+    def _load(self, version: str) -> Snapshot:
+        index = load_version(Path(self.settings.index_dir), version)
+        embedder = self.embedder()
+        if index.model_name != embedder.name:
+            raise IndexError_(f"built with {index.model_name}, but the configured model is {embedder.name}")
+        corpus_dir = Path(self.settings.corpus_dir)
+        programs = ProgramRegistry.load(corpus_dir)
+        retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
+                                    RetrievalSettings(fusion=self.settings.fusion))
+        return Snapshot(index=index, retriever=retriever, programs=programs)
+
+    def status(self) -> dict:
+        snapshot = self._snapshot
+        return {
+            "ready": snapshot is not None,
+            "index_version": snapshot.version if snapshot else None,
+            "error": self.last_error,
+        }

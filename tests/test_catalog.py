@@ -1,0 +1,268 @@
+"""The shipped program catalog against the real corpus: schema, verbatim evidence, ids, key facts.
+
+No mocks: every check reads corpus/catalog.yaml, corpus/programs.yaml and the report itself, so a
+typo in the data, a shifted line range or a drifted program id fails here, not in front of a citizen.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot.catalog import CatalogError, Catalog, load_catalog
+from chatbot.corpus import collapse_whitespace, load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "corpus"
+CATALOG = CORPUS_DIR / "catalog.yaml"
+PROGRAMS = CORPUS_DIR / "programs.yaml"
+DOC_ID = "seoul-economic-policy-office-2024"
+
+RAW = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
+RAW_IDS = [p["id"] for p in RAW["programs"]]
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return {d.id: d for d in load_corpus(CORPUS_DIR)}
+
+
+@pytest.fixture(scope="module")
+def catalog(documents) -> Catalog:
+    return load_catalog(CATALOG, documents)
+
+
+def _criteria(catalog: Catalog, program_id: str, field: str):
+    program = catalog.get(program_id)
+    assert program is not None, f"no catalog record {program_id!r}"
+    return [c for c in program.eligibility if c.field == field]
+
+
+# ── the shipped file ──────────────────────────────────────────────────────────────────────────
+
+def test_shipped_catalog_loads_with_the_real_corpus(catalog):
+    assert catalog.edition == "2024"
+    assert catalog.as_of.isoformat() == "2024-02-15"
+    assert len(catalog) == len(RAW_IDS) >= 27
+    assert [p.id for p in catalog] == RAW_IDS
+    assert "interview-suit" in catalog and catalog.get("no-such-program") is None
+
+
+@pytest.mark.parametrize("program_id", RAW_IDS)
+def test_every_clause_is_verbatim_at_its_lines(program_id, catalog, documents):
+    """Checked independently of the loader, so a loader bug cannot hide a bad quote."""
+    program = catalog.get(program_id)
+    problems = []
+    for path, clause in program.clauses():
+        doc = documents.get(clause.document)
+        start, end = clause.lines
+        if doc is None or not 1 <= start <= end <= len(doc.lines):
+            problems.append(f"{path}: bad document/lines {clause.document} {start}-{end}")
+            continue
+        if clause.text not in collapse_whitespace(doc.line_range(start, end)):
+            problems.append(f"{path}: not verbatim at {start}-{end}: {clause.text[:50]!r}")
+        elif end > start and (
+            clause.text in collapse_whitespace(doc.line_range(start + 1, end))
+            or clause.text in collapse_whitespace(doc.line_range(start, end - 1))
+        ):
+            problems.append(f"{path}: lines {start}-{end} are not tight")
+    for i, source in enumerate(program.sources):
+        doc = documents.get(source.document)
+        if doc is None or source.lines[1] > len(doc.lines):
+            problems.append(f"sources[{i}]: bad document/lines")
+    assert not problems, f"program {program_id!r}:\n" + "\n".join(problems)
+
+
+def test_every_program_cites_the_report(catalog):
+    for program in catalog:
+        assert program.sources, program.id
+        assert program.benefits or program.schedule, f"{program.id}: nothing a citizen could be told"
+
+
+@pytest.mark.skipif(not PROGRAMS.is_file(), reason="corpus/programs.yaml not written yet")
+def test_catalog_and_programs_yaml_name_the_same_programs(catalog):
+    registry = {p["id"]: p for p in yaml.safe_load(PROGRAMS.read_text(encoding="utf-8"))["programs"]}
+    assert set(registry) - set(catalog.ids) == set(), "ids in programs.yaml without a catalog record"
+    assert set(catalog.ids) - set(registry) == set(), "catalog records without an id in programs.yaml"
+    for program in catalog:
+        name = registry[program.id]["name"]
+        assert (program.name.ko, program.name.en) == (name["ko"], name["en"]), program.id
+
+
+# ── facts the product owner named ─────────────────────────────────────────────────────────────
+
+def test_interview_suit_has_an_upper_age_limit(catalog):
+    (age,) = _criteria(catalog, "interview-suit", "age")
+    assert (age.op, age.value) == ("<=", 39)
+    assert age.describe("ko") == "만 39세 이하" and age.describe("en") == "age 39 or under"
+    assert age.clause.lines[0] >= 2037  # stated in the audit follow-ups, not in Part Ⅳ
+
+
+def test_youth_intern_is_for_seoul_residents_aged_18_to_34(catalog):
+    (age,) = _criteria(catalog, "youth-intern", "age")
+    assert (age.op, age.value) == ("between", [18, 34])
+    (resident,) = _criteria(catalog, "youth-intern", "resident_of_seoul")
+    assert (resident.op, resident.value) == ("==", True)
+
+
+def test_companion_jobs_income_and_asset_limits(catalog):
+    (income,) = _criteria(catalog, "companion-jobs", "income_pct_of_median")
+    assert (income.op, income.value) == ("<=", 80)
+    (assets,) = _criteria(catalog, "companion-jobs", "household_assets_krw")
+    assert (assets.op, assets.value) == ("<=", 499_000_000)
+    (age,) = _criteria(catalog, "companion-jobs", "age")
+    assert (age.op, age.value) == (">=", 18)
+
+
+def test_tech_school_is_for_seoul_residents_15_and_over(catalog):
+    (age,) = _criteria(catalog, "tech-school", "age")
+    assert (age.op, age.value) == (">=", 15)
+    assert [c.value for c in _criteria(catalog, "tech-school", "resident_of_seoul")] == [True]
+
+
+def test_new_deal_jobs_is_for_unemployed_seoul_residents_18_and_over(catalog):
+    assert [(c.op, c.value) for c in _criteria(catalog, "new-deal-jobs", "age")] == [(">=", 18)]
+    assert [c.value for c in _criteria(catalog, "new-deal-jobs", "employment_status")] == ["unemployed"]
+    assert [c.value for c in _criteria(catalog, "new-deal-jobs", "resident_of_seoul")] == [True]
+
+
+def test_youth_academy_age_band_from_20s_and_30s(catalog):
+    (age,) = _criteria(catalog, "youth-academy", "age")
+    assert (age.op, age.value) == ("between", [20, 39])
+
+
+@pytest.mark.parametrize("program_id", ["strong-sme", "testbed", "seoul-rnd", "vision-fund", "startup-hub"])
+def test_business_only_programs_require_a_business(catalog, program_id):
+    assert any(c.op == "present" for c in _criteria(catalog, program_id, "business"))
+
+
+def test_youth_academy_new_campuses_each_have_a_dated_entry(catalog):
+    whens = {e.when for e in catalog.get("youth-academy").schedule if "캠퍼스" in e.what.ko}
+    assert {"2024-06", "2024-07", "2024-08", "2024-10", "2024-12"} <= whens
+
+
+# ── bad records ───────────────────────────────────────────────────────────────────────────────
+
+def _record() -> dict:
+    return {
+        "id": "interview-suit",
+        "name": {"ko": "취업날개 면접정장 무료대여", "en": "Free interview suit rental"},
+        "summary": {"ko": "면접정장 무료대여", "en": "Free interview suits"},
+        "category": "jobs",
+        "audience": ["youth", "job-seeker"],
+        "benefits": [{
+            "text": {"ko": "면접정장 무료대여", "en": "Free suit rental"},
+            "clause": {"text": "취업준비생 면접정장 무료대여 서비스 제공(10회, 3박4일/1인)",
+                       "document": DOC_ID, "lines": [1439, 1439]},
+        }],
+        "eligibility": [{
+            "field": "age", "op": "<=", "value": 39,
+            "clause": {"text": "청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
+                       "document": DOC_ID, "lines": [2045, 2047]},
+        }],
+        "schedule": [{
+            "what": {"ko": "만족도 조사", "en": "Satisfaction survey"}, "when": "2024-11",
+            "clause": {"text": "이용자 대상 만족도 조사를 통한 피드백 실시 (11월)",
+                       "document": DOC_ID, "lines": [1496, 1496]},
+        }],
+        "sources": [{"document": DOC_ID, "lines": [1426, 1496]}],
+    }
+
+
+def _set(record: dict, path: str, value) -> None:
+    *parents, last = path.split(".")
+    node = record
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    if value is _DELETE:
+        del node[last]
+    else:
+        node[int(last) if last.isdigit() else last] = value
+
+
+_DELETE = object()
+
+BAD_RECORDS = [
+    # (case, edits to the valid record, field path expected in the message)
+    ("unknown field", {"eligibility.0.field": "height"}, "eligibility[0].field"),
+    ("unknown op", {"eligibility.0.op": "<"}, "eligibility[0].op"),
+    ("op that does not fit the field", {"eligibility.0.field": "resident_of_seoul"}, "eligibility[0].op"),
+    ("number op with a word", {"eligibility.0.value": "young"}, "eligibility[0].value"),
+    ("bool given to a number field", {"eligibility.0.value": True}, "eligibility[0].value"),
+    ("between upside down", {"eligibility.0.op": "between", "eligibility.0.value": [39, 18]}, "eligibility[0].value"),
+    ("between with one number", {"eligibility.0.op": "between", "eligibility.0.value": [18]}, "eligibility[0].value"),
+    ("in with an empty list", {"eligibility.0.field": "employment_status", "eligibility.0.op": "in",
+                               "eligibility.0.value": []}, "eligibility[0].value"),
+    ("in with an unknown status", {"eligibility.0.field": "employment_status", "eligibility.0.op": "in",
+                                   "eligibility.0.value": ["jobless"]}, "eligibility[0].value"),
+    ("present with a value", {"eligibility.0.field": "business", "eligibility.0.op": "present"},
+     "eligibility[0].value"),
+    ("text without a description", {"eligibility.0.op": "text"}, "eligibility[0].value"),
+    ("month 13", {"schedule.0.when": "2024-13"}, "schedule[0].when"),
+    ("free-text when", {"schedule.0.when": "November"}, "schedule[0].when"),
+    ("range ending before it starts", {"schedule.0.when": "2024-12..2024-03"}, "schedule[0].when"),
+    ("impossible date", {"schedule.0.when": "2024-02-30"}, "schedule[0].when"),
+    ("clause not in the corpus", {"benefits.0.clause.text": "면접정장 유료대여"}, "benefits[0].clause.text"),
+    ("clause at the wrong lines", {"benefits.0.clause.lines": [1440, 1441]}, "benefits[0].clause.text"),
+    ("lines out of range", {"eligibility.0.clause.lines": [5000, 5001]}, "eligibility[0].clause.lines"),
+    ("lines reversed", {"schedule.0.clause.lines": [1496, 1490]}, "schedule[0].clause.lines"),
+    ("unknown document", {"sources.0.document": "no-such-report"}, "sources[0].document"),
+    ("unknown category", {"category": "welfare"}, "category"),
+    ("unknown audience", {"audience": ["everyone"]}, "audience[0]"),
+    ("misspelt key", {"eligibilty": []}, "eligibilty"),
+    ("missing sources", {"sources": _DELETE}, "sources"),
+]
+
+
+@pytest.mark.parametrize("edits,field_path", [(e, p) for _, e, p in BAD_RECORDS],
+                         ids=[case for case, _, _ in BAD_RECORDS])
+def test_bad_record_is_reported_with_record_and_field(tmp_path, documents, edits, field_path):
+    record = _record()
+    for path, value in edits.items():
+        _set(record, path, value)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [record]},
+                                   allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path, documents)
+    message = str(err.value)
+    assert message.startswith(f"catalog.yaml: program 'interview-suit' → {field_path}: "), message
+
+
+def test_the_valid_base_record_loads(tmp_path, documents):
+    """Guards the table above: each bad case must fail for its own edit, not the base record."""
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [_record()]},
+                                   allow_unicode=True), encoding="utf-8")
+    assert load_catalog(path, documents).get("interview-suit") is not None
+
+
+def test_duplicate_id_is_reported(tmp_path, documents):
+    second = copy.deepcopy(_record())
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [_record(), second]},
+                                   allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"program 'interview-suit' → id: duplicate"):
+        load_catalog(path, documents)
+
+
+def test_bad_id_is_reported(tmp_path, documents):
+    record = _record()
+    record["id"] = "Interview_Suit"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [record]},
+                                   allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"program 'Interview_Suit' → id: .*kebab-case"):
+        load_catalog(path, documents)
+
+
+def test_schema_only_load_skips_corpus_checks(tmp_path):
+    """Without documents the loader checks shape only (clause text is not compared)."""
+    record = _record()
+    record["benefits"][0]["clause"]["text"] = "면접정장 유료대여"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [record]},
+                                   allow_unicode=True), encoding="utf-8")
+    assert len(load_catalog(path)) == 1
