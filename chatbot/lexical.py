@@ -5,6 +5,7 @@ match; Kiwi reduces them to morphemes and we keep the ones that carry meaning.
 """
 from __future__ import annotations
 
+import math
 import threading
 from typing import Sequence
 
@@ -58,3 +59,13 @@ class BM25Index:
         if not known:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+def idf_table(tokens: list[list[str]]) -> dict[str, float]:
+    """Inverse document frequency of each morpheme over the passages."""
+    df: dict[str, int] = {}
+    for passage_tokens in tokens:
+        for token in set(passage_tokens):
+            df[token] = df.get(token, 0) + 1
+    n = max(len(tokens), 1)
+    return {token: math.log(1 + (n - count + 0.5) / (count + 0.5)) for token, count in df.items()}

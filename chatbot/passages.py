@@ -287,7 +287,9 @@ class ReportChunker:
             state.audit_item_program = self.programs.best_mention(_request_text(lines, number))
             state.box = ""
             return True
-        return _box_heading(line, state)
+        status_line = _box_heading(line, state)
+        # "□ 추진상황 : 추진완료" closes the request it follows: keep it in that passage
+        return None if status_line else status_line
 
     # -- emitting passages ------------------------------------------------------------------
     def _emit(self, document: Document, group: _Group) -> Iterator[Passage]:

