@@ -32,6 +32,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
     chunker = ReportChunker(programs)
     inputs = {
         **chunker.settings,
+        "code": _code_hash(),
         "programs": _file_hash(settings.corpus_dir / PROGRAMS_FILE),
         "glossary": _file_hash(settings.corpus_dir / GLOSSARY_FILE),
     }
@@ -60,6 +61,17 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         set_current(index_dir, version)
         prune_versions(index_dir, settings.keep_versions)
     return BuildReport(version, path, len(passages), embedded, time.monotonic() - started)
+
+
+def _code_hash() -> str:
+    """The chunker and tokenizer source: changing how passages are cut or tokenised must give a
+    new version even when the corpus is the same."""
+    from . import lexical, passages
+
+    digest = hashlib.sha256()
+    for module in (passages, lexical):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _count(path: Path) -> int:

@@ -137,7 +137,7 @@ def embed_with_cache(passages: Sequence[Passage], embedder: Embedder, index_dir:
     done = 0
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        vectors = embedder.embed_batch([by_hash[h].index_text for h in batch], kind="passage")
+        vectors = embedder.embed_batch([by_hash[h].embedding_text for h in batch], kind="passage")
         cache.update(zip(batch, vectors))
         done += len(batch)
         if progress:

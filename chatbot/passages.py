@@ -61,9 +61,9 @@ class Passage:
 
     @property
     def index_text(self) -> str:
-        """What retrieval sees: the nearest headings (program section or audit item onwards; the
-        part titles above them say little and cost embedding time), the program name and the
-        parent bullet before the text itself."""
+        """What the lexical index sees: the nearest headings (program section or audit item
+        onwards), the program name and the parent bullet before the text, so a "사업개요" bullet
+        is found by the program's name (contextual retrieval)."""
         head = [PATH_SEPARATOR.join(self.section[2:] or self.section)]
         if self.program_name:
             head.append(self.program_name)
@@ -72,8 +72,15 @@ class Passage:
         return "\n".join(head + [collapse_whitespace(self.text)])
 
     @property
+    def embedding_text(self) -> str:
+        """What the embedder sees: the passage alone. Measured on the dev set, prefixing the
+        heading path made the dense vectors of one block alike and cost hit@1 (English 0.30 →
+        0.50 without it); the lexical side keeps the context."""
+        return collapse_whitespace(self.text)
+
+    @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.index_text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.embedding_text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict:
         return {
@@ -192,7 +199,8 @@ class ReportChunker:
             line = raw.strip()
             if not line:
                 blank_run += 1
-                if blank_run >= 2:
+                # two blank lines end a paragraph, except in the double-spaced audit part
+                if blank_run >= 2 and not state.in_audit:
                     yield from flush()
                 continue
             blank_run = 0

@@ -38,12 +38,11 @@ class RetrievalResult:
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    fusion: str = "rrf"            # rrf | weighted
+    fusion: str = "weighted"       # weighted (min-max, measured best on the dev set) | rrf
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 0.6
     section_weight: float = 0.5    # the □ block's similarity, so small bullets keep their context
-    route_boost: float = 0.5       # share added for passages of a program the question names
-    expand_dense: bool = False     # also give the embedder the glossary's report words
+    route_boost: float = 0.0       # share added for passages of a program the question names
     candidates: int = 100
 
 
@@ -86,8 +85,7 @@ class HybridRetriever:
     def search(self, question: str, top_k: int = 5) -> RetrievalResult:
         s = self.settings
         named = list(self.programs.mentions(question))
-        expansion = self.expansion(question, named) if s.expand_dense else []
-        dense = self._dense(" ".join([question, *expansion]))
+        dense = self._dense(question)      # glossary words are not added here: measured, they hurt
         lexical = self.index.bm25.scores(self.lexical_query(question, named))
         section = self._section_scores(dense)
         if s.fusion == "weighted":
@@ -96,7 +94,7 @@ class HybridRetriever:
         else:
             fused = (s.dense_weight * _rrf(dense) + s.lexical_weight * _rrf(lexical, positive_only=True)
                      + s.section_weight * _rrf(section))
-        if named:
+        if named and s.route_boost:
             routed = np.array([p.program_id in named for p in self.index.passages])
             fused = fused + routed * s.route_boost * float(fused.max())
         order = np.argsort(-fused, kind="stable")
