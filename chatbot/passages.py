@@ -127,6 +127,7 @@ class _State:
     section_programs: tuple[str, ...] = ()
     box: str = ""
     block: str = ""
+    block_encloses_boxes: bool = False   # 4-6 puts ①① above its □ headings; 4-4 puts them below
     in_audit: bool = False
     audit_chapter: str = ""
     audit_item: str = ""
@@ -138,7 +139,8 @@ class _State:
         if self.in_audit:
             parts = [self.part, self.audit_chapter, self.audit_item, self.box]
         else:
-            parts = [self.part, self.subpart, self.section, self.box, self.block]
+            inner = [self.block, self.box] if self.block_encloses_boxes else [self.box, self.block]
+            parts = [self.part, self.subpart, self.section, *inner]
         return tuple(p for p in parts if p)
 
 
@@ -272,10 +274,14 @@ class ReportChunker:
             state.section = _tidy(line)
             state.section_programs = tuple(p.id for p in self.programs.for_section(line))
             state.box = state.block = ""
+            state.block_encloses_boxes = False
             return False
         block = _BLOCK.match(line)
         if block and state.section:
             state.block = _tidy(line)
+            state.block_encloses_boxes = _next_line_is_box(lines, number)
+            if state.block_encloses_boxes:
+                state.box = ""
             return False
         return _box_heading(line, state)
 
@@ -376,13 +382,19 @@ def _request_text(lines: tuple[str, ...], number: int, limit: int = 40) -> str:
     return "\n".join(collected)
 
 
+def _next_line_is_box(lines: tuple[str, ...], number: int) -> bool:
+    following = next((line for line in lines[number:] if line.strip()), "")
+    return bool(_BOX.match(following))
+
+
 def _box_heading(line: str, state: _State) -> bool | None:
     box = _BOX.match(line)
     if not box:
         return None
     title, _, rest = box.group(1).partition(":")
     state.box = "□ " + collapse_whitespace(title)
-    state.block = ""
+    if not state.block_encloses_boxes:
+        state.block = ""
     return bool(rest.strip())
 
 

@@ -1,0 +1,556 @@
+"""Facts a citizen states about themselves in a question, in Korean or English.
+
+The danger is reading a rule as a person: "18~34세면 되나요?", "39세 이하", "1년에 10회" or
+"is the limit 80% of median?" describe a program, not the asker. Heuristics:
+
+- Numbers count only with an age frame: a counter (살/세, "years old"), a first-person frame
+  ("I'm 40", "my age is 40", "나이는 40"), a native Korean number before a copula ("마흔인데",
+  "서른다섯이에요") or a decade ("30대 후반", "in my thirties", "late twenties"). A bare number
+  ("10회", "2024년", "18~34") never becomes an age.
+- A number in a range or under a comparison is a bound, not a person: "18~34세", "20~30대",
+  "20·30대", "39세 이하", "만 18세 이상", "까지", "부터", "ages 18 to 34", "under 40",
+  "40 or younger", "age limit is 39", "연령 제한 39세".
+- Any phrase next to a rule word is dropped: "서울 거주자만", "구직자 대상", "서울에 살아야 하나요",
+  "80% 이하인가요", "is it only for a student", "must be", plural groups ("unemployed people"), and
+  a program topic ("유학생 인턴십", "student loan").
+- Conditionals stay in ("40살이면 신청할 수 있나요?"), as do statements about a subject
+  ("a 25-year-old", "대학생도 되나요?"): they describe the case being asked about.
+
+Combining: ages that disagree (no value fits both: "저는 40살, 아들은 20살") leave age unknown, as
+the engine must never decide on a guess; overlapping ones intersect ("30대 후반, 38살" → 38).
+Contradicting yes/no facts also stay unknown. Employment words resolve by specificity
+(``STATUS_PRIORITY``): "대학생 취준생" → student, "은퇴 후 구직 중" → unemployed. "구직 중",
+"취준생" and "job seeker" map to ``unemployed``, the closest status; "유학생" sets only
+``is_foreign_student``. Seoul districts are not read as residence (some names repeat in other
+cities). "from Gyeonggi" reads as living there; "from Seoul" does not read as living in Seoul
+(origin is not residence, and a wrong yes could make a verdict eligible).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from chatbot.eligibility import Facts
+
+Span = tuple[float, float]
+Check = Callable[[str, re.Match], bool]
+
+# Household assets have no natural ceiling; "재산 5억 이상" becomes [5억, this].
+ASSETS_CEILING = 10**15
+INCOME_CEILING = 1000.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One understood phrase; ``value`` is a (lo, hi) range for numbers, else the value itself."""
+
+    field: str
+    phrase: str
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    facts: Facts
+    understood: tuple[Finding, ...]
+
+
+# ── context: is a phrase a rule, a bound or a topic rather than a statement? ───────────────────
+
+_KO_RULE_BEFORE = re.compile(
+    r"(?:대상|요건|조건|자격|기준|제한|상한|하한|최대|최소|최고|까지|이하|이상)\s*(?:은|는|이|가|:|으로|로)?\s*$"
+)
+_KO_RULE_AFTER = re.compile(
+    r"^\s*(?:자|인|이|들|인\s*사람|청년|사람|분|시민|구직자|학생)?\s*"
+    r"(?:만(?!\s*\d)|대상|요건|조건|자격|기준|여부|인지|인가요|한정|에\s*한|[가-힣\s]{0,6}?(?:어|아|여|해)야\s*(?:하|되|돼|함|만))"
+)
+# "실업 상태인 서울시민만 되나요": the rule word may come a few words on, but not past a clause
+# ending ("40살 실업자인데 서울 거주자만 되나요" still says the asker is unemployed).
+_KO_RULE_LATER = re.compile(
+    r"^(?:(?!인데|이고|이에요|예요|입니다|고\s)[^.?!,]){0,14}?"
+    r"(?:만\s*(?:되|가능|신청|해당)|대상(?:인가|이에|인지|으로|이|은)|이어야|여야)"
+)
+_KO_TOPIC_AFTER = re.compile(
+    r"^\s*(?:을|를)?\s*(?:위한|인턴|프로그램|지원(?![하했해할])|사업(?![자체주])|창업(?![했한해하])|전용|특화|과정|채용|일자리|정책|혜택)"
+)
+_KO_BOUND_AFTER = re.compile(
+    r"^\s*(?:청년|사람|분|시민|구직자)?\s*(?:이하|이상|미만|초과|까지|부터|이내|넘|안팎|에서|[~\-–∼〜])"
+)
+_KO_RANGE_BEFORE = re.compile(r"(?:[~\-–∼〜]|에서|부터)\s*(?:만\s*)?$")
+_KO_LIST_BEFORE = re.compile(r"(?:[·/]|\d\s*,|\d대?\s*(?:와|과|및))\s*$")
+_KO_LIST_AFTER = re.compile(r"^\s*(?:[~\-–∼〜·,/]|와\s|과\s|및)")
+_KO_NEGATED_AFTER = re.compile(r"^[가-힣\s]{0,6}?(?:않|아니)")
+
+_EN_RULE_BEFORE = re.compile(
+    r"\b(?:only|for|must(?:\s+be)?|needs?\s+to\s+be|have\s+to\s+be|required(?:\s+to\s+be)?|eligible|"
+    r"limited\s+to|open\s+to|restricted\s+to|whether|if\s+you(?:'re|\s+are)?)\s*(?:an?\s+|the\s+)?$",
+    re.I,
+)
+_EN_RULE_AFTER = re.compile(r"^\s*(?:people|persons|residents|citizens|applicants|ones)\b", re.I)
+_EN_TOPIC_AFTER = re.compile(
+    r"^\s*(?:internships?|programs?|programmes?|support|startups?|loans?|visas?|benefits?|discounts?)\b", re.I
+)
+_EN_BOUND_BEFORE = re.compile(
+    r"(?:\b(?:under|over|below|above|than|to|through|between|from|up\s+to|at\s+least|at\s+most|until|"
+    r"limit(?:\s+is)?|maximum|minimum|max|min|cut-?off|threshold|their|only|must\s+be)|\d\s*(?:and|or)|[-–~])"
+    r"\s*(?:an?\s+|the\s+)?$",
+    re.I,
+)
+_EN_BOUND_AFTER = re.compile(
+    r"^\s*(?:\+|(?:years?[-\s]old\s+)?(?:or|and)\s+(?:younger|older|under|over|below|above|less|more|up)\b|"
+    r"(?:to|through|-|–)\s*\d|and\s+\d)",
+    re.I,
+)
+
+
+def _before(text: str, m: re.Match) -> str:
+    return text[: m.start()]
+
+
+def _after(text: str, m: re.Match) -> str:
+    return text[m.end():]
+
+
+def _ko_rule(text: str, m: re.Match) -> bool:
+    after = _after(text, m)
+    return bool(_KO_RULE_BEFORE.search(_before(text, m)) or _KO_RULE_AFTER.match(after) or _KO_RULE_LATER.match(after))
+
+
+def _ko_rule_or_topic(text: str, m: re.Match) -> bool:
+    return _ko_rule(text, m) or bool(_KO_TOPIC_AFTER.match(_after(text, m)))
+
+
+def _ko_bound(text: str, m: re.Match) -> bool:
+    """A Korean number in a range or under a comparison is a rule's bound, not a person's."""
+    return _ko_rule(text, m) or bool(
+        _KO_RANGE_BEFORE.search(_before(text, m)) or _KO_BOUND_AFTER.match(_after(text, m))
+    )
+
+
+def _ko_decade_bound(text: str, m: re.Match) -> bool:
+    """"20·30대", "20대와 30대" list age groups, as rules do."""
+    return _ko_bound(text, m) or bool(
+        _KO_LIST_BEFORE.search(_before(text, m)) or _KO_LIST_AFTER.match(_after(text, m))
+    )
+
+
+def _en_rule(text: str, m: re.Match) -> bool:
+    return bool(
+        _EN_RULE_BEFORE.search(_before(text, m))
+        or _EN_RULE_AFTER.match(_after(text, m))
+        or _EN_TOPIC_AFTER.match(_after(text, m))
+    )
+
+
+def _en_bound(text: str, m: re.Match) -> bool:
+    return bool(_EN_BOUND_BEFORE.search(_before(text, m)) or _EN_BOUND_AFTER.match(_after(text, m)))
+
+
+def _scan(text: str, pattern: re.Pattern, field: str, value: Callable[[re.Match], Any], skip: Check) -> list[Finding]:
+    """Findings for every match whose value is understood and whose context is not a rule."""
+    found = []
+    for m in pattern.finditer(text):
+        v = value(m)
+        if v is not None and not skip(text, m):
+            found.append(Finding(field, m.group(0).strip(), v, m.start(), m.end()))
+    return found
+
+
+def _constant(v: Any) -> Callable[[re.Match], Any]:
+    return lambda _m: v
+
+
+def _alt(words: Iterable[str]) -> str:
+    """Regex alternation, longest first so "스물" wins over "스무" prefixes and "sixteen" over "six"."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+# ── numbers ────────────────────────────────────────────────────────────────────────────────────
+
+_KO_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70, "여든": 80, "아흔": 90}
+_KO_UNITS = {
+    "하나": 1, "한": 1, "둘": 2, "두": 2, "셋": 3, "세": 3, "넷": 4, "네": 4,
+    "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
+}
+_KO_SINO_TENS = {"십": 10, "이십": 20, "삼십": 30, "사십": 40, "오십": 50, "육십": 60, "칠십": 70}
+_EN_SMALL = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+_EN_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_EN_DECADES = {
+    **{"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70},
+    **{f"{v}s": v for v in range(10, 80, 10)}, **{f"{v}'s": v for v in range(10, 80, 10)},
+}
+_EN_DIGIT_WORDS = _alt(w for w, i in _EN_SMALL.items() if 0 < i < 10)
+_EN_NUM = rf"(?:\d{{1,3}}|(?:{_alt(_EN_TENS)})(?:[-\s](?:{_EN_DIGIT_WORDS}))?|{_alt(_EN_SMALL)})"
+
+
+def _en_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    return sum(_EN_TENS.get(p, _EN_SMALL.get(p, 0)) for p in re.split(r"[-\s]+", s.lower()))
+
+
+def _ko_number(m: re.Match) -> int:
+    groups = m.groupdict()
+    units = groups.get("units") or groups.get("units_only") or ""
+    return _KO_TENS.get(groups.get("tens") or "", 0) + _KO_UNITS.get(units, 0)
+
+
+def _age(n: int) -> Span | None:
+    return (n, n) if 0 < n <= 120 else None
+
+
+def _decade(base: int, part: str | None) -> Span:
+    """초반/early = x0–x3, 중반/mid = x3–x6, 후반/late = x6–x9, no qualifier = the whole decade."""
+    offsets = {"초반": (0, 3), "early": (0, 3), "중반": (3, 6), "mid": (3, 6), "후반": (6, 9), "late": (6, 9)}
+    lo, hi = offsets.get((part or "").lower(), (0, 9))
+    return base + lo, base + hi
+
+
+# ── ages ───────────────────────────────────────────────────────────────────────────────────────
+
+# 세 not as in 세대/세금/세계, 살 not as the verb 살다 (살아요, 살고, 살면서).
+_COUNTER = r"(?:세(?![대금계율기상])|살(?![아고며면지았던겠]))"
+_KO_COPULA = r"(?=\s*(?:이에요|예요|에요|입니다|이고|인데|이야|이라|이지만|이니까|이거든|인\s|인$|임|이\s*됐|이\s*되|이면|[.,!?]|$))"
+_KO_TENS_BARE = _alt(t for t, v in _KO_TENS.items() if v >= 20 and t != "스무")
+
+_KO_DIGIT_AGE = re.compile(rf"(?<![\d.,])(?:만\s*)?(\d{{1,3}})\s*{_COUNTER}")
+_KO_WORD_AGE = re.compile(
+    rf"(?<![가-힣])(?:(?P<tens>{_alt(_KO_TENS)})\s?(?P<units>{_alt(_KO_UNITS)})?|(?P<units_only>{_alt(_KO_UNITS)}))"
+    r"\s*살(?![아고며면지았던겠])"
+)
+_KO_WORD_AGE_BARE = re.compile(rf"(?<![가-힣])(?P<tens>{_KO_TENS_BARE})\s?(?P<units>{_alt(_KO_UNITS)})?{_KO_COPULA}")
+_KO_AGE_IS = re.compile(r"나이(?:는|가|:)?\s*(?:만\s*)?(\d{1,3})(?![\d%,]|\.\d|\s*(?:만|원|년|회|명|%))")
+_KO_DECADE = re.compile(
+    rf"(?<!\d)(?:(?P<digit>[1-9])0|(?P<sino>{_alt(_KO_SINO_TENS)}))\s*대(?:\s*(?P<part>초반|중반|후반))?"
+)
+_EN_IM_AGE = re.compile(
+    rf"\b(?:i\s+am|i'm|im)\s+(?:only\s+|just\s+|now\s+|currently\s+)?({_EN_NUM})"
+    r"(?=\s*(?:years?\b|yrs?\b|y/?o\b|[,.!?;]|and\b|but\b|so\b|now\b|$))",
+    re.I,
+)
+_EN_YEARS_OLD = re.compile(rf"\b({_EN_NUM})[-\s]*(?:years?|yrs?)[-\s]*old\b(?!s)", re.I)
+_EN_AGE_IS = re.compile(rf"\b(?:my\s+age\s+is|aged|turned|turning)\s+({_EN_NUM})\b", re.I)
+_EN_DECADE = re.compile(
+    rf"\b(?:in\s+(?:my|his|her)\s+)?(?:(?P<part>early|mid|late)[-\s]?)?(?P<decade>{_alt(_EN_DECADES)})(?![\w'])",
+    re.I,
+)
+
+
+def _digit_age(m: re.Match) -> Span | None:
+    return _age(int(m.group(1)))
+
+
+def _en_age(m: re.Match) -> Span | None:
+    return _age(_en_number(m.group(1)))
+
+
+def _ko_word_age(m: re.Match) -> Span | None:
+    return _age(_ko_number(m))
+
+
+def _ko_decade(m: re.Match) -> Span:
+    base = int(m.group("digit")) * 10 if m.group("digit") else _KO_SINO_TENS[m.group("sino")]
+    return _decade(base, m.group("part"))
+
+
+def _en_decade(m: re.Match) -> Span | None:
+    """A bare "thirties" is too loose; it needs "in my/his/her" or a qualifier ("late twenties")."""
+    if not (m.group("part") or m.group(0).lower().startswith("in ")):
+        return None
+    return _decade(_EN_DECADES[m.group("decade").lower()], m.group("part"))
+
+
+def _age_findings(text: str) -> list[Finding]:
+    scans: list[tuple[re.Pattern, Callable[[re.Match], Any], Check]] = [
+        (_KO_DIGIT_AGE, _digit_age, _ko_bound),
+        (_KO_WORD_AGE, _ko_word_age, _ko_bound),
+        (_KO_WORD_AGE_BARE, _ko_word_age, _ko_bound),
+        (_KO_AGE_IS, _digit_age, _ko_bound),
+        (_KO_DECADE, _ko_decade, _ko_decade_bound),
+        (_EN_IM_AGE, _en_age, _en_bound),
+        (_EN_YEARS_OLD, _en_age, _en_bound),
+        (_EN_AGE_IS, _en_age, _en_bound),
+        (_EN_DECADE, _en_decade, _en_bound),
+    ]
+    return [f for pattern, value, skip in scans for f in _scan(text, pattern, "age", value, skip)]
+
+
+# ── residence and foreign student ──────────────────────────────────────────────────────────────
+
+_KO_REGIONS = (
+    "경기", "인천", "부산", "대구", "대전", "광주", "울산", "세종", "강원", "충북", "충남", "충청", "전북", "전남",
+    "전라", "경북", "경남", "경상", "제주", "수원", "성남", "고양", "용인", "부천", "안산", "안양", "남양주",
+    "화성", "평택", "의정부", "시흥", "파주", "김포", "광명", "하남", "군포", "구리", "분당", "일산",
+)
+_EN_REGIONS = (
+    "gyeonggi", "incheon", "busan", "daegu", "daejeon", "gwangju", "ulsan", "sejong", "gangwon", "jeju",
+    "suwon", "seongnam", "goyang", "yongin", "bucheon", "ansan", "anyang", "bundang", "ilsan", "pyeongtaek",
+)
+# Present tense only: "서울에 살았는데" or "광주에서 살다가" is where someone used to live.
+_KO_LIVE = r"\s*(?:에서|에)?\s*(?P<neg>안\s*)?(?:거주(?!했|하다가)|살(?!았|던|다가)|사는|삽니다)"
+_KO_SEOUL = re.compile(
+    rf"서울(?:특별)?시?(?:{_KO_LIVE}|\s*(?:시민|주민))|서울(?:로|으로)\s*이사\s*(?:왔|했|온)"
+)
+_KO_OUTSIDE_SEOUL = re.compile(r"서울\s*(?:밖|외\s*지역|이\s*아닌\s*곳|근교)(?:에서|에)?\s*(?:거주|살|사는|삽니다)")
+_KO_ELSEWHERE = re.compile(
+    rf"(?<![가-힣])(?:{_alt(_KO_REGIONS)})(?:특별자치도|특별자치시|광역시|도|시)?(?:{_KO_LIVE}|\s*(?:도민|시민|주민))"
+)
+_EN_SEOUL = re.compile(
+    r"\b(?:i\s+(?:currently\s+)?(?:live|reside|stay)\s+in|"
+    r"i(?:'m|\s+am)\s+(?:currently\s+)?(?:living|based|residing)\s+in|"
+    r"(?<!not\s)living\s+in|resident\s+of)\s+seoul\b|\bseoul\s+(?:resident|citizen)\b(?!s)",
+    re.I,
+)
+_EN_NOT_SEOUL = re.compile(
+    r"\b(?:(?:don't|do\s+not|doesn't|does\s+not)\s+live\s+in\s+seoul|not\s+(?:a\s+)?seoul\s+resident|"
+    r"not\s+living\s+in\s+seoul|(?:live|living|reside|based)\s+outside\s+(?:of\s+)?seoul)\b",
+    re.I,
+)
+_EN_ELSEWHERE = re.compile(
+    rf"\b(?:live|living|reside|residing|based|from|resident\s+of)\s+(?:in\s+)?(?:{_alt(_EN_REGIONS)})\b", re.I
+)
+_KO_FOREIGN_STUDENT = re.compile(r"유학생|외국인\s*(?:유학생|학생)|교환\s*학생")
+_EN_FOREIGN_STUDENT = re.compile(
+    r"\b(?P<neg>not\s+(?:an?\s+)?)?(?:international|foreign|exchange)\s+student\b(?!s)", re.I
+)
+
+
+def _ko_affirmed(text: str) -> Callable[[re.Match], bool]:
+    """True for a plain statement, False when negated ("서울 안 살아요", "유학생이 아니에요")."""
+    def value(m: re.Match) -> bool:
+        return not (m.groupdict().get("neg") or _KO_NEGATED_AFTER.match(_after(text, m)))
+    return value
+
+
+def _ko_elsewhere(text: str) -> Callable[[re.Match], bool | None]:
+    """Living outside Seoul says no; "경기도 안 살아요" says nothing about Seoul."""
+    affirmed = _ko_affirmed(text)
+    return lambda m: False if affirmed(m) else None
+
+
+def _en_foreign_student(m: re.Match) -> bool:
+    return not m.group("neg")
+
+
+def _residence_findings(text: str) -> list[Finding]:
+    scans: list[tuple[re.Pattern, Callable[[re.Match], Any], Check]] = [
+        (_KO_SEOUL, _ko_affirmed(text), _ko_rule),
+        (_KO_OUTSIDE_SEOUL, _constant(False), _ko_rule),
+        (_KO_ELSEWHERE, _ko_elsewhere(text), _ko_rule),
+        (_EN_NOT_SEOUL, _constant(False), _en_rule),
+        (_EN_SEOUL, _constant(True), _en_rule),
+        (_EN_ELSEWHERE, _constant(False), _en_rule),
+    ]
+    return [f for pattern, value, skip in scans for f in _scan(text, pattern, "resident_of_seoul", value, skip)]
+
+
+def _foreign_student_findings(text: str) -> list[Finding]:
+    return [
+        *_scan(text, _KO_FOREIGN_STUDENT, "is_foreign_student", _ko_affirmed(text), _ko_rule_or_topic),
+        *_scan(text, _EN_FOREIGN_STUDENT, "is_foreign_student", _en_foreign_student, _en_rule),
+    ]
+
+
+# ── employment ─────────────────────────────────────────────────────────────────────────────────
+
+_KO_SELF = r"(?=\s*(?:이에요|이예요|입니다|인데|이고|이야|이라|임|으로|님입니다|$|[.,!?]))"
+# (Korean, English) patterns per status, most specific first: that order is STATUS_PRIORITY, so
+# "일용직으로 일하고 있어요" is a day laborer and "대학생 취준생" a student.
+_STATUS_PATTERNS: dict[str, tuple[str, str]] = {
+    "day_laborer": (r"일용\s*(?:직|근로|노동)|막노동", r"\bday[-\s]?(?:labou?rer|worker)\b|\bdaily[-\s]wage\s+worker\b"),
+    "business_owner": (
+        rf"사장{_KO_SELF}|대표(?:이사)?{_KO_SELF}|사업주|사업체를?\s*운영|(?:회사|법인|스타트업)(?:을|를)\s*운영|창업(?:했|한\s*지|해서)",
+        r"\bbusiness\s+owner\b|\b(?:own|run|founded|started)\s+(?:a|my|our|my\s+own)\s+(?:small\s+)?"
+        r"(?:business|company|startup|firm)\b|\bceo\b|\bfounder\b",
+    ),
+    "self_employed": (
+        r"자영업|개인\s*사업자|소상공인|프리랜서|장사를?\s*(?:하|해)|(?:가게|식당|카페)(?:을|를)\s*(?:운영|하)",
+        r"\bself[-\s]employed\b|\bfreelancer?\b|\bsole\s+proprietor\b",
+    ),
+    "student": (
+        r"(?<!유)(?<!외국인)(?<!외국인\s)(?<!교환)(?<!교환\s)학생|대학원생|재학\s*중|재학생|휴학|복학|졸업\s*예정",
+        r"(?<!international\s)(?<!foreign\s)(?<!exchange\s)\bstudent\b(?!s)|"
+        r"\bi(?:'m|\s+am)\s+(?:studying|in\s+college)\b",
+    ),
+    "employed": (
+        r"직장인|회사원|재직|근무\s*중|(?:회사|직장)에?\s*다니|정규직|계약직|알바|아르바이트|일하고\s*있",
+        r"(?<!self-)(?<!self\s)\bemployed\b|\bi\s+work\s+(?:at|for|as|in)\b|\boffice\s+worker\b|\bemployee\b|"
+        r"\bi\s+have\s+a\s+job\b",
+    ),
+    "unemployed": (
+        r"구직\s*(?:중|하고|활동)|구직자|취준생?|취업\s*준비|실직자?|실업자?|백수|무직|일자리를?\s*(?:잃|찾)|퇴사(?:했|한|하고)|"
+        r"(?:회사|직장|일)(?:을|를)?\s*(?:그만|관두)",
+        r"\bunemployed\b|\bjob[-\s]?(?:seeker|hunting|hunter)\b|\blooking\s+for\s+(?:a\s+|an\s+)?(?:job|work)\b|"
+        r"\bout\s+of\s+work\b|\bjobless\b|\blost\s+my\s+job\b|\bbetween\s+jobs\b|\blaid\s+off\b",
+    ),
+    "retired": (r"은퇴|정년|연금\s*생활", r"\bretired\b|\bretiree\b|\bpensioner\b"),
+}
+STATUS_PRIORITY = tuple(_STATUS_PATTERNS)
+_STATUS_RES = {s: (re.compile(ko), re.compile(en, re.I)) for s, (ko, en) in _STATUS_PATTERNS.items()}
+
+
+def _status_findings(text: str) -> list[Finding]:
+    found = []
+    for status, (ko, en) in _STATUS_RES.items():
+        found += _scan(text, ko, "employment_status", _constant(status), _ko_rule_or_topic)
+        found += _scan(text, en, "employment_status", _constant(status), _en_rule)
+    return found
+
+
+# ── income and assets ──────────────────────────────────────────────────────────────────────────
+
+_UPPER = {"이하", "미만", "이내", "below", "under", "less than", "at most", "up to", "or less", "or below", "and under"}
+_LOWER = {"이상", "초과", "above", "over", "more than", "at least", "or more", "or above", "and over"}
+_EN_PRE = (
+    r"(?:(?P<{0}>below|under|less\s+than|at\s+most|up\s+to|above|over|more\s+than|at\s+least|"
+    r"about|around|roughly)\s+)?"
+)
+_EN_POST = r"(?:\s*(?P<post>or\s+less|or\s+below|and\s+under|or\s+more|or\s+above|and\s+over))?"
+_KO_POST = r"\s*(?P<post>이하|미만|이내|이상|초과|정도|수준|쯤|가량)?"
+_PCT = r"\d{1,3}(?:\.\d+)?"
+
+_KO_INCOME = re.compile(rf"(?:기준\s*)?중위\s*소득\s*(?:의\s*)?(?P<v>{_PCT})\s*(?:%|퍼센트|프로){_KO_POST}")
+_EN_INCOME = re.compile(
+    rf"(?:{_EN_PRE.format('pre')}(?P<v>{_PCT})\s*(?:%|percent)\s+of\s+(?:the\s+)?(?:standard\s+)?median(?:\s+income)?"
+    rf"|median\s+income\s+(?:of\s+|is\s+|at\s+|:\s*)?{_EN_PRE.format('pre2')}(?P<v2>{_PCT})\s*(?:%|percent)){_EN_POST}",
+    re.I,
+)
+_KRW_AMOUNT = r"(?:\d[\d,]*(?:\.\d+)?\s*(?:억|천만|백만|만|천|백)\s*)+원?|\d[\d,]{3,}\s*원"
+_KO_ASSETS = re.compile(
+    rf"(?:가구\s*|가족\s*(?:합산\s*)?|총\s*)?(?:재산|자산)(?:이|은|는|:)?\s*(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
+)
+_EN_MONEY = r"(?:₩\s*|krw\s*)?(?P<{0}>\d[\d,]*(?:\.\d+)?)\s*(?P<{1}>million|billion)?\s*(?:won|krw)?"
+_EN_ASSETS = re.compile(
+    rf"(?:\b(?:household\s+)?(?:assets?|net\s+worth|property)\s+(?:of\s+|worth\s+|are\s+|is\s+|total(?:ing)?\s+|:\s*)?"
+    rf"{_EN_PRE.format('pre')}{_EN_MONEY.format('n', 'unit')}"
+    rf"|{_EN_PRE.format('pre2')}{_EN_MONEY.format('n2', 'unit2')}\s+(?:in|of|worth\s+of)\s+(?:household\s+)?"
+    rf"(?:assets|property|wealth)\b){_EN_POST}",
+    re.I,
+)
+_KRW_UNITS = {"억": 10**8, "천만": 10**7, "백만": 10**6, "만": 10**4, "천": 10**3, "백": 10**2}
+
+
+def _krw(amount: str) -> int | None:
+    """'3억5천만원' → 350,000,000; a bare 천/백 after 억 means 천만/백만, as people say it."""
+    total, after_eok = 0.0, False
+    for number, unit in re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천|백)?", amount):
+        scale = _KRW_UNITS.get(unit, 1)
+        if after_eok and unit in ("천", "백"):
+            scale *= 10**4
+        total += float(number.replace(",", "")) * scale
+        after_eok = after_eok or unit == "억"
+    return int(total) if total > 0 else None
+
+
+def _bounded(v: float, bounds: Iterable[str | None], ceiling: float) -> Span:
+    """A stated value, or the range a bound word gives it ("80% 이하" → 0–80)."""
+    words = {re.sub(r"\s+", " ", b.lower()) for b in bounds if b}
+    if words & _UPPER:
+        return 0, v
+    if words & _LOWER:
+        return v, ceiling
+    return v, v
+
+
+def _bound_words(m: re.Match) -> list[str | None]:
+    return [m.groupdict().get(k) for k in ("pre", "pre2", "post")]
+
+
+def _income(m: re.Match) -> Span:
+    return _bounded(float(m.group("v") or m.group("v2")), _bound_words(m), INCOME_CEILING)
+
+
+def _ko_assets(m: re.Match) -> Span | None:
+    v = _krw(m.group("amount"))
+    return None if v is None else _bounded(v, _bound_words(m), ASSETS_CEILING)
+
+
+def _en_assets(m: re.Match) -> Span | None:
+    n, unit = (m.group("n"), m.group("unit")) if m.group("n") else (m.group("n2"), m.group("unit2"))
+    v = float(n.replace(",", "")) * {"million": 10**6, "billion": 10**9}.get((unit or "").lower(), 1)
+    if v < 10**6:  # "assets of 3" is not an amount in won
+        return None
+    return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
+
+
+def _money_findings(text: str) -> list[Finding]:
+    return [
+        *_scan(text, _KO_INCOME, "income_pct_of_median", _income, _ko_rule),
+        *_scan(text, _EN_INCOME, "income_pct_of_median", _income, _en_bound),
+        *_scan(text, _KO_ASSETS, "household_assets_krw", _ko_assets, _ko_rule),
+        *_scan(text, _EN_ASSETS, "household_assets_krw", _en_assets, _en_bound),
+    ]
+
+
+# ── combining ──────────────────────────────────────────────────────────────────────────────────
+
+def _without_overlaps(findings: list[Finding]) -> list[Finding]:
+    """One phrase is one finding: of overlapping matches for a field, the earliest, longest wins."""
+    kept: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.field, f.start, -f.end)):
+        if kept and kept[-1].field == f.field and f.start < kept[-1].end:
+            continue
+        kept.append(f)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def _intersect(spans: list[Span]) -> Span | None:
+    """The range all statements allow; None when nothing was said or they contradict."""
+    if not spans:
+        return None
+    lo, hi = max(s[0] for s in spans), min(s[1] for s in spans)
+    return (lo, hi) if lo <= hi else None
+
+
+def _agreed(values: list[Any]) -> Any:
+    return values[0] if values and all(v == values[0] for v in values) else None
+
+
+def _facts(findings: list[Finding]) -> Facts:
+    said: dict[str, list[Any]] = {}
+    for f in findings:
+        said.setdefault(f.field, []).append(f.value)
+    age = _intersect(said.get("age", []))
+    income = _intersect(said.get("income_pct_of_median", []))
+    assets = _intersect(said.get("household_assets_krw", []))
+    statuses = set(said.get("employment_status", []))
+    return Facts(
+        age_min=int(age[0]) if age else None,
+        age_max=int(age[1]) if age else None,
+        resident_of_seoul=_agreed(said.get("resident_of_seoul", [])),
+        employment_status=next((s for s in STATUS_PRIORITY if s in statuses), None),
+        income_min=income[0] if income else None,
+        income_max=income[1] if income else None,
+        assets_min=int(assets[0]) if assets else None,
+        assets_max=int(assets[1]) if assets else None,
+        is_foreign_student=_agreed(said.get("is_foreign_student", [])),
+    )
+
+
+def _normalize(question: str) -> str:
+    # NFKC folds full-width digits, "～" and "％" into ASCII; curly apostrophes break "I’m".
+    return unicodedata.normalize("NFKC", question).replace("’", "'").replace("‘", "'")
+
+
+def extract(question: str) -> Extraction:
+    """Facts from a question, with the phrases they came from (for debugging and answers)."""
+    text = _normalize(question)
+    findings = _without_overlaps([
+        *_age_findings(text), *_residence_findings(text), *_status_findings(text),
+        *_foreign_student_findings(text), *_money_findings(text),
+    ])
+    return Extraction(facts=_facts(findings), understood=tuple(findings))
+
+
+def extract_facts(question: str) -> Facts:
+    return extract(question).facts

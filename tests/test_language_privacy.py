@@ -1,0 +1,45 @@
+"""Language detection (seeded, Hangul-guarded) and masking of personal data."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.language import answer_language, detect_language
+from chatbot.privacy import contains_pii, mask_pii
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("취업날개 나이?", "ko"),
+    ("뉴딜 시급", "ko"),
+    ("AI 허브 어디?", "ko"),
+    ("How many times a year can I borrow an interview suit?", "en"),
+    ("面接用のスーツを借りられますか", "ja"),
+    ("¿Puedo pedir prestado un traje para una entrevista de trabajo?", "es"),
+    ("2024", "ko"),
+])
+def test_detect_language(text, expected):
+    assert detect_language(text) == expected
+    assert detect_language(text) == detect_language(text)      # seeded: stable
+
+
+def test_answers_are_korean_or_english():
+    assert answer_language("ko") == "ko" and answer_language("en") == "en"
+    assert answer_language("ja") == "en" and answer_language("zh-cn") == "en"
+
+
+@pytest.mark.parametrize("text, leaked", [
+    ("제 주민번호는 900101-1234567 입니다", "1234567"),
+    ("연락처 010-1234-5678 로 주세요", "5678"),
+    ("01012345678", "12345678"),
+    ("메일 hong.gildong@example.com", "example.com"),
+    ("계좌 110-234-567890 으로", "567890"),
+    ("서울 02-2133-1234", "2133"),
+])
+def test_mask_pii_removes_identifiers(text, leaked):
+    masked = mask_pii(text)
+    assert leaked not in masked
+    assert contains_pii(text)
+
+
+def test_mask_pii_keeps_ordinary_numbers():
+    text = "만 39세 이하, 연 10회, 1일 최대 1만원, 3,500명, ’24.7"
+    assert mask_pii(text) == text

@@ -1,0 +1,189 @@
+"""Facts read from questions: what a citizen says about themselves, never the rule they quote.
+
+Each positive case states the complete Facts expected, so a phrase that is read twice, or a fact
+that leaks from a neighbouring word, fails as loudly as one that is missed.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatbot.catalog import load_catalog
+from chatbot.eligibility import Facts, evaluate
+from chatbot.profile_extract import extract, extract_facts
+
+CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.yaml"
+SEOUL, NOT_SEOUL = {"resident_of_seoul": True}, {"resident_of_seoul": False}
+
+
+def age(lo: int, hi: int | None = None) -> dict[str, int]:
+    return {"age_min": lo, "age_max": lo if hi is None else hi}
+
+
+def income(lo: float, hi: float | None = None) -> dict[str, float]:
+    return {"income_min": lo, "income_max": lo if hi is None else hi}
+
+
+def assets(lo: int, hi: int | None = None) -> dict[str, int]:
+    return {"assets_min": lo, "assets_max": lo if hi is None else hi}
+
+
+def status(s: str) -> dict[str, str]:
+    return {"employment_status": s}
+
+
+POSITIVE: list[tuple[str, dict[str, Any]]] = [
+    # ages in Korean: digits, native number words, decades
+    ("마흔 살인데 받을 수 있는 지원이 있나요?", age(40)),
+    ("만 40세 구직자입니다", {**age(40), **status("unemployed")}),
+    ("40세입니다", age(40)),
+    ("40살이고 실직 상태예요", {**age(40), **status("unemployed")}),
+    ("스물일곱이고 취준생이에요", {**age(27), **status("unemployed")}),
+    ("서른다섯이에요. 서울시민입니다", {**age(35), **SEOUL}),
+    ("27살이고 경기도 거주", {**age(27), **NOT_SEOUL}),
+    ("마흔둘인데 일용직으로 일하고 있어요", {**age(42), **status("day_laborer")}),
+    ("스무 살 대학생이에요", {**age(20), **status("student")}),
+    ("서른두 살 서울 거주 구직자입니다", {**age(32), **SEOUL, **status("unemployed")}),
+    ("예순다섯 살 은퇴했어요", {**age(65), **status("retired")}),
+    ("나이는 40이에요", age(40)),
+    ("25살인데 청년인턴 할 수 있나요?", age(25)),
+    ("40살이면 신청할 수 있나요?", age(40)),  # a conditional describes the asker's case
+    ("30대 후반 백수입니다", {**age(36, 39), **status("unemployed")}),
+    ("30대 초반 직장인", {**age(30, 33), **status("employed")}),
+    ("30대 중반인데요", age(33, 36)),
+    ("20대 대학생인데 뭐 있나요", {**age(20, 29), **status("student")}),
+    ("30대 후반인데 38살이에요", age(38)),  # overlapping statements intersect
+    # ages in English
+    ("I'm 40 and unemployed", {**age(40), **status("unemployed")}),
+    ("I am forty, living in Seoul", {**age(40), **SEOUL}),
+    ("I'm a 25-year-old job seeker from Gyeonggi", {**age(25), **NOT_SEOUL, **status("unemployed")}),
+    ("Is there anything for a 25-year-old?", age(25)),
+    ("My mother is 40 years old", age(40)),
+    ("I'm twenty-five and I live in Seoul", {**age(25), **SEOUL}),
+    ("I'm in my thirties", age(30, 39)),
+    ("late twenties student here", {**age(26, 29), **status("student")}),
+    ("I'm in my early 30s, a Seoul resident", {**age(30, 33), **SEOUL}),
+    ("I just turned 18", age(18)),
+    # residence
+    ("서울 살아요", SEOUL),
+    ("서울시에 거주하고 있습니다", SEOUL),
+    ("서울로 이사 왔어요", SEOUL),
+    ("인천 살아요", NOT_SEOUL),
+    ("서울에 안 살아요", NOT_SEOUL),
+    ("서울에 살았는데 지금은 경기도 거주", NOT_SEOUL),  # past residence does not count
+    ("I don't live in Seoul", NOT_SEOUL),
+    ("I live in Seoul", SEOUL),
+    # employment
+    ("구직 중입니다", status("unemployed")),
+    ("백수예요", status("unemployed")),
+    ("대학원생인데 휴학 중", status("student")),
+    ("재학 중인 학생이에요", status("student")),
+    ("자영업 하고 있어요", status("self_employed")),
+    ("카페 사장인데 직원 뽑으려고요", status("business_owner")),
+    ("은퇴 후 구직 중입니다", status("unemployed")),  # the more specific status wins
+    ("I'm retired", status("retired")),
+    ("I'm a day laborer", status("day_laborer")),
+    ("I'm self-employed", status("self_employed")),
+    ("I'm a job seeker", status("unemployed")),
+    ("I'm a student", status("student")),
+    # income and assets
+    ("중위소득 50%이고 재산 1억", {**income(50), **assets(100_000_000)}),
+    ("기준중위소득 80% 이하 가구예요", income(0, 80)),
+    ("우리 집은 기준 중위소득의 120% 정도", income(120)),
+    ("재산 5억 원 정도", assets(500_000_000)),
+    ("재산이 4억 9천 9백만원이에요", assets(499_000_000)),
+    ("재산 3억5천만원 이하", assets(0, 350_000_000)),
+    ("my household income is 70% of median, assets of 300 million won", {**income(70), **assets(300_000_000)}),
+    ("median income 70%", income(70)),
+    ("my income is below 60% of the median", income(0, 60)),
+    ("household assets under 400 million won", assets(0, 400_000_000)),
+    ("assets of ₩300,000,000 or less", assets(0, 300_000_000)),
+    # foreign students
+    ("유학생인데 창업하고 싶어요", {"is_foreign_student": True}),
+    ("유학생이 아니에요", {"is_foreign_student": False}),
+    ("I'm an international student", {"is_foreign_student": True}),
+    ("I'm a foreign student in Seoul, 24 years old", {"is_foreign_student": True, **age(24)}),
+    # a full-width question (NFKC)
+    ("３５살이고 서울 거주", {**age(35), **SEOUL}),
+]
+
+
+@pytest.mark.parametrize("question, expected", POSITIVE, ids=[q for q, _ in POSITIVE])
+def test_facts_stated_by_the_asker(question, expected):
+    assert extract_facts(question) == Facts(**expected), [f.phrase for f in extract(question).understood]
+
+
+# Questions that quote a rule, name a group or a program, or say nothing about the asker.
+NEGATIVE = [
+    "18~34세면 신청 가능한가요?",
+    "만 18세~34세 청년이 대상인가요?",
+    "1년에 10회 이상 참여할 수 있나요?",
+    "만 39세 이하만 되나요?",
+    "20~30대 청년 대상인가요?",
+    "20·30대가 대상인가요?",
+    "연령 제한이 39세인가요?",
+    "청년 나이가 몇 살까지예요?",
+    "만 18세 이상 실업 상태인 서울시민만 되나요?",
+    "창업 3년 이내 기업도 되나요?",
+    "2024년 7월에 열리나요?",
+    "서울 거주자만 신청 가능한가요?",
+    "서울에 살아야 하나요?",
+    "기준중위소득 80% 이하인가요?",
+    "가족합산재산 기준이 4억 9900만원 이하인가요?",
+    "취준생 대상 프로그램 있나요?",
+    "외국인 유학생 인턴십이 있나요?",
+    "사장님이 월급을 안 줘요",
+    "대표적인 프로그램이 뭐예요?",
+    "네 살아요",
+    "Is the age limit 34?",
+    "Can people aged 18 to 34 apply?",
+    "Is it for 18-34 year olds?",
+    "Is it open to people under 40 years old?",
+    "39 years old or younger only?",
+    "Is it only for unemployed Seoul residents?",
+    "Are retired people eligible?",
+    "Is the income limit 80% of median?",
+    "people in their late twenties",
+    "How many times a year can I apply? 10 times?",
+]
+
+
+@pytest.mark.parametrize("question", NEGATIVE)
+def test_rules_and_groups_are_not_read_as_the_asker(question):
+    assert extract_facts(question) == Facts(), [f.phrase for f in extract(question).understood]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("저는 40살, 아들은 20살이에요", {}),  # two people: age stays unknown
+    ("만 34세 청년인데 18~34세 맞죠?", age(34)),  # the person's age, not the quoted range
+    ("40살 실업자인데 서울 거주자만 되나요?", {**age(40), **status("unemployed")}),
+    ("I'm 34. Is the upper limit 34?", age(34)),
+])
+def test_mixed_statements_and_rules(question, expected):
+    assert extract_facts(question) == Facts(**expected)
+
+
+def test_understood_phrases_name_field_and_text():
+    found = extract("마흔 살인데 서울 살아요").understood
+    assert [(f.field, f.phrase, f.value) for f in found] == [
+        ("age", "마흔 살", (40, 40)), ("resident_of_seoul", "서울 살", True),
+    ]
+
+
+# ── into the engine ───────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("question, program_id, expected", [
+    ("30대 후반 구직자인데 면접정장 빌릴 수 있나요?", "interview-suit", "eligible"),
+    ("30대 중반 서울 사는데 청년인턴 되나요?", "youth-intern", "unknown"),
+    ("스물일곱 살이고 서울 살아요", "youth-intern", "eligible"),
+    ("서른다섯이고 서울 거주", "youth-intern", "ineligible"),
+    ("만 40세 서울시민, 구직 중입니다", "new-deal-jobs", "eligible"),
+    ("I'm 40, unemployed, I live in Incheon", "new-deal-jobs", "ineligible"),
+    ("18~34세면 청년인턴 되나요?", "youth-intern", "unknown"),
+])
+def test_extracted_facts_drive_verdicts(question, program_id, expected):
+    program = load_catalog(CATALOG).get(program_id)
+    assert evaluate(program, extract_facts(question), "ko", date(2024, 3, 15)).verdict == expected
