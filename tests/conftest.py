@@ -44,7 +44,8 @@ def real_index_dir() -> Path:
 def make_app(fake_embedder):
     def _make(index_dir: Path, **overrides):
         config = {"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64",
-                  "embedder": fake_embedder, "reload_seconds": 0, "TESTING": True, **overrides}
+                  "embedder": fake_embedder, "reload_seconds": 0, "rate_limit": "off", "TESTING": True,
+                  **overrides}
         return create_app(config)
     return _make
 
@@ -61,7 +62,7 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def real_app(real_index_dir):
-    return create_app({"index_dir": real_index_dir, "TESTING": True})
+    return create_app({"index_dir": real_index_dir, "rate_limit": "off", "TESTING": True})
 
 
 @pytest.fixture
@@ -75,3 +76,10 @@ def index_copy(tmp_path, fake_index_dir) -> Path:
     target = tmp_path / "index"
     shutil.copytree(fake_index_dir, target)
     return target
+
+
+def pytest_configure(config):
+    """Let integration tests import the shared server helper (tests/live.py)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,57 @@
+"""Calibrate "the report does not answer this" for the configured model.
+
+The signal is the best dense similarity between the question and any passage. Korean and other
+questions are calibrated apart (an English question is never as close to Korean text). The
+threshold is the 5th percentile of answerable dev questions, so about 1 in 20 answerable
+questions is (wrongly) refused; the output says how many unanswerable ones it catches.
+
+    python bench/calibrate.py          # prints thresholds to paste into chatbot/calibration.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot.calibration import language_group  # noqa: E402
+from chatbot.config import Settings  # noqa: E402
+from chatbot.service import FinderService  # noqa: E402
+from eval_retrieval import DATA, load_questions  # noqa: E402
+
+PERCENTILE = 5
+
+
+def confidences(service, rows) -> dict[str, list[float]]:
+    retriever = service.snapshot().retriever
+    out: dict[str, list[float]] = {}
+    for row in rows:
+        out.setdefault(language_group(row["lang"]), []).append(retriever.search(row["question"]).confidence)
+    return out
+
+
+def main() -> None:
+    service = FinderService(Settings())
+    model = service.snapshot().index.model_name
+    unanswerable = [json.loads(line) for line in open(DATA / "eval_unanswerable.jsonl", encoding="utf-8")]
+    negatives = confidences(service, unanswerable)
+    thresholds = {}
+    for split in ("dev", "test"):
+        positives = confidences(service, load_questions(split))
+        for group, values in sorted(positives.items()):
+            if split == "dev":
+                thresholds[group] = round(float(np.percentile(values, PERCENTILE)), 4)
+            t = thresholds[group]
+            refused = sum(v < t for v in values) / len(values)
+            caught = sum(v < t for v in negatives.get(group, [])) / max(len(negatives.get(group, [])), 1)
+            print(f"{split:<5}{group:<6} threshold {t:.4f}: answerable refused {refused:.1%}, "
+                  f"unanswerable refused {caught:.1%} (n={len(negatives.get(group, []))})")
+    print(f'\nTHRESHOLDS["{model}"] = {json.dumps(thresholds)}')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Versioned index artefacts: checksums, atomic publish, embedding cache, refusal of damage."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatbot.builder import build_index
+from chatbot.config import Settings
+from chatbot.embedding import FakeEmbedder
+from chatbot.index_store import (DENSE, MANIFEST, PASSAGES, VECTORS, IndexCorrupt, list_versions, load_current,
+                                 prune_versions, read_current, set_current, sha256_file, verify_version)
+from chatbot.service import FinderService, NotReady
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self):
+        super().__init__(64)
+        self.calls = 0
+
+    def embed_batch(self, texts, *, kind="passage"):
+        self.calls += len(texts)
+        return super().embed_batch(texts, kind=kind)
+
+
+def fake_settings(index_dir, **extra):
+    return Settings().with_overrides({"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64", **extra})
+
+
+def test_manifest_lists_every_file_with_its_checksum(fake_index_dir):
+    version = read_current(fake_index_dir)
+    manifest = json.loads((fake_index_dir / version / MANIFEST).read_text())
+    assert manifest["version"] == version
+    assert manifest["model"]["name"] == "fake:64" and manifest["dimension"] == 64
+    assert manifest["passage_count"] > 300 and manifest["dense_index"] == "flat"
+    for name in (PASSAGES, VECTORS, DENSE):
+        assert manifest["files"][name] == sha256_file(fake_index_dir / version / name)
+    assert verify_version(fake_index_dir / version)["version"] == version
+
+
+def test_same_inputs_reuse_the_version_and_skip_embedding(tmp_path):
+    embedder = CountingEmbedder()
+    first = build_index(fake_settings(tmp_path), embedder=embedder)
+    embedded = embedder.calls
+    distinct = {p.content_hash for p in load_current(tmp_path).passages}
+    assert embedded == first.embedded == len(distinct) > 300       # identical passages embed once
+    second = build_index(fake_settings(tmp_path), embedder=embedder)
+    assert second.reused and second.version == first.version and embedder.calls == embedded
+    forced = build_index(fake_settings(tmp_path), embedder=embedder, force=True)
+    assert forced.embedded == 0 and embedder.calls == embedded      # the content-hash cache answers
+
+
+def test_changed_document_reembeds_only_changed_passages(tmp_path):
+    corpus = tmp_path / "corpus"
+    import shutil
+
+    shutil.copytree(Settings().corpus_dir, corpus)
+    embedder = CountingEmbedder()
+    first = build_index(fake_settings(tmp_path / "index", corpus_dir=corpus), embedder=embedder)
+    report = corpus / "documents" / "seoul-economic-policy-office-2024.txt"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("(1일 최대 1만원)", "(1일 최대 2만원)"), encoding="utf-8")
+    second = build_index(fake_settings(tmp_path / "index", corpus_dir=corpus), embedder=embedder)
+    assert second.version != first.version
+    assert second.embedded == 1
+    assert read_current(tmp_path / "index") == second.version
+    assert "(1일 최대 2만원)" in "".join(p.text for p in load_current(tmp_path / "index").passages)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "alter", "delete"])
+def test_damaged_version_is_refused_on_load_and_publish(index_copy, damage):
+    version = read_current(index_copy)
+    target = index_copy / version / VECTORS
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:100])
+    elif damage == "alter":
+        data = bytearray(target.read_bytes())
+        data[-1] ^= 0xFF
+        target.write_bytes(bytes(data))
+    else:
+        target.unlink()
+    with pytest.raises(IndexCorrupt, match=VECTORS):
+        load_current(index_copy)
+    with pytest.raises(IndexCorrupt):
+        set_current(index_copy, version)
+
+
+def test_service_keeps_serving_the_old_version_when_the_new_one_is_corrupt(tmp_path, fake_embedder):
+    index_dir = tmp_path / "index"
+    old = build_index(fake_settings(index_dir), embedder=fake_embedder)
+    service = FinderService(fake_settings(index_dir, reload_seconds=0), embedder=fake_embedder)
+    assert service.snapshot().version == old.version
+    # a second version appears and the pointer is moved to it by hand, then damaged
+    import shutil
+
+    bad = "0123456789ab"
+    shutil.copytree(index_dir / old.version, index_dir / bad)
+    manifest = json.loads((index_dir / bad / MANIFEST).read_text())
+    manifest["version"] = bad
+    (index_dir / bad / MANIFEST).write_text(json.dumps(manifest))
+    (index_dir / bad / PASSAGES).write_text("truncated")
+    (index_dir / "current").write_text(bad + "\n")
+    assert service.snapshot().version == old.version
+    assert "refused" in service.status()["error"]
+
+
+def test_no_index_means_not_ready(tmp_path, fake_embedder):
+    service = FinderService(fake_settings(tmp_path / "empty"), embedder=fake_embedder)
+    with pytest.raises(NotReady):
+        service.snapshot()
+
+
+def test_half_written_build_directory_is_never_a_version(tmp_path, fake_embedder):
+    index_dir = tmp_path / "index"
+    build_index(fake_settings(index_dir), embedder=fake_embedder)
+    (index_dir / ".build-abc-123").mkdir()
+    (index_dir / ".build-abc-123" / PASSAGES).write_text("{}")
+    assert all(not v.startswith(".") for v in list_versions(index_dir))
+
+
+def test_prune_keeps_the_current_and_the_newest(tmp_path, fake_embedder):
+    index_dir = tmp_path / "index"
+    corpus = tmp_path / "corpus"
+    import shutil
+
+    shutil.copytree(Settings().corpus_dir, corpus)
+    report = corpus / "documents" / "seoul-economic-policy-office-2024.txt"
+    original = report.read_text(encoding="utf-8")
+    versions = []
+    for n in range(4):
+        report.write_text(original + f"\n추가 {n}\n", encoding="utf-8")
+        versions.append(build_index(fake_settings(index_dir, corpus_dir=corpus, keep_versions=100),
+                                    embedder=fake_embedder).version)
+    set_current(index_dir, versions[0])
+    removed = prune_versions(index_dir, keep=2)
+    left = list_versions(index_dir)
+    assert versions[0] in left and versions[-1] in left and len(left) == 2
+    assert set(removed) == set(versions[1:3])
