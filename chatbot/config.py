@@ -11,7 +11,7 @@
 | CHATBOT_EMBED_PASSAGE_PREFIX | ""                 | prefix for passages (e.g. "passage: ") |
 | CHATBOT_THREADS              | 1                  | OpenMP/BLAS threads per process (gunicorn runs one process per worker) |
 | CHATBOT_FUSION               | weighted           | weighted (min-max sum) or rrf: how the lexical, dense and section signals are fused |
-| CHATBOT_MIN_CONFIDENCE       | 0.0 (= calibrated) | override of the "not in the report" threshold stored in the index manifest |
+| CHATBOT_MIN_CONFIDENCE       | 0 (= calibrated)   | override of the "not in the report" threshold (chatbot/calibration.py, per model and language) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
 | CHATBOT_KEEP_VERSIONS        | 5                  | index versions kept on disk after a build |
 | CHATBOT_MAX_BODY_BYTES       | 16384              | larger request bodies get 413 |

@@ -13,6 +13,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .index_store import LoadedIndex
+from .facets import passage_facets, question_facets
 from .lexical import KoreanTokenizer, idf_table
 from .passages import Passage
 from .programs import Glossary, ProgramRegistry
@@ -42,6 +43,7 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     lexical_weight: float = 0.6
     section_weight: float = 0.5    # the □ block's similarity, so small bullets keep their context
+    facet_weight: float = 0.3      # boost for passages stating the kind of fact asked for (facets.py)
     route_boost: float = 0.0       # share added for passages of a program the question names
     candidates: int = 100
 
@@ -58,6 +60,7 @@ class HybridRetriever:
         self.settings = settings or RetrievalSettings()
         self._sections, self._section_of = _section_groups(index)
         self.idf = idf_table(index.tokens)
+        self._facets = passage_facets(p.text for p in index.passages)
 
     # -- the three signals --------------------------------------------------------------------
     def _dense(self, question: str) -> np.ndarray:
@@ -94,6 +97,8 @@ class HybridRetriever:
         else:
             fused = (s.dense_weight * _rrf(dense) + s.lexical_weight * _rrf(lexical, positive_only=True)
                      + s.section_weight * _rrf(section))
+        for facet in question_facets(question):
+            fused = fused + s.facet_weight * self._facets[facet]
         if named and s.route_boost:
             routed = np.array([p.program_id in named for p in self.index.passages])
             fused = fused + routed * s.route_boost * float(fused.max())
