@@ -29,7 +29,7 @@ def cited(body) -> str:
     ("30대 후반인데 청년취업사관학교 들을 수 있어?", "youth-academy", "20~30대 청년 구직자"),
     ("How many times a year can I borrow an interview suit?", "interview-suit", "10회"),
     ("정장 늦게 반납하면 연체료 얼마예요?", "interview-suit", "1만원"),
-    ("뉴딜일자리 하면 시간당 얼마 받아?", "new-deal-jobs", "11,436원"),
+    ("동행일자리 재산 기준이 얼마예요?", "companion-jobs", "499백만원"),
     ("서울형 청년인턴 몇 살까지 신청 가능해요?", "youth-intern", "18~34세"),
     ("Who can train at the Seoul technical training institutes?", "tech-school", "만 15세 이상 서울시민"),
 ])

@@ -1,0 +1,260 @@
+"""The widget in a real browser against the real server: keyboard-only chat in Korean and English,
+citations, feedback landing masked in SQLite, the profile form, axe-core, small screens and zoom.
+
+Screenshots of the open panel go to a temporary folder; with UPDATE_SCREENSHOTS=1 they replace
+docs/screenshots/ (what the README links)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+
+import pytest
+
+from chatbot.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+KO_QUESTION = "정장 빌리는 거 1년에 몇 번? 연락은 010-1234-5678로 주세요"
+EN_QUESTION = "How many times a year can I borrow an interview suit?"
+SHOT_KO_QUESTION = "면접 정장은 1년에 몇 번 빌릴 수 있나요?"          # no personal data in the README's pictures
+PII_COMMENT = "출처는 맞아요. 제 메일 hong.gildong@example.com, 주민번호 900101-1234567, 전화 010 9876 5432"
+RAW_PII = ["010-1234-5678", "hong.gildong@example.com", "900101-1234567", "010 9876 5432"]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+DEEP_ACTIVE = """() => {
+  const host = document.querySelector('seoul-finder-widget');
+  const active = host.shadowRoot.activeElement;
+  if (!active) return {inWidget: false, tag: document.activeElement.tagName};
+  const panel = host.shadowRoot.querySelector('.panel');
+  return {inWidget: true, inPanel: panel.contains(active), tag: active.tagName,
+          cls: active.className || '', label: active.getAttribute('aria-label') || active.textContent.trim()};
+}"""
+
+
+def panel_open(page) -> bool:
+    return page.locator(".panel").is_visible()
+
+
+def tab_to_launcher(page) -> None:
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if "launcher" in page.evaluate(DEEP_ACTIVE).get("cls", ""):
+            return
+    raise AssertionError("the launcher cannot be reached with Tab")
+
+
+def ask(page, question: str):
+    """Types the question with the keyboard, sends it with Enter, returns the new turn."""
+    turns = page.locator("article.turn")
+    before = turns.count()
+    page.locator("form.ask textarea").focus()
+    page.keyboard.insert_text(question)
+    page.keyboard.press("Enter")
+    turn = turns.nth(before)
+    turn.locator(".bubble-a").wait_for()
+    return turn
+
+
+def feedback_rows(server) -> list[dict]:
+    conn = sqlite3.connect(server.feedback_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_keyboard_chat_citations_and_feedback(make_page, live_server):
+    page, console = make_page("/demo")
+    tab_to_launcher(page)
+    page.keyboard.press("Enter")
+    assert panel_open(page)
+    assert page.locator(".launcher").get_attribute("aria-expanded") == "true"
+    assert page.evaluate(DEEP_ACTIVE)["tag"] == "TEXTAREA"
+
+    # Korean question: answer, citations with edition and line range, program cards
+    turn = ask(page, KO_QUESTION)
+    answer = turn.locator(".bubble-a")
+    assert answer.get_attribute("lang") == "ko" and "업무보고" in answer.inner_text()
+    cites = turn.locator("details.cite")
+    assert cites.count() >= 1
+    summary = cites.first.locator("summary").inner_text()
+    assert "2024 업무보고" in summary and re.search(r"\d+(–\d+)?행", summary)
+    assert not cites.first.locator(".passage").is_visible()
+    cites.first.locator("summary").click()
+    passage = cites.first.locator(".passage")
+    assert passage.is_visible() and re.search("[가-힣]", passage.inner_text())
+    assert turn.locator(".card[data-program]").count() >= 1
+    page.wait_for_function("() => document.querySelector('seoul-finder-widget').shadowRoot"
+                           ".querySelector('[role=status][aria-live]').textContent.startsWith('답변이 도착했습니다')")
+
+    # feedback: rate, then a comment full of personal data
+    turn.locator("button.thumb[data-rating=down]").click()
+    turn.locator(".feedback .status", has_text="감사합니다").wait_for()
+    turn.locator(".comment textarea").fill(PII_COMMENT)
+    turn.locator(".comment button[type=submit]").click()
+    turn.locator(".feedback .status", has_text="의견이 전달").wait_for()
+    [row] = feedback_rows(live_server)
+    assert row["rating"] == "down" and row["question"].startswith("정장 빌리는 거") and "[전화번호]" in row["question"]
+    assert "[이메일]" in row["comment"] and "[주민등록번호]" in row["comment"]
+    stored = " ".join(str(v) for v in row.values())
+    assert not [item for item in RAW_PII if item in stored]
+
+    # English question: the answer follows the question's language; the UI switches on request
+    turn = ask(page, EN_QUESTION)
+    assert turn.locator(".bubble-a").get_attribute("lang") == "en"
+    assert "work report" in turn.locator(".bubble-a").inner_text()
+    page.locator(".langs button[lang=en]").click()
+    assert page.locator("[role=tab]").first.inner_text() == "Ask"
+    assert turn.locator(".cites h3").inner_text().startswith("Sources (")
+    assert page.locator(".launcher").inner_text() == "Program finder"
+
+    # focus stays in the open dialog; Esc closes it and focus returns to the launcher
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        assert page.evaluate(DEEP_ACTIVE).get("inPanel"), page.evaluate(DEEP_ACTIVE)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(DEEP_ACTIVE).get("inPanel")
+    page.keyboard.press("Escape")
+    assert not panel_open(page)
+    assert "launcher" in page.evaluate(DEEP_ACTIVE)["cls"]
+    assert console.errors == []
+
+
+def open_form(page):
+    page.locator(".launcher").click()
+    page.locator("[role=tab]").nth(1).click()
+    form = page.locator("form.match")
+    form.wait_for()
+    return form
+
+
+def test_profile_form_is_labelled_validated_and_never_stored(make_page):
+    page, console = make_page("/demo")
+    form = open_form(page)
+    assert "저장되지 않습니다" in page.locator(".privacy").inner_text()
+    for option in form.locator("select option").all():
+        value = option.get_attribute("value")
+        assert option.inner_text() and option.inner_text() != value
+    form.locator("input[type=number]").fill("200")
+    form.locator("button[type=submit]").click()
+    assert form.locator("input[type=number]").get_attribute("aria-invalid") == "true"
+    assert form.locator(".field-error").is_visible()
+    form.locator("input[type=number]").fill("34")
+    form.locator("label", has_text="예").click()
+    form.locator("label", has_text="창업").click()
+    stored = page.evaluate("() => [localStorage.length, sessionStorage.length, document.cookie]")
+    assert stored == [0, 0, ""]
+    page.keyboard.press("Escape")                              # closing forgets what was typed
+    page.locator(".launcher").click()
+    assert form.locator("input[type=number]").input_value() == ""
+    assert not form.locator("input[type=checkbox]:checked").count()
+    assert console.errors == []
+
+
+@pytest.mark.xfail(strict=False, reason="POST /api/match is being built by another developer; "
+                                        "this passes once it serves the agreed contract")
+def test_profile_form_groups_programs_with_their_clauses(make_page):
+    page, console = make_page("/demo")
+    form = open_form(page)
+    form.locator("input[type=number]").fill("29")
+    form.locator("label", has_text="예").click()
+    form.locator("select").first.select_option("unemployed")
+    form.locator("button[type=submit]").click()
+    results = page.locator(".results")
+    results.locator("[data-verdict=eligible]").wait_for()
+    assert results.locator("[data-verdict=unknown]").count() == 1
+    assert results.locator("[data-verdict=ineligible]").count() == 1
+    card = results.locator(".card").first
+    assert card.locator(".badge").count() == 1
+    for criterion in card.locator(".criteria li").all():
+        assert criterion.locator("blockquote.clause").count() == 1
+    assert console.errors == []
+
+
+def run_axe(page, axe_source: str) -> list[dict]:
+    page.evaluate(axe_source)       # evaluated over DevTools, so the page's CSP need not allow it
+    return page.evaluate("""async () => {
+      const result = await axe.run(document.querySelector('seoul-finder-widget'),
+        {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+      return result.violations.map(v => ({id: v.id, impact: v.impact,
+                                          nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+    }""")
+
+
+@pytest.mark.parametrize("lang, question", [("ko", KO_QUESTION), ("en", EN_QUESTION)])
+def test_open_panel_has_no_serious_accessibility_violations(make_page, axe_source, lang, question):
+    page, console = make_page(f"/demo?lang={lang}")
+    page.locator(".launcher").click()
+    turn = ask(page, question)
+    turn.locator("details.cite summary").first.click()
+    turn.locator("button.thumb[data-rating=up]").click()
+    turn.locator(".comment").wait_for()
+    assert console.errors == []          # checked before axe, whose probes trip the page's CSP
+    chat = [v for v in run_axe(page, axe_source) if v["impact"] in ("serious", "critical")]
+    page.locator("[role=tab]").nth(1).click()
+    form = [v for v in run_axe(page, axe_source) if v["impact"] in ("serious", "critical")]
+    assert chat == [] and form == []
+
+
+@pytest.mark.parametrize("lang, width, height, question", [
+    ("ko", 1280, 800, SHOT_KO_QUESTION), ("en", 1280, 800, EN_QUESTION),
+    ("ko", 320, 640, SHOT_KO_QUESTION), ("en", 320, 640, EN_QUESTION),
+])
+def test_panel_fits_the_screen_and_screenshots(make_page, tmp_path, lang, width, height, question):
+    page, console = make_page(f"/demo?lang={lang}&open=true", width=width, height=height)
+    page.locator(".panel").wait_for()
+    turn = ask(page, question)
+    turn.locator("details.cite summary").first.click()
+    turn.locator(".bubble-a").evaluate("el => el.scrollIntoView({block: 'start'})")
+    box = page.locator(".panel").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["y"] >= 0 and box["y"] + box["height"] <= height
+    assert page.locator(".head").bounding_box()["y"] - box["y"] <= 1    # scrolling moved the answer, not the panel
+    overflow = page.evaluate("""() => {
+      const root = document.querySelector('seoul-finder-widget').shadowRoot;
+      const scroll = [...root.querySelectorAll('.scroll')].filter(s => s.offsetParent);
+      return scroll.map(s => s.scrollWidth - s.clientWidth).concat(
+        [document.documentElement.scrollWidth - window.innerWidth]);
+    }""")
+    assert max(overflow) <= 1, overflow
+    shot = tmp_path / f"panel-{lang}-{'mobile-320' if width == 320 else 'desktop'}.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, SCREENSHOTS / shot.name)
+    assert console.errors == []
+
+
+def test_usable_at_200_percent_zoom(make_page):
+    """A 1280×720 screen at 200 % zoom is a 640×360 CSS viewport: the panel takes the whole of it
+    and the question box and send button stay on screen."""
+    page, console = make_page("/demo?open=true", width=640, height=360)
+    page.locator(".panel").wait_for()
+    box = page.locator(".panel").bounding_box()
+    assert (box["width"], box["height"]) == (640, 360)
+    for selector in ("form.ask textarea", "form.ask button[type=submit]", ".close"):
+        element = page.locator(selector).first.bounding_box()
+        assert element["y"] >= 0 and element["y"] + element["height"] <= 360, selector
+    ask(page, KO_QUESTION)
+    assert console.errors == []
+
+
+def test_host_page_css_cannot_reach_the_widget(make_page):
+    page, _ = make_page("/demo")
+    hostile = page.evaluate("() => getComputedStyle(document.querySelector('main button')).fontSize")
+    assert hostile == "22px"                                   # the demo's hostile rules do apply to the host
+    launcher = page.locator(".launcher").evaluate(
+        "el => { const s = getComputedStyle(el); return [s.fontSize, s.backgroundColor, s.letterSpacing]; }")
+    assert launcher == ["16px", "rgb(29, 78, 216)", "normal"]
+
+
+def test_full_page_widget_has_no_launcher(make_page):
+    page, console = make_page("/?lang=en")
+    assert page.locator(".launcher").count() == 0
+    assert page.locator(".panel h1").inner_text() == "Seoul program finder"
+    ask(page, EN_QUESTION)
+    page.keyboard.press("Escape")                              # nothing to close on the full page
+    assert panel_open(page)
+    assert console.errors == []
