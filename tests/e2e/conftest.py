@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from chatbot.__main__ import procfile_command
-from chatbot.config import PROJECT_ROOT
+from live import running_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,12 +28,6 @@ def _missing(what: str):
     pytest.skip(f"{what} missing: run scripts/install-browser-deps.sh")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class LiveServer:
     def __init__(self, url: str, state: Path):
         self.url, self.state = url, state
@@ -51,39 +40,11 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(real_index_dir, tmp_path_factory):
     state = tmp_path_factory.mktemp("e2e-state")
-    port = _free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
-           "CHATBOT_INDEX_DIR": str(real_index_dir), "CHATBOT_FEEDBACK_DB": str(state / "feedback.sqlite3"),
-           "CHATBOT_FEEDBACK_EXPORT_TOKEN": EXPORT_TOKEN, "CHATBOT_RATE_LIMIT": "600 per minute"}
-    env.pop("CHATBOT_ANSWER_SECRET", None)     # the two workers must share the generated secret
-    command = procfile_command()
-    executable = Path(sys.executable).with_name(command[0])
-    log = (state / "server.log").open("w")
-    process = subprocess.Popen([str(executable), *command[1:]], cwd=PROJECT_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(state / 'server.log').read_text()[-3000:]}")
-            try:
-                if requests.get(url + "/readyz", timeout=10).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready: {(state / 'server.log').read_text()[-3000:]}")
-            time.sleep(0.5)
+    env = {"CHATBOT_INDEX_DIR": str(real_index_dir), "CHATBOT_FEEDBACK_DB": str(state / "feedback.sqlite3"),
+           "CHATBOT_FEEDBACK_EXPORT_TOKEN": EXPORT_TOKEN, "CHATBOT_RATE_LIMIT": "600 per minute",
+           "CHATBOT_ANSWER_SECRET": ""}     # unset: the two workers must share the generated secret
+    with running_server(env, state / "server.log") as (url, _process):
         yield LiveServer(url, state)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")
