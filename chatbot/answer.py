@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
 
 from .corpus import collapse_whitespace
+from .eligibility_answer import augment
 from .language import answer_language
 from .passages import Passage
 from .retrieval import Hit, HybridRetriever, RetrievalResult
 
 _BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙|-|–|※|\*|□|[①-⑳]+)\s*")
+_ITEM = re.compile(r"^\s*(\d{1,2}(~\d{1,2})?\.|\(|<|［|\[)")
 QUOTE_CHARS = 220
 
 
@@ -40,19 +44,33 @@ class Answer:
     extra: dict = field(default_factory=dict)
 
 
+def logical_lines(passage: Passage) -> list[tuple[str, int]]:
+    """The passage as bullet-level sentences with their first line number: a wrapped
+    continuation (the audit part breaks sentences across lines) joins the line it continues."""
+    lines: list[tuple[str, int]] = []
+    for offset, raw in enumerate(passage.text.split("\n")):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if lines and not _BULLET.match(stripped) and not _ITEM.match(stripped):
+            lines[-1] = (lines[-1][0] + " " + stripped, lines[-1][1])
+        else:
+            lines.append((stripped, passage.start_line + offset))
+    return [(collapse_whitespace(_BULLET.sub("", text)), number) for text, number in lines]
+
+
 def best_clause(retriever: HybridRetriever, question_tokens: list[str], passage: Passage) -> tuple[str, int]:
-    """The passage line (bullet marker stripped) that shares the rarest words with the question,
-    with its 1-based line number. Ties go to the earlier line, which is usually the headline."""
+    """The sentence of the passage that shares the rarest words with the question, with its first
+    line number. Ties go to the earlier sentence, which is usually the headline."""
     best, best_score, best_line = "", -1.0, passage.start_line
     wanted = set(question_tokens)
-    for offset, raw in enumerate(passage.text.split("\n")):
-        line = collapse_whitespace(_BULLET.sub("", raw))
-        if len(line) < 2:
+    for sentence, number in logical_lines(passage):
+        if len(sentence) < 2:
             continue
-        tokens = set(retriever.tokenizer.tokenize(line))
+        tokens = set(retriever.tokenizer.tokenize(sentence))
         score = sum(retriever.idf.get(t, 0.0) for t in tokens & wanted)
         if score > best_score:
-            best, best_score, best_line = line, score, passage.start_line + offset
+            best, best_score, best_line = sentence, score, number
     return _shorten(best), best_line
 
 
@@ -64,10 +82,14 @@ def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 class Answerer:
-    def __init__(self, retriever: HybridRetriever, documents: dict[str, dict], min_confidence: float):
+    def __init__(self, retriever: HybridRetriever, documents: dict[str, dict],
+                 min_confidence: Callable[[str], float],
+                 catalog=None, today: Callable[[], date] = date.today):
         self.retriever = retriever
         self.documents = documents          # document id → {"title", "edition"}
         self.min_confidence = min_confidence
+        self.catalog = catalog              # chatbot.catalog.Catalog: eligibility and schedule answers
+        self.today = today
 
     def answer(self, question: str, language: str, top_k: int = 5) -> Answer:
         result = self.retriever.search(question, top_k=top_k)
@@ -75,15 +97,25 @@ class Answerer:
         citations = [self._cite(hit) for hit in result.hits]
         programs = [(pid, self.retriever.programs.name(pid, lang), round(score, 4))
                     for pid, score in result.programs[:5]]
-        grounded = bool(result.hits) and (result.confidence >= self.min_confidence or bool(result.named_programs))
+        grounded = bool(result.hits) and (result.confidence >= self.min_confidence(language)
+                                          or bool(result.named_programs))
         if not grounded:
             return Answer(language, lang, self._not_found(lang, programs, language), False, citations, programs)
         top = result.hits[0].passage
         tokens = self.retriever.lexical_query(question, result.named_programs)
         quote, line = best_clause(self.retriever, tokens, top)
         program_id = top.program_id or (result.programs[0][0] if result.programs else None)
-        text = self._found(lang, language, program_id, quote, top, line)
-        return Answer(language, lang, text, True, citations, programs, quote=quote, quote_lines=(line, line))
+        lead, extra = "", {}
+        if self.catalog is not None:        # eligibility / schedule lead sentences (eligibility_answer.py)
+            addition = augment(question, lang, self.catalog, result.named_programs, result.programs, True,
+                               self.retriever.tokenizer.tokenize, self.retriever.idf, self.today())
+            lead, extra = (addition.text if addition.sentences else ""), addition.extra
+        # a lead sentence already names its program: naming retrieval's best match too could
+        # name a second one ("강남 캠퍼스 언제?" → 청년취업사관학교 date, 캠퍼스타운 passage)
+        text = self._found(lang, language, None if lead else program_id, quote, top, line)
+        text = f"{lead} {text}" if lead else text
+        return Answer(language, lang, text, True, citations, programs, quote=quote, quote_lines=(line, line),
+                      extra=extra)
 
     def _cite(self, hit: Hit) -> Citation:
         document = self.documents.get(hit.passage.document_id, {})

@@ -12,6 +12,7 @@ from .embedding import Embedder, create_embedder
 from .index_store import (BuildReport, compute_version, embed_with_cache, prune_versions, read_current,
                           set_current, tokenize_passages, verify_version, write_version, IndexCorrupt)
 from .passages import CHUNKER_VERSION, ReportChunker
+from .catalog import CATALOG_FILE
 from .programs import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
 
 
@@ -35,6 +36,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         "code": _code_hash(),
         "programs": _file_hash(settings.corpus_dir / PROGRAMS_FILE),
         "glossary": _file_hash(settings.corpus_dir / GLOSSARY_FILE),
+        "catalog": _file_hash(settings.corpus_dir / CATALOG_FILE),   # served per version (service.py)
     }
     version = compute_version(documents, inputs, embedder.name)
     index_dir = settings.index_dir

@@ -19,6 +19,7 @@ from pydantic import (
 
 from chatbot.corpus import Document, collapse_whitespace
 
+CATALOG_FILE = "catalog.yaml"       # in the corpus directory, beside documents.yaml
 CATEGORIES = (
     "jobs", "training", "startup", "business", "finance", "industry-cluster",
     "culture-industry", "international", "facility", "public-jobs",

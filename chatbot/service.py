@@ -20,6 +20,8 @@ from .index_store import IndexError_, LoadedIndex, load_version, read_current
 from .lexical import KoreanTokenizer
 from .programs import Glossary, ProgramRegistry
 from .answer import Answerer
+from .catalog import CATALOG_FILE, Catalog, load_catalog
+from .corpus import load_corpus
 from .calibration import threshold_for
 from .retrieval import HybridRetriever, RetrievalSettings
 
@@ -38,6 +40,7 @@ class Snapshot:
     retriever: HybridRetriever
     programs: ProgramRegistry
     answerer: Answerer
+    catalog: Catalog | None = None     # corpus/catalog.yaml, validated against this version's documents
 
     @property
     def version(self) -> str:
@@ -115,9 +118,17 @@ class FinderService:
         retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
                                     RetrievalSettings(fusion=self.settings.fusion))
         documents = {d["id"]: d for d in index.manifest.get("documents", [])}
-        threshold = self.settings.min_confidence or threshold_for(embedder.name)
-        answerer = Answerer(retriever, documents, threshold)
-        return Snapshot(index=index, retriever=retriever, programs=programs, answerer=answerer)
+        override = self.settings.min_confidence
+
+        def threshold(language: str, model: str = embedder.name) -> float:
+            return override or threshold_for(model, language)
+
+        # The catalog is checked against the documents this version was built from (retired or
+        # replaced on disk since do not count); a bad catalog refuses the version (CatalogError).
+        texts = {d.id: d for d in load_corpus(corpus_dir, include_retired=True) if d.id in documents}
+        catalog = load_catalog(corpus_dir / CATALOG_FILE, texts)
+        answerer = Answerer(retriever, documents, threshold, catalog=catalog, today=self.settings.current_date)
+        return Snapshot(index=index, retriever=retriever, programs=programs, answerer=answerer, catalog=catalog)
 
     def status(self) -> dict:
         snapshot = self._snapshot

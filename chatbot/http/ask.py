@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from ..answer import Answer
 from ..language import detect_language
-from ..privacy import mask_pii
+from .feedback import issue_answer_id
 from .requests import current_snapshot, json_body
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,9 @@ class AskRequest(BaseModel):
         return value.strip()
 
 
-def answer_json(answer: Answer, index_version: str, started: float) -> dict:
+def answer_json(answer: Answer, index_version: str, started: float, answer_id: str | None = None) -> dict:
     return {
+        "answer_id": answer_id,
         "language": answer.language,
         "answer_language": answer.answer_language,
         "answer": answer.text,
@@ -68,6 +69,8 @@ def ask():
     snapshot = current_snapshot()
     language = (body.lang or detect_language(body.question)).lower()
     answer = snapshot.answerer.answer(body.question, language, top_k=body.top_k)
-    log.info("ask lang=%s grounded=%s version=%s q=%r", language, answer.grounded, snapshot.version,
-             mask_pii(body.question)[:200])
-    return jsonify(answer_json(answer, snapshot.version, started))
+    # the question itself is not logged: it may carry the asker's age, income or contact details
+    log.info("ask lang=%s grounded=%s version=%s chars=%d", language, answer.grounded, snapshot.version,
+             len(body.question))
+    answer_id = issue_answer_id(body.question, snapshot.version, answer)
+    return jsonify(answer_json(answer, snapshot.version, started, answer_id))

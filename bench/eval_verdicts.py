@@ -1,0 +1,117 @@
+"""Eligibility verdicts inside /api/ask on tests/data/eval_verdicts.jsonl.
+
+Each row is a citizen-style question with the program it is about and the verdict the report
+decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with
+verdict ``none`` ask about a scheme the catalog does not hold and must get no verdict at all. The
+question goes through the whole answer pipeline (retrieval, intent rule, fact extraction,
+engine); the ``eligibility`` field of the answer is compared with the row.
+
+Printed figures:
+
+- verdict accuracy on decided cases: right program and right verdict, over the rows whose
+  expected verdict is eligible or ineligible (target 100%);
+- false "eligible": answers that say eligible when the row does not (or about another program)
+  (target 0, on every row);
+- unknown kept unknown, off-catalog questions left without a verdict, program accuracy (rows
+  about a catalog program) and catalog rows that got no verdict at all.
+
+    python bench/eval_verdicts.py              # the configured model and index (index/current)
+    python bench/eval_verdicts.py --index-dir var/test-index --misses
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot.config import Settings  # noqa: E402
+from chatbot.language import detect_language  # noqa: E402
+from chatbot.service import FinderService  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "eval_verdicts.jsonl"
+
+
+def load_rows(path: Path = DATA) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def run(service: FinderService, rows: list[dict]) -> list[dict]:
+    answerer = service.snapshot().answerer
+    out = []
+    for row in rows:
+        answer = answerer.answer(row["question"], detect_language(row["question"]))
+        got = answer.extra.get("eligibility")
+        out.append({**row, "got_program": got["program"]["id"] if got else None,
+                    "got_verdict": got["verdict"] if got else None, "first": answer.text[:200]})
+    return out
+
+
+def score(results: list[dict]) -> dict:
+    decided = [r for r in results if r["verdict"] in ("eligible", "ineligible")]
+    unknown = [r for r in results if r["verdict"] == "unknown"]
+    outside = [r for r in results if r["verdict"] == "none"]
+    catalog = [r for r in results if r["verdict"] != "none"]
+
+    def right(r: dict) -> bool:
+        return r["got_program"] == r["program_id"] and r["got_verdict"] == r["verdict"]
+
+    false_eligible = [r for r in results if r["got_verdict"] == "eligible"
+                      and (r["verdict"] != "eligible" or r["got_program"] != r["program_id"])]
+    return {
+        "n": len(results),
+        "decided": len(decided),
+        "decided_correct": sum(right(r) for r in decided),
+        "accuracy_decided": sum(right(r) for r in decided) / max(len(decided), 1),
+        "unknown": len(unknown),
+        "unknown_kept": sum(right(r) for r in unknown),
+        "false_eligible": len(false_eligible),
+        "outside": len(outside),
+        "outside_silent": sum(r["got_verdict"] is None for r in outside),
+        "catalog": len(catalog),
+        "program_correct": sum(r["got_program"] == r["program_id"] for r in catalog),
+        "no_verdict": sum(r["got_verdict"] is None for r in catalog),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index-dir", type=Path, help="index directory (default: CHATBOT_INDEX_DIR or ./index)")
+    parser.add_argument("--misses", action="store_true", help="list the rows that went wrong")
+    args = parser.parse_args(argv)
+    settings = Settings().with_overrides({"index_dir": args.index_dir} if args.index_dir else {})
+    service = FinderService(settings)
+    started = time.monotonic()
+    service.snapshot()
+    results = run(service, load_rows())
+    by_lang: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        by_lang[r["lang"]].append(r)
+    print(f"index {service.snapshot().version}  model {service.snapshot().index.model_name}  "
+          f"({time.monotonic() - started:.1f}s)")
+    for name, rows in [*sorted(by_lang.items()), ("all", results)]:
+        s = score(rows)
+        print(f"{name:>4}: n={s['n']:3d}  verdict accuracy on decided {s['decided_correct']}/{s['decided']} "
+              f"= {s['accuracy_decided']:.1%}  false eligible {s['false_eligible']}  "
+              f"unknown kept {s['unknown_kept']}/{s['unknown']}  off-catalog silent "
+              f"{s['outside_silent']}/{s['outside']}  program {s['program_correct']}/{s['catalog']}  "
+              f"no verdict {s['no_verdict']}")
+    if args.misses:
+        for r in results:
+            expected = (None, None) if r["verdict"] == "none" else (r["program_id"], r["verdict"])
+            if (r["got_program"], r["got_verdict"]) != expected:
+                print(f"  MISS {r['id']} [{r['lang']}] {r['question']}\n"
+                      f"       expected {r['program_id']}/{r['verdict']}, got {r['got_program']}/{r['got_verdict']}"
+                      f" ({r['note']})")
+    overall = score(results)
+    return 0 if overall["false_eligible"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

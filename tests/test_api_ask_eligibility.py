@@ -1,0 +1,336 @@
+"""Eligibility and schedule answers inside POST /api/ask.
+
+Questions that name their program run on the fake-embedder ``client``: the program comes from the
+name, the verdict from the catalog, so retrieval quality does not matter. Questions that leave the
+program to retrieval run on the real model (``real_client``, marked slow)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatbot.catalog import load_catalog
+from chatbot.config import Settings
+from chatbot.eligibility_answer import is_eligibility_question, is_schedule_question, target_program
+
+_SENTENCE_END = re.compile(r"\((?:\d+행|line \d+)\)\.")
+
+
+def first_sentence(answer: str) -> str:
+    """Up to the first "(1234행)." / "(line 1234).", the end of a sentence that cites a clause."""
+    match = _SENTENCE_END.search(answer)
+    return answer[: match.end()] if match else answer.split(". ")[0]
+
+
+@pytest.fixture
+def api(make_app, fake_index_dir):
+    return make_app(fake_index_dir, rate_limit="off", today="2024-03-15").test_client()
+
+
+def ask(client, question: str, **extra) -> dict:
+    response = client.post("/api/ask", json={"question": question, **extra})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+VERDICT_WORDS = {
+    ("ko", "eligible"): "대상에 해당합니다",
+    ("ko", "ineligible"): "대상이 아닙니다",
+    ("ko", "unknown"): "정보가 더 필요합니다",
+    ("en", "eligible"): " is eligible for ",
+    ("en", "ineligible"): " not eligible for ",
+    ("en", "unknown"): "depends on",
+}
+
+# (question, answer language, program, verdict, missing, words the first sentence must contain)
+CASES = [
+    ("마흔 살인데 취업날개 이용 가능한가요?", "ko", "interview-suit", "ineligible", [],
+     ["만 40세는 「취업날개 면접정장 무료대여」 대상이 아닙니다: 보고서에 “「서울특별시 청년 기본 조례」에 따라 "
+      "청년의 연령을 39세 이하까지 확대하여 적용하고 있음” (2045행)."]),
+    ("Can a 25-year-old from Gyeonggi join the Seoul youth internship?", "en", "youth-intern", "ineligible", [],
+     ["Someone who does not live in Seoul is not eligible for Seoul Youth Internship",
+      "“참여대상 : 서울시 거주 청년(18~34세) 350명” (line 1358)"]),
+    ("30대 후반인데 청년취업사관학교 들을 수 있어?", "ko", "youth-academy", "eligible", [],
+     ["만 36~39세는 「청년취업사관학교」 대상에 해당합니다", "“대 상 : 취업 의지가 있는 20~30대 청년 구직자” (1292행)"]),
+    ("30대 후반인데 청년인턴 신청할 수 있나요?", "ko", "youth-intern", "ineligible", [],
+     ["만 36~39세는", "(1358행)"]),
+    ("30대 중반인데 청년인턴 신청 가능한가요?", "ko", "youth-intern", "unknown", ["age", "resident_of_seoul"],
+     ["정확한 나이, 서울 거주 여부 정보가 더 필요합니다", "(1358행)"]),
+    ("I'm 39, can I rent a free interview suit?", "en", "interview-suit", "eligible", [],
+     ["Someone aged 39 is eligible for Free interview suit rental", "(line 2045)"]),
+    ("I'm 40 years old. Can I use the free interview suit rental?", "en", "interview-suit", "ineligible", [],
+     ["Someone aged 40 is not eligible", "(line 2045)"]),
+    ("서울에 사는 34살인데 청년인턴 지원할 수 있어요?", "ko", "youth-intern", "eligible", [],
+     ["서울에 사는 만 34세는", "대상에 해당합니다"]),
+    ("서울 사는 35살인데 청년인턴 참여 가능한가요?", "ko", "youth-intern", "ineligible", [],
+     ["만 35세는", "대상이 아닙니다"]),
+    ("I'm 17, I live in Seoul. Can I study at the Seoul technical training institute?", "en", "tech-school",
+     "eligible", [], ["Someone aged 17 who lives in Seoul is eligible", "“훈련대상 : 만 15세 이상 서울시민” (line 1508)"]),
+    ("14살인데 기술교육원 다닐 수 있어요?", "ko", "tech-school", "ineligible", [],
+     ["만 14세는 「서울시 기술교육원」 대상이 아닙니다", "(1508행)"]),
+    ("33살 서울 사는 실업자인데 뉴딜일자리 신청할 수 있나요?", "ko", "new-deal-jobs", "eligible", [],
+     ["서울에 사는 만 33세 실업자는 「서울형 뉴딜일자리 사업」 대상에 해당합니다", "(1627행)"]),
+    ("I'm 30 and unemployed, can I join the new deal jobs?", "en", "new-deal-jobs", "unknown", ["resident_of_seoul"],
+     ["depends on whether you live in Seoul", "(line 1627)"]),
+    ("I work at a company and I'm 30; can I join Seoul New Deal Jobs?", "en", "new-deal-jobs", "ineligible", [],
+     ["Someone who is employed is not eligible", "(line 1627)"]),
+    ("중위소득 90%인데 동행일자리 참여할 수 있나요?", "ko", "companion-jobs", "ineligible", [],
+     ["소득이 기준중위소득 90%인 분은", "“기준중위소득 80% 이하” (1591행)"]),
+    ("직장인인데 핀테크랩 입주 가능한가요?", "ko", "fintech-lab", "ineligible", [],
+     ["재직자는", "대상이 아닙니다"]),
+    ("대학생인데 청년인턴 지원 가능해요?", "ko", "youth-intern", "unknown", ["age", "resident_of_seoul"],
+     ["나이, 서울 거주 여부 정보가 더 필요합니다"]),
+    ("청년인턴 신청 자격이 뭐예요?", "ko", "youth-intern", "unknown", ["age", "resident_of_seoul"],
+     ["「서울형 청년인턴 직무·국제캠프」 대상인지 판단하려면"]),
+    ("What are the eligibility requirements for the youth internship?", "en", "youth-intern", "unknown",
+     ["age", "resident_of_seoul"], ["depends on your age and whether you live in Seoul"]),
+]
+
+
+@pytest.mark.parametrize("question, lang, program, verdict, missing, words", CASES, ids=[c[0][:30] for c in CASES])
+def test_eligibility_verdict_and_first_sentence(api, question, lang, program, verdict, missing, words):
+    body = ask(api, question)
+    assert body["answer_language"] == lang
+    eligibility = body["eligibility"]
+    assert eligibility["program"]["id"] == program
+    assert eligibility["verdict"] == verdict
+    assert eligibility["missing"] == missing
+    first = first_sentence(body["answer"])
+    assert VERDICT_WORDS[(lang, verdict)] in first
+    for word in words:
+        assert word in first, (word, first)
+    # the quoted clause is the one of a criterion that decided the verdict
+    deciding = {"eligible": "met", "ineligible": "unmet", "unknown": "unknown"}[verdict]
+    assert any(c["clause"]["text"] in first for c in eligibility["criteria"] if c["status"] == deciding)
+
+
+def test_eligibility_field_shape(api):
+    eligibility = ask(api, "마흔 살인데 취업날개 이용 가능한가요?")["eligibility"]
+    assert set(eligibility) >= {"program", "verdict", "criteria", "missing"}
+    assert eligibility["program"] == {"id": "interview-suit", "name": "취업날개 면접정장 무료대여"}
+    age = eligibility["criteria"][0]
+    assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "clause": {
+        "text": "「서울특별시 청년 기본 조례」에 따라 청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
+        "document": "seoul-economic-policy-office-2024", "lines": [2045, 2047]}}
+    assert eligibility["criteria"][1]["status"] == "info"
+    assert eligibility["understood"] == [{"field": "age", "phrase": "마흔 살", "value": [40, 40]}]
+
+
+def test_rules_follow_the_answer_language(api):
+    en = ask(api, "I'm 40 years old. Can I use the free interview suit rental?")["eligibility"]
+    assert en["criteria"][0]["rule"] == "age 39 or under"
+    assert en["program"]["name"] == "Free interview suit rental (Chwieop Nalgae)"
+
+
+def test_age_range_decides_only_what_the_whole_range_decides(api):
+    late = ask(api, "30대 후반인데 청년취업사관학교 들을 수 있어?")["eligibility"]     # 36–39 all within 20–39
+    early = ask(api, "20대 초반인데 청년인턴 신청 가능해요?")["eligibility"]           # 20–23 within 18–34
+    mid = ask(api, "30대 중반인데 청년인턴 신청 가능해요?")["eligibility"]             # 33–36 straddles 34
+    assert late["verdict"] == "eligible"
+    assert early["criteria"][0]["status"] == "met" and early["verdict"] == "unknown"   # residence not said
+    assert mid["criteria"][0]["status"] == "unknown" and "age" in mid["missing"]
+
+
+def test_never_eligible_on_missing_information(api):
+    for question in ("청년인턴 신청 가능한가요? 저는 학생이에요", "Can I join the Seoul youth internship? I'm a student",
+                     "뉴딜일자리 신청 자격이 어떻게 되나요?", "취업날개 대상이 누구예요?"):
+        eligibility = ask(api, question)["eligibility"]
+        assert eligibility["verdict"] != "eligible", question
+        assert eligibility["missing"], question
+
+
+def test_info_only_conditions_are_shown_not_decided(api):
+    body = ask(api, "27살 구직자인데 일자리카페 이용할 수 있나요?")
+    eligibility = body["eligibility"]
+    assert eligibility["program"]["id"] == "job-cafe"
+    assert eligibility["verdict"] == "unknown" and eligibility["missing"] == []
+    assert [c["status"] for c in eligibility["criteria"]] == ["info"]
+    assert "자동으로 판단하지 않습니다" in first_sentence(body["answer"])
+
+
+# ── the intent rule, both sides ────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("question", [
+    "마흔 살인데 취업날개 이용 가능한가요?",            # join word + fact
+    "30대 후반인데 청년취업사관학교 들을 수 있어?",
+    "41살도 되나요?",
+    "I'm 25, can I join the internship?",
+    "청년인턴 신청 자격이 뭐예요?",                     # eligibility word alone
+    "청년인턴 나이 제한 있나요?",
+    "취업날개 대상이 누구예요?",
+    "Who can apply for the youth internship?",
+    "Am I eligible for the new deal jobs?",
+    "What are the requirements for the tech school?",
+    "Is the tech school open to me?",
+])
+def test_eligibility_questions(question):
+    assert is_eligibility_question(question)
+
+
+@pytest.mark.parametrize("question", [
+    "취업날개 연체료는 얼마인가요?",                     # neither
+    "청년인턴 신청은 어디서 하나요?",                   # join word, no fact: a how-to question
+    "How do I apply to the Seoul youth internship?",
+    "Can I use the robot museum on Mondays?",
+    "40살 직장인인데 취업날개 연체료가 얼마예요?",      # facts, no join word
+    "청년취업사관학교에서 무엇을 배우나요?",
+    "강남 캠퍼스 언제 열어요?",
+    "Is the museum open on Monday?",
+])
+def test_not_eligibility_questions(question):
+    assert not is_eligibility_question(question)
+
+
+@pytest.mark.parametrize("question", [
+    "취업날개 연체료는 얼마인가요?",
+    "청년인턴 신청은 어디서 하나요?",
+    "How do I apply to the Seoul youth internship?",
+    "청년취업사관학교에서 무엇을 배우나요?",
+    "40살 직장인인데 취업날개 연체료가 얼마예요?",
+])
+def test_other_questions_get_no_eligibility_field(api, question):
+    body = ask(api, question)
+    assert "eligibility" not in body and "schedule" not in body
+
+
+# ── which program: named, or the top retrieved one only when retrieval clearly points at it ───
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(Settings().corpus_dir / "catalog.yaml")
+
+
+def test_named_program_wins_over_retrieval(catalog):
+    ranked = [("youth-academy", 0.6), ("youth-intern", 0.3)]
+    assert target_program(catalog, ["youth-intern"], ranked, True, "청년인턴 되나요?").id == "youth-intern"
+    assert target_program(catalog, ["youth-intern"], [], False, "청년인턴 되나요?").id == "youth-intern"
+
+
+@pytest.mark.parametrize("ranked, grounded, question, expected", [
+    ([("interview-suit", 0.71)], True, "면접 때 입을 양복을 빌려주나요? 41살도 되나요?", "interview-suit"),
+    ([("interview-suit", 0.71)], False, "면접 때 입을 양복을 빌려주나요? 41살도 되나요?", None),   # not grounded
+    ([("strong-sme", 0.34), ("youth-intern", 0.2)], True, "서울 사는 28살인데 가능해요?", None),    # no clear subject
+    ([("interview-suit", 0.71)], True, "30살인데 국민취업지원제도 신청 가능한가요?", None),           # another scheme
+    ([("strong-sme", 0.55)], True, "I'm 25, can I get a youth housing subsidy?", None),
+    ([("companion-jobs", 0.52)], True, "공공일자리 참여하고 싶은데 중위소득 90%면 가능한가요?", "companion-jobs"),
+])
+def test_unnamed_program_needs_clear_retrieval_and_no_other_scheme(catalog, ranked, grounded, question, expected):
+    program = target_program(catalog, [], ranked, grounded, question)
+    assert (program.id if program else None) == expected
+
+
+@pytest.mark.parametrize("question", ["30살인데 국민취업지원제도 신청 가능한가요?", "서울 사는 28살인데 청년수당 신청 가능해요?",
+                                      "I'm 25 and live in Seoul, can I get a youth housing subsidy?"])
+def test_schemes_outside_the_catalog_get_no_verdict(api, question):
+    assert "eligibility" not in ask(api, question)
+
+
+# ── schedules ──────────────────────────────────────────────────────────────────────────────────
+
+def test_schedule_intent_rule():
+    for question in ("강남 캠퍼스 언제 열어요?", "when does the robot museum open?", "청년인턴 모집 기간이 어떻게 돼요?",
+                     "What date is the SeSAC festival?"):
+        assert is_schedule_question(question), question
+    for question in ("강남 캠퍼스 어디 있어요?", "What does the robot museum show?", "취업날개 연체료는 얼마인가요?"):
+        assert not is_schedule_question(question), question
+
+
+def schedule_app(make_app, fake_index_dir, today: str):
+    return make_app(fake_index_dir, rate_limit="off", today=today).test_client()
+
+
+@pytest.mark.parametrize("today, status, words", [
+    ("2024-06-01", "upcoming", ["보고서의 2024년 계획상 「청년취업사관학교」", "2024년 7월(“②강남 ’24.7”, 1324행)입니다."]),
+    ("2024-07-10", "ongoing", ["2024년 7월(“②강남 ’24.7”, 1324행)이며, 오늘은 그 기간에 속합니다."]),
+    ("2024-09-01", "past", ["2024년 7월(“②강남 ’24.7”, 1324행)이었으며, 이 날짜는 이미 지났습니다."]),
+])
+def test_campus_opening_against_today(make_app, fake_index_dir, today, status, words):
+    body = ask(schedule_app(make_app, fake_index_dir, today), "청년취업사관학교 강남 캠퍼스 언제 열어요?")
+    assert "eligibility" not in body
+    [entry] = body["schedule"]
+    assert entry["program"]["id"] == "youth-academy" and entry["when"] == "2024-07" and entry["status"] == status
+    assert entry["clause"] == {"text": "②강남 ’24.7", "document": "seoul-economic-policy-office-2024",
+                               "lines": [1324, 1324]}
+    assert entry["start"] == "2024-07-01" and entry["end"] == "2024-07-31"
+    for word in words:
+        assert word in body["answer"]
+    assert body["answer"].startswith("보고서의 2024년 계획상")
+    if status != "past":
+        assert "지났습니다" not in body["answer"]
+
+
+@pytest.mark.parametrize("today, status, phrase", [
+    ("2024-03-15", "upcoming", "is planned for May 2024"),
+    ("2024-08-01", "past", "was planned for May 2024"),
+])
+def test_robot_museum_opening_in_english(make_app, fake_index_dir, today, status, phrase):
+    body = ask(schedule_app(make_app, fake_index_dir, today), "when does the robot museum open?")
+    [entry] = body["schedule"]
+    assert entry["program"]["id"] == "robot-ai-museum" and entry["when"] == "2024-05" and entry["status"] == status
+    assert body["answer"].startswith("Under the 2024 report's plan, “Trial operation and opening (planned)”")
+    assert phrase in body["answer"] and "(“’24.5월 : 과학관 시범운영 및 개관(예정)”, line 2530)" in body["answer"]
+    assert ("that date has already passed" in body["answer"]) == (status == "past")
+
+
+def test_schedule_without_a_matching_entry_lists_the_programs_dates(api):
+    body = ask(api, "청년인턴 일정 알려주세요")
+    assert [e["when"] for e in body["schedule"]] == ["2024-03..2024-05", "2024-06..2024-12"]
+    assert [e["status"] for e in body["schedule"]] == ["ongoing", "upcoming"]
+
+
+def test_recruitment_question_picks_the_recruitment_entry(api):
+    body = ask(api, "청년인턴 모집 기간이 언제예요?")
+    [entry] = body["schedule"]
+    assert entry["what"] == "참여기관·교육기관·참여자 모집 및 선정" and entry["status"] == "ongoing"
+
+
+def test_later_year_plan(api):
+    body = ask(api, "서울영화센터 언제 개관하나요?")
+    [entry] = body["schedule"]
+    assert entry["when"] == "2025-07" and entry["status"] == "upcoming"
+    assert "2025년 7월" in body["answer"]
+
+
+def test_eligibility_and_schedule_together(api):
+    body = ask(api, "서울 사는 25살인데 청년인턴 신청할 수 있나요? 모집 기간은 언제예요?")
+    assert body["eligibility"]["verdict"] == "eligible"
+    assert body["schedule"][0]["what"] == "참여기관·교육기관·참여자 모집 및 선정"
+    assert body["answer"].index("대상에 해당합니다") < body["answer"].index("보고서의 2024년 계획상")
+
+
+# ── on the real model: the program comes from retrieval ───────────────────────────────────────
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, program, verdict", [
+    ("면접 때 입을 양복을 무료로 빌려주는 서비스, 41살도 이용할 수 있나요?", "interview-suit", "ineligible"),
+    ("서울시 공공일자리에 참여하고 싶은데 중위소득 90%면 가능한가요?", "companion-jobs", "ineligible"),
+    ("Can a 16-year-old living in Seoul take courses at a city vocational training school?", "tech-school", "eligible"),
+])
+def test_real_model_eligibility_without_a_named_program(real_client, question, program, verdict):
+    body = ask(real_client, question)
+    assert body["eligibility"]["program"]["id"] == program
+    assert body["eligibility"]["verdict"] == verdict
+
+
+@pytest.mark.slow
+def test_real_model_campus_question(real_client):
+    body = ask(real_client, "강남 캠퍼스 언제 열어요?")
+    assert body["schedule"][0]["program"]["id"] == "youth-academy" and body["schedule"][0]["when"] == "2024-07"
+    assert "eligibility" not in body
+
+
+@pytest.mark.slow
+def test_verdict_benchmark_has_no_false_eligible(real_app):
+    """bench/eval_verdicts.py on the real model: every decided case right, never a false "eligible"."""
+    import sys
+
+    from chatbot.config import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    import eval_verdicts
+
+    figures = eval_verdicts.score(eval_verdicts.run(real_app.extensions["finder"], eval_verdicts.load_rows()))
+    assert figures["n"] >= 30
+    assert figures["false_eligible"] == 0
+    assert figures["accuracy_decided"] == 1.0
+    assert figures["outside_silent"] == figures["outside"] > 0
