@@ -6,13 +6,15 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .config import Settings
-from .corpus import load_corpus
-from .embedding import Embedder, create_embedder
-from .index_store import (BuildReport, compute_version, embed_with_cache, prune_versions, read_current,
-                          set_current, tokenize_passages, verify_version, write_version, IndexCorrupt)
-from .passages import CHUNKER_VERSION, ReportChunker
+import yaml
+
 from .catalog import CATALOG_FILE
+from .config import Settings
+from .corpus import MANIFEST_NAME, load_corpus
+from .embedding import Embedder, create_embedder
+from .index_store import (BuildReport, IndexCorrupt, compute_version, embed_with_cache, prune_versions,
+                          read_current, set_current, tokenize_passages, verify_version, write_version)
+from .passages import CHUNKER_VERSION, ReportChunker
 from .programs import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
 
 
@@ -58,11 +60,27 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         "inputs": inputs,
         "documents": [{"id": d.id, "title": d.title, "edition": d.edition, "sha256": d.sha256} for d in documents],
     }
-    path = write_version(index_dir, version, passages, tokens, vectors, manifest_extra)
+    path = write_version(index_dir, version, passages, tokens, vectors, manifest_extra,
+                         data_files=corpus_snapshot(settings.corpus_dir, documents))
     if publish:
         set_current(index_dir, version)
         prune_versions(index_dir, settings.keep_versions)
     return BuildReport(version, path, len(passages), embedded, time.monotonic() - started)
+
+
+def corpus_snapshot(corpus_dir: Path, documents) -> dict[str, bytes]:
+    """The files a version needs to be served as built: the manifest of its (active) documents,
+    their texts and the program, glossary and catalog data. Rolling back restores all of them."""
+    manifest = yaml.safe_load((corpus_dir / MANIFEST_NAME).read_text(encoding="utf-8")) or {}
+    used = {d.id for d in documents}
+    entries = [e for e in manifest.get("documents", []) if e.get("id") in used]
+    files = {MANIFEST_NAME: yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False).encode("utf-8")}
+    for entry in entries:
+        files[entry["path"]] = (corpus_dir / entry["path"]).read_bytes()
+    for name in (PROGRAMS_FILE, GLOSSARY_FILE, CATALOG_FILE):
+        if (corpus_dir / name).is_file():
+            files[name] = (corpus_dir / name).read_bytes()
+    return files
 
 
 def _code_hash() -> str:

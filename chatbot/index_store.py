@@ -9,6 +9,9 @@ Layout::
         passages.jsonl        # passages with their lexical tokens
         vectors.npy           # float32, one L2-normalised row per passage
         dense.faiss           # FAISS index over vectors.npy
+        data/                 # the corpus this version was built from: documents.yaml and the
+                              # document texts, programs.yaml, glossary.yaml, catalog.yaml, so a
+                              # version (and a rollback to it) serves exactly what was reviewed
       cache/<model>.npz       # passage vectors by content hash: unchanged passages are not re-embedded
 
 A version is the hash of the corpus, the program data, the chunker settings and the model, so the
@@ -36,12 +39,13 @@ from .lexical import BM25Index, KoreanTokenizer
 from .passages import Passage
 
 MANIFEST = "manifest.json"
+DATA_DIR = "data"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 DENSE = "dense.faiss"
 POINTER = "current"
 CACHE_DIR = "cache"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2           # 2: the corpus snapshot under data/
 FLAT_LIMIT = 100_000        # exact search below this many passages; HNSW above (see README)
 _VERSION_NAME = re.compile(r"^[0-9a-f]{12}$")
 
@@ -160,9 +164,11 @@ class BuildReport:
 
 
 def write_version(index_dir: Path, version: str, passages: Sequence[Passage], tokens: Sequence[list[str]],
-                  vectors: np.ndarray, manifest_extra: dict, dense_kind: str = "auto") -> Path:
+                  vectors: np.ndarray, manifest_extra: dict, dense_kind: str = "auto",
+                  data_files: dict[str, bytes] | None = None) -> Path:
     """Write every file under a temporary directory, checksum them, then rename into place:
-    a reader (or a crash) never sees a half-written version."""
+    a reader (or a crash) never sees a half-written version. ``data_files`` (relative path →
+    bytes) go under data/ and are checksummed like the rest."""
     index_dir.mkdir(parents=True, exist_ok=True)
     final = index_dir / version
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=index_dir))
@@ -175,7 +181,12 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
         import faiss
 
         faiss.write_index(build_faiss(vectors, kind), str(tmp / DENSE))
-        files = {name: sha256_file(tmp / name) for name in (PASSAGES, VECTORS, DENSE)}
+        for name, content in (data_files or {}).items():
+            target = tmp / DATA_DIR / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        names = [PASSAGES, VECTORS, DENSE, *(f"{DATA_DIR}/{name}" for name in sorted(data_files or {}))]
+        files = {name: sha256_file(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
             "version": version,
@@ -272,7 +283,7 @@ def verify_version(path: Path) -> dict:
         actual = sha256_file(file_path)
         if actual != expected:
             raise IndexCorrupt(f"{path.name}: {name} checksum mismatch (truncated or altered)")
-    if set(manifest.get("files") or {}) != {PASSAGES, VECTORS, DENSE}:
+    if not {PASSAGES, VECTORS, DENSE} <= set(manifest.get("files") or {}):
         raise IndexCorrupt(f"{path.name}: manifest does not list the index files")
     return manifest
 
@@ -283,6 +294,7 @@ class LoadedIndex:
     one they started with, so a publish never changes an answer half-way."""
 
     version: str
+    path: Path
     manifest: dict
     passages: list[Passage]
     tokens: list[list[str]]
@@ -297,6 +309,11 @@ class LoadedIndex:
     @property
     def model_name(self) -> str:
         return self.manifest["model"]["name"]
+
+    @property
+    def data_dir(self) -> Path:
+        """The corpus snapshot this version was built from (a corpus directory of its own)."""
+        return self.path / DATA_DIR
 
 
 def load_version(index_dir: Path, version: str) -> LoadedIndex:
@@ -319,7 +336,7 @@ def load_version(index_dir: Path, version: str) -> LoadedIndex:
         raise IndexCorrupt(f"{version}: cannot read index files: {exc}") from exc
     if len(passages) != manifest.get("passage_count") or vectors.shape[0] != len(passages) or dense.ntotal != len(passages):
         raise IndexCorrupt(f"{version}: passage, vector and FAISS counts disagree")
-    return LoadedIndex(version=version, manifest=manifest, passages=passages, tokens=tokens,
+    return LoadedIndex(version=version, path=path, manifest=manifest, passages=passages, tokens=tokens,
                        vectors=vectors, dense=dense, bm25=BM25Index(tokens))
 
 

@@ -113,7 +113,7 @@ class FinderService:
         embedder = self.embedder()
         if index.model_name != embedder.name:
             raise IndexError_(f"built with {index.model_name}, but the configured model is {embedder.name}")
-        corpus_dir = Path(self.settings.corpus_dir)
+        corpus_dir = index.data_dir          # the corpus snapshot published with this version
         programs = ProgramRegistry.load(corpus_dir)
         retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
                                     RetrievalSettings(fusion=self.settings.fusion))
@@ -123,9 +123,9 @@ class FinderService:
         def threshold(language: str, model: str = embedder.name) -> float:
             return override or threshold_for(model, language)
 
-        # The catalog is checked against the documents this version was built from (retired or
-        # replaced on disk since do not count); a bad catalog refuses the version (CatalogError).
-        texts = {d.id: d for d in load_corpus(corpus_dir, include_retired=True) if d.id in documents}
+        # The catalog is checked against the documents of this version's own snapshot; a bad
+        # catalog refuses the version (CatalogError) and the previous one keeps serving.
+        texts = {d.id: d for d in load_corpus(corpus_dir)}
         catalog = load_catalog(corpus_dir / CATALOG_FILE, texts)
         answerer = Answerer(retriever, documents, threshold, catalog=catalog, today=self.settings.current_date)
         return Snapshot(index=index, retriever=retriever, programs=programs, answerer=answerer, catalog=catalog)

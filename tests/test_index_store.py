@@ -138,3 +138,25 @@ def test_prune_keeps_the_current_and_the_newest(tmp_path, fake_embedder):
     left = list_versions(index_dir)
     assert versions[0] in left and versions[-1] in left and len(left) == 2
     assert set(removed) == set(versions[1:3])
+
+
+def test_a_version_serves_the_corpus_it_was_built_from(tmp_path, fake_embedder):
+    """Rolling back restores the catalog and program data reviewed with that version, even after
+    the live corpus directory changed."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Settings().corpus_dir, corpus)
+    index_dir = tmp_path / "index"
+    old = build_index(fake_settings(index_dir, corpus_dir=corpus), embedder=fake_embedder)
+    catalog = corpus / "catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Free interview suit rental", "Suits for free"),
+                       encoding="utf-8")
+    new = build_index(fake_settings(index_dir, corpus_dir=corpus), embedder=fake_embedder)
+    assert new.version != old.version
+    snapshot_catalog = index_dir / old.version / "data" / "catalog.yaml"
+    assert "Free interview suit rental" in snapshot_catalog.read_text(encoding="utf-8")
+    assert verify_version(index_dir / old.version)["files"]["data/catalog.yaml"] == sha256_file(snapshot_catalog)
+    set_current(index_dir, old.version)
+    service = FinderService(fake_settings(index_dir, corpus_dir=corpus, reload_seconds=0), embedder=fake_embedder)
+    assert service.snapshot().catalog.get("interview-suit").name.en.startswith("Free interview suit rental")
