@@ -122,6 +122,34 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_create_admin(args) -> int:
+    """The first publisher (or any account) from the shell: there is no default account or password."""
+    import getpass
+
+    from .admin.accounts import AccountError, create_user
+    from .admin.audit import record
+    from .admin.db import init_db
+
+    settings = Settings()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Repeat it: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    init_db(settings.admin_db_path)
+    roles = set(args.roles.split(","))
+    try:
+        user = create_user(settings.admin_db_path, args.username, password, roles)
+    except AccountError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    record(settings.admin_db_path, "cli", "user.create", user.username, {"roles": sorted(user.roles), "via": "create-admin"})
+    print(f"created {user.username} ({', '.join(sorted(user.roles))}) in {settings.admin_db_path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chatbot", description="Seoul program finder")
     parser.add_argument("--index-dir", help="override CHATBOT_INDEX_DIR")
@@ -151,6 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     publish = sub.add_parser("publish", help="point index/current at a built version (checksums verified)")
     publish.add_argument("version")
     publish.set_defaults(func=cmd_publish)
+
+    admin = sub.add_parser("create-admin", help="create a staff account for /admin (default: editor + publisher)")
+    admin.add_argument("username")
+    admin.add_argument("--roles", default="editor,publisher", help="comma-separated: editor, publisher")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin.set_defaults(func=cmd_create_admin)
 
     args = parser.parse_args(argv)
     return args.func(args)

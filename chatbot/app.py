@@ -29,9 +29,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["finder"] = FinderService(settings, embedder=embedder)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from .http import errors, health, ask
+    from .http import errors, health, ask, feedback, programs, security, widget
 
     errors.init_app(app)
+    security.init_app(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(ask.bp)
+    app.register_blueprint(programs.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(widget.bp)
+
+    from .admin.blueprint import init_admin
+
+    init_admin(app)                       # the staff area under /admin
     return app

@@ -1,0 +1,127 @@
+"""Between the program form and a catalog record: rows in, a record dict out (and back).
+
+Blank rows are ignored and rows ticked "remove" are dropped, so the form works without
+JavaScript: it always shows a couple of empty rows to add to."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ..corpus import collapse_whitespace
+from .forms import ProgramForm
+
+BLANK_ROWS = 2
+SECTIONS = ("benefits", "eligibility", "schedule", "places", "sources")
+
+
+def _lines(start: int | None, end: int | None) -> list:
+    return [start, end if end is not None else start]
+
+
+def _clause(row) -> dict:
+    return {"text": collapse_whitespace(row["text"] or ""), "document": row["document"] or "",
+            "lines": _lines(row["start"], row["end"])}
+
+
+def parse_value(op: str, raw: str) -> Any:
+    """The criterion value as typed: YAML scalars and lists ("[20, 39]", "20, 39", "true")."""
+    raw = (raw or "").strip()
+    if op == "present":
+        return None
+    if op == "text":
+        return raw
+    if not raw:
+        return None
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    if op in ("between", "in") and not isinstance(value, list):
+        value = [yaml.safe_load(part.strip()) for part in raw.strip("[]").split(",") if part.strip()]
+    return value
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+_PRESET = ("remove", "op", "field", "document")   # selects always submit a value; they do not make a row
+
+
+def _blank(row: dict) -> bool:
+    def empty(value) -> bool:
+        if isinstance(value, dict):
+            return all(empty(v) for k, v in value.items() if k not in _PRESET)
+        return value in (None, "", [])
+    return empty(row)
+
+
+def record_from_form(form: ProgramForm) -> dict:
+    data = form.data
+    record: dict = {
+        "id": (data["id"] or "").strip(),
+        "name": {"ko": data["name_ko"].strip(), "en": data["name_en"].strip()},
+        "summary": {"ko": data["summary_ko"].strip(), "en": data["summary_en"].strip()},
+        "category": data["category"],
+        "audience": list(data["audience"] or []),
+    }
+    rows = {name: [r for r in data[name] if not r.get("remove") and not _blank(r)] for name in SECTIONS}
+    record["benefits"] = [{"text": {"ko": r["text_ko"].strip(), "en": r["text_en"].strip()}, "clause": _clause(r["clause"])}
+                          for r in rows["benefits"]]
+    record["eligibility"] = []
+    for r in rows["eligibility"]:
+        criterion = {"field": r["field"] or None, "op": r["op"], "value": parse_value(r["op"], r["value"]),
+                     "clause": _clause(r["clause"])}
+        record["eligibility"].append({k: v for k, v in criterion.items() if v is not None or k == "field"})
+    record["schedule"] = [{"what": {"ko": r["what_ko"].strip(), "en": r["what_en"].strip()}, "when": r["when"].strip(),
+                           "clause": _clause(r["clause"])} for r in rows["schedule"]]
+    record["places"] = [{"name": {"ko": r["name_ko"].strip(), "en": r["name_en"].strip()}, "clause": _clause(r["clause"])}
+                        for r in rows["places"]]
+    record["sources"] = [{"document": r["document"], "lines": _lines(r["start"], r["end"])} for r in rows["sources"]]
+    return record
+
+
+def _clause_data(clause: dict) -> dict:
+    lines = clause.get("lines") or [None, None]
+    return {"text": clause.get("text", ""), "document": clause.get("document", ""), "start": lines[0], "end": lines[1]}
+
+
+def form_data(record: dict) -> dict:
+    """The record as nested form data for ``ProgramForm(data=…)``."""
+    return {
+        "id": record.get("id", ""),
+        "name_ko": record.get("name", {}).get("ko", ""), "name_en": record.get("name", {}).get("en", ""),
+        "summary_ko": record.get("summary", {}).get("ko", ""), "summary_en": record.get("summary", {}).get("en", ""),
+        "category": record.get("category"), "audience": record.get("audience", []),
+        "benefits": [{"text_ko": b["text"]["ko"], "text_en": b["text"]["en"], "clause": _clause_data(b["clause"])}
+                     for b in record.get("benefits", [])],
+        "eligibility": [{"field": c.get("field") or "", "op": c["op"], "value": format_value(c.get("value")),
+                         "clause": _clause_data(c["clause"])} for c in record.get("eligibility", [])],
+        "schedule": [{"what_ko": s["what"]["ko"], "what_en": s["what"]["en"], "when": s["when"],
+                      "clause": _clause_data(s["clause"])} for s in record.get("schedule", [])],
+        "places": [{"name_ko": p["name"]["ko"], "name_en": p["name"]["en"], "clause": _clause_data(p["clause"])}
+                   for p in record.get("places", [])],
+        "sources": [{"document": s["document"], "start": s["lines"][0], "end": s["lines"][1]}
+                    for s in record.get("sources", [])],
+    }
+
+
+def prepare(form: ProgramForm, document_ids: list[str], blank_rows: int = BLANK_ROWS) -> ProgramForm:
+    """Add empty rows to fill in and offer the active documents in every document choice."""
+    choices = [(d, d) for d in document_ids]
+    for name in SECTIONS:
+        field_list = getattr(form, name)
+        for _ in range(blank_rows):
+            field_list.append_entry()
+        for row in field_list:
+            target = row.form.document if name == "sources" else row.form.clause.form.document
+            target.choices = choices
+    return form

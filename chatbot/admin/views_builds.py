@@ -1,0 +1,99 @@
+"""The dashboard, background builds with their evaluation, and publishing or rolling back."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, url_for
+
+from ..index_store import read_current
+from . import documents as docs, jobs, versions
+from .blueprint import bp, db_path, log, not_found, page, requires, settings, user
+from .forms import ActionForm
+
+DROP_WARNING = 0.02         # a metric this much below the live version's is flagged
+
+
+def _model_name() -> str:
+    return current_app.extensions["finder"].embedder().name
+
+
+def compare(figures: dict | None, live: dict | None) -> list[dict]:
+    """Rows of (language, metric, new, live, delta, worse) for the template."""
+    rows = []
+    for lang, metrics in sorted((figures or {}).items()):
+        if lang.startswith("_") or not isinstance(metrics, dict) or "error" in metrics:
+            continue
+        for metric in ("hit@1", "hit@5", "mrr", "program@1"):
+            new = metrics.get(metric)
+            old = ((live or {}).get(lang) or {}).get(metric)
+            delta = None if new is None or old is None else round(new - old, 4)
+            rows.append({"lang": lang, "metric": metric, "new": new, "live": old, "delta": delta,
+                         "worse": delta is not None and delta < -DROP_WARNING})
+    return rows
+
+
+@bp.get("/")
+def dashboard():
+    s = settings()
+    return page("dashboard.html", live=read_current(s.index_dir), service=current_app.extensions["finder"].status(),
+                job=jobs.reconcile(s) or next(iter(jobs.list_jobs(db_path(), 1)), None),
+                uploads=docs.list_uploads(s.var_dir))
+
+
+@bp.get("/builds")
+def builds():
+    s = settings()
+    running = jobs.reconcile(s)
+    live = read_current(s.index_dir)
+    live_figures = jobs.stored_figures(db_path(), live)
+    infos = versions.describe(s.index_dir)
+    rows = [{"info": info, "figures": jobs.stored_figures(db_path(), info.version),
+             "rollback": versions.is_rollback(s.index_dir, info.version)} for info in infos]
+    return page("builds.html", running=running, jobs=jobs.list_jobs(db_path(), 10), rows=rows, live=live,
+                live_figures=live_figures, action=ActionForm(), compare=compare, keep=s.keep_versions)
+
+
+@bp.post("/builds")
+@requires("editor")
+def start_build():
+    try:
+        job = jobs.start_build(settings(), user().username)  # type: ignore[union-attr]
+    except jobs.BuildBusy as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.builds"))
+    log("build.start", str(job.id), job=job.id)
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
+@bp.get("/builds/<int:job_id>")
+def job(job_id: int):
+    s = settings()
+    jobs.reconcile(s)
+    found = jobs.get_job(db_path(), job_id)
+    if found is None:
+        not_found(f"Build {job_id}")
+    live = read_current(s.index_dir)
+    figures = found.result.get("figures")
+    live_figures = jobs.stored_figures(db_path(), live) if live else None
+    rows = compare(figures, live_figures)
+    return page("job.html", job=found, live=live, rows=rows, worse=any(r["worse"] for r in rows),
+                action=ActionForm(), figures=figures, live_figures=live_figures,
+                kept=found.version in {v.version for v in versions.describe(s.index_dir)})
+
+
+@bp.post("/versions/<version>/publish")
+@requires("publisher")
+def publish(version: str):
+    s = settings()
+    rollback = versions.is_rollback(s.index_dir, version)
+    action = "rollback" if rollback else "publish"
+    try:
+        previous = versions.publish(s, version, _model_name())
+    except versions.PublishRefused as exc:
+        log(f"{action}.refused", version, reason=str(exc))
+        flash(str(exc), "error")
+        return redirect(url_for("admin.builds")), 303
+    log(action, version, previous=previous, documents=[
+        {"id": d.get("id"), "edition": d.get("edition")} for v in versions.describe(s.index_dir)
+        if v.version == version for d in v.documents])
+    verb = "Rolled back to" if rollback else "Published"
+    flash(f"{verb} {version}. Every server process switches within {s.reload_seconds:g} s; no restart needed.")
+    return redirect(url_for("admin.builds"))

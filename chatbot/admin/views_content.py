@@ -1,0 +1,269 @@
+"""Documents (upload → review → accept, metadata, retire) and the program catalog forms."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import flash, redirect, request, url_for
+
+from ..corpus import CorpusError, load_corpus
+from ..index_store import sha256_file
+from . import audit, catalog_edit, documents as docs, review
+from .blueprint import bp, db_path, log, not_found, page, requires, settings, user
+from .extraction import UploadRejected, extract_file
+from .forms import ActionForm, MetadataForm, ProgramForm, UploadForm
+from .program_form import form_data, prepare, record_from_form
+
+
+def _active_documents():
+    return {d.id: d for d in load_corpus(settings().corpus_dir)}
+
+
+def _catalog_problems(only_document: str | None = None) -> list[str]:
+    s = settings()
+    return catalog_edit.catalog_problems(catalog_edit.read_records(s.corpus_dir), _active_documents(), only_document)
+
+
+def _staged(upload_id: str) -> tuple[docs.StagedUpload, str]:
+    try:
+        return docs.load_upload(settings().var_dir, upload_id)
+    except docs.DocumentError:
+        not_found("This upload")
+        raise
+
+
+# -- documents -----------------------------------------------------------------------------------
+@bp.get("/documents")
+def documents():
+    s = settings()
+    return page("documents.html", entries=docs.read_entries(s.corpus_dir), uploads=docs.list_uploads(s.var_dir),
+                action=ActionForm(), problems=_catalog_problems())
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    entries = docs.read_entries(settings().corpus_dir)
+    form.target.choices = [("new", "a new document")] + [
+        (e["id"], f"a new version of {e['id']} ({e.get('edition', '')})") for e in entries]
+    wanted = request.args.get("document")
+    if request.method == "GET" and wanted and docs.find_entry(entries, wanted):
+        entry = docs.find_entry(entries, wanted) or {}
+        form.target.data = wanted
+        for name in docs.META_FIELDS:
+            getattr(form, name).data = str(entry.get(name, ""))
+    return form
+
+
+@bp.route("/documents/upload", methods=["GET", "POST"])
+@requires("editor")
+def upload():
+    form = _upload_form()
+    if not form.validate_on_submit():
+        return page("upload.html", 400 if request.method == "POST" else 200, form=form)
+    try:
+        staged = _receive(form)
+    except (UploadRejected, docs.DocumentError) as exc:
+        log("document.upload_refused", form.target.data if form.target.data != "new" else form.document_id.data or "",
+            filename=form.file.data.filename, reason=str(exc))
+        return page("upload.html", 400, form=form, error=str(exc))
+    log("document.upload", staged.document_id, upload=staged.upload_id, filename=staged.filename, kind=staged.kind,
+        size=staged.size, sha256=staged.sha256, edition=staged.meta["edition"], new=staged.is_new)
+    flash("Uploaded. Review the passages and changes below, then accept the document into the corpus.")
+    return redirect(url_for("admin.review_upload", upload_id=staged.upload_id))
+
+
+def _receive(form: UploadForm) -> docs.StagedUpload:
+    """Extract and stage the upload; raises before anything is stored when it is refused."""
+    s = settings()
+    meta = docs.check_metadata({name: getattr(form, name).data for name in docs.META_FIELDS})
+    entries = docs.read_entries(s.corpus_dir)
+    if form.target.data == "new":
+        document_id = (form.document_id.data or "").strip()
+        if not document_id:
+            raise docs.DocumentError("Give the new document an id (e.g. seoul-youth-notice-2024-07).")
+        if docs.find_entry(entries, document_id):
+            raise docs.DocumentError(f"A document {document_id!r} exists; choose “a new version of {document_id}”.")
+        base = ""
+    else:
+        document_id = form.target.data
+        entry = docs.find_entry(entries, document_id)
+        if entry is None:
+            raise docs.DocumentError(f"No document {document_id!r}.")
+        base = docs.text_sha256((Path(s.corpus_dir) / entry["path"]).read_text(encoding="utf-8"))
+    incoming = Path(s.var_dir) / "admin" / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    upload_id = docs.new_upload_id()
+    file = form.file.data
+    filename = Path(file.filename or "upload").name
+    with tempfile.NamedTemporaryFile(dir=incoming, delete=False) as handle:
+        file.save(handle)
+        received = Path(handle.name)
+    try:
+        extracted = extract_file(received, filename, s)
+        sha = sha256_file(received)
+        text_sha = docs.text_sha256(extracted.text)
+        if text_sha == base:
+            raise docs.DocumentError("The text is identical to the current version; to change only the title or "
+                                     "edition, use “Edit details” on the documents page.")
+        staged = docs.StagedUpload(upload_id=upload_id, document_id=document_id, is_new=not base, meta=meta,
+                                   filename=filename, kind=extracted.kind, pages=extracted.pages,
+                                   size=received.stat().st_size, sha256=sha, text_sha256=text_sha,
+                                   base_text_sha256=base, uploaded_by=user().username)  # type: ignore[union-attr]
+        docs.stage_upload(s.var_dir, upload_id, received, extracted.text, staged)
+        return staged
+    finally:
+        received.unlink(missing_ok=True)
+
+
+@bp.get("/uploads/<upload_id>")
+def review_upload(upload_id: str):
+    s = settings()
+    staged, text = _staged(upload_id)
+    new_doc = review.make_document(staged.document_id, text, staged.meta, Path("staged.txt"))
+    passages = review.chunk(new_doc, s.corpus_dir)
+    previous = docs.documents_by_id(s.corpus_dir).get(staged.document_id)
+    diff = review.diff_passages(review.chunk(previous, s.corpus_dir) if previous else [], passages)
+    try:
+        _, _, moved, broken = docs.catalog_after(s.corpus_dir, s.var_dir, staged, text)
+    except catalog_edit.EditConflict:
+        moved, broken = [], ["A program edited for this upload changed in the catalog meanwhile; edit it again."]
+    patched = sorted(catalog_edit.load_patches(docs.patches_path(s.var_dir, upload_id)))
+    return page("review.html", staged=staged, passages=passages, diff=diff, previous=previous,
+                pii=review.find_pii(text), action=ActionForm(), moved=moved, broken=broken, patched=patched,
+                broken_programs=sorted({p.split(" → ")[0] for p in broken}), line_count=len(new_doc.lines))
+
+
+@bp.post("/uploads/<upload_id>/accept")
+@requires("editor")
+def accept_upload(upload_id: str):
+    s = settings()
+    try:
+        staged, previous, moved = docs.accept_upload(s.corpus_dir, s.var_dir, upload_id)
+    except docs.CatalogBlocked as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.review_upload", upload_id=upload_id))
+    except (docs.DocumentError, CorpusError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.documents"))
+    log("document.accept", staged.document_id, upload=upload_id, edition=staged.meta["edition"],
+        text_sha256=staged.text_sha256, previous_path=(previous or {}).get("path"),
+        previous_edition=(previous or {}).get("edition"), filename=staged.filename, file_sha256=staged.sha256,
+        catalog_clauses_moved=len(moved))
+    flash(f"{staged.document_id} ({staged.meta['edition']}) is in the corpus"
+          f"{f'; {len(moved)} catalog clause(s) were re-anchored to their new lines' if moved else ''}. "
+          "Start a build to make it answerable.")
+    return redirect(url_for("admin.documents"))
+
+
+@bp.post("/uploads/<upload_id>/discard")
+@requires("editor")
+def discard_upload(upload_id: str):
+    staged, _ = _staged(upload_id)
+    docs.discard_upload(settings().var_dir, upload_id)
+    log("document.discard", staged.document_id, upload=upload_id, filename=staged.filename)
+    flash("The upload was discarded; the corpus is unchanged.")
+    return redirect(url_for("admin.documents"))
+
+
+@bp.route("/documents/<document_id>", methods=["GET", "POST"])
+@requires("editor")
+def document_edit(document_id: str):
+    s = settings()
+    entry = docs.find_entry(docs.read_entries(s.corpus_dir), document_id)
+    if entry is None:
+        not_found(f"Document {document_id}")
+    form = MetadataForm(data={name: str(entry.get(name, "")) for name in docs.META_FIELDS})
+    if form.validate_on_submit():
+        try:
+            changed = docs.update_metadata(s.corpus_dir, s.var_dir, document_id,
+                                           {name: getattr(form, name).data for name in docs.META_FIELDS})
+        except docs.DocumentError as exc:
+            return page("document_edit.html", 400, form=form, entry=entry, error=str(exc))
+        log("document.metadata", document_id, changed=changed)
+        flash("Details saved. They reach citations with the next build." if changed else "Nothing changed.")
+        return redirect(url_for("admin.documents"))
+    return page("document_edit.html", 400 if form.errors else 200, form=form, entry=entry)
+
+
+@bp.post("/documents/<document_id>/active")
+@requires("editor")
+def document_active(document_id: str):
+    s = settings()
+    active = request.form.get("active") == "1"
+    try:
+        docs.set_active(s.corpus_dir, s.var_dir, document_id, active)
+    except docs.DocumentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.documents"))
+    log("document.activate" if active else "document.retire", document_id)
+    flash(f"{document_id} is {'active' if active else 'retired'} from the next build on.")
+    return redirect(url_for("admin.documents"))
+
+
+# -- catalog -------------------------------------------------------------------------------------------
+@bp.get("/catalog")
+def catalog():
+    s = settings()
+    records = catalog_edit.read_records(s.corpus_dir)
+    return page("catalog.html", records=records, problems=_catalog_problems())
+
+
+@bp.route("/catalog/new", methods=["GET", "POST"], defaults={"program_id": None})
+@bp.route("/catalog/<program_id>", methods=["GET", "POST"])
+@requires("editor")
+def program_edit(program_id: str | None):
+    """Edit a program against the live documents, or (``?upload=ID``) against an upload's text,
+    in which case the edit waits beside the upload and goes live when it is accepted."""
+    s = settings()
+    current = catalog_edit.get_record(s.corpus_dir, program_id) if program_id else {}
+    if current is None:
+        not_found(f"Program {program_id}")
+    upload_id = request.args.get("upload")
+    if upload_id and program_id is None:
+        not_found("A new program for an upload")
+    if upload_id:
+        staged, text = _staged(upload_id)
+        documents = docs.upload_documents(s.corpus_dir, staged, text)
+        patch_file = docs.patches_path(s.var_dir, upload_id)
+        shown = catalog_edit.load_patches(patch_file).get(program_id or "", {}).get("record", current)
+        # clauses that only moved in the new text are shown at their new lines already
+        shown = catalog_edit.reanchor([shown], {staged.document_id: documents[staged.document_id]})[0][0]
+    else:
+        staged, documents, shown = None, _active_documents(), current
+    context = {"program_id": program_id, "staged": staged}
+    if request.method == "GET":
+        form = ProgramForm(data={**form_data(shown), "base_version": catalog_edit.record_version(current)}
+                           if program_id else None)
+        return page("program_edit.html", form=prepare(form, list(documents)), **context)
+    form = ProgramForm()
+    if not form.validate():
+        return page("program_edit.html", 400, form=prepare(form, list(documents), 0), **context)
+    record, base = record_from_form(form), form.base_version.data or None
+    try:
+        if staged is not None:
+            result = catalog_edit.stage_record(patch_file, s.corpus_dir, s.var_dir, documents, record, base,
+                                               program_id or "")
+        else:
+            result = catalog_edit.save_record(s.corpus_dir, s.var_dir, documents, record, base, program_id)
+    except catalog_edit.EditConflict as conflict:
+        log("catalog.conflict", program_id or "", base=base, current=conflict.current_version)
+        return page("program_edit.html", 409, form=prepare(form, list(documents), 0), conflict=conflict,
+                    current_yaml=catalog_edit.render_record(conflict.current or {}),
+                    last_saves=_last_saves(program_id), **context)
+    except catalog_edit.CatalogEditError as exc:
+        return page("program_edit.html", 400, form=prepare(form, list(documents), 0), problems=exc.problems,
+                    **context)
+    if staged is not None:
+        log("catalog.stage", result.program_id, upload=upload_id, fields=result.changed_fields, base=base)
+        flash(f"{result.program_id} saved for this upload; it goes live when the upload is accepted.")
+        return redirect(url_for("admin.review_upload", upload_id=upload_id))
+    log("catalog.create" if program_id is None else "catalog.edit", result.program_id,
+        fields=result.changed_fields, version=result.version, base=base)
+    flash(f"{result.program_id} saved.")
+    return redirect(url_for("admin.program_edit", program_id=result.program_id))
+
+
+def _last_saves(program_id: str | None) -> list[audit.AuditEntry]:
+    """Who saved this program last, for the conflict page."""
+    saves = audit.entries(db_path(), action="catalog.", target=program_id or "", limit=20)
+    return [e for e in saves if e.action in ("catalog.edit", "catalog.create")][:1]

@@ -1,0 +1,166 @@
+"""Editing program records in the staff form: schema and verbatim-quote checks as load_catalog
+does, only the edited record's lines rewritten, and no lost update when two staff edit at once."""
+from __future__ import annotations
+
+import threading
+
+import yaml
+
+from chatbot.admin import audit
+from chatbot.admin.catalog_edit import get_record, record_version
+from chatbot.admin.program_form import form_data
+from chatbot.catalog import load_catalog
+from chatbot.corpus import load_corpus
+from test_admin_support import admin_app, admin_env, csrf_token, signed_in  # noqa: F401
+
+PROGRAM = "youth-academy"
+URL = f"/admin/catalog/{PROGRAM}"
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """Nested form data → the field names WTForms posts (eligibility-0-clause-text, …)."""
+    out: dict = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}-"))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, item in enumerate(value):
+                out.update(flatten(item, f"{name}-{i}-"))
+        elif value is not None:
+            out[name] = value
+    return out
+
+
+def save(client, record: dict, base: str | None, url: str = URL, token: str | None = None, **extra):
+    data = {**flatten(form_data(record)), "base_version": base or "", **extra}
+    return client.post(url, data={"csrf_token": token or csrf_token(client, url), **data})
+
+
+def current(admin_env) -> dict:
+    return get_record(admin_env.corpus_dir, PROGRAM)
+
+
+def test_edit_saves_only_that_record_and_the_catalog_still_verifies(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    path = admin_env.corpus_dir / "catalog.yaml"
+    before = path.read_text(encoding="utf-8")
+    record = current(admin_env)
+    record["summary"]["en"] = "Job training in software and digital skills for people in their 20s and 30s"
+    response = save(client, record, record_version(current(admin_env)))
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    after = path.read_text(encoding="utf-8")
+    assert get_record(admin_env.corpus_dir, PROGRAM)["summary"]["en"].startswith("Job training in software")
+    catalog = load_catalog(path, {d.id: d for d in load_corpus(admin_env.corpus_dir)})
+    assert len(catalog) == len(yaml.safe_load(before)["programs"])
+    others = lambda text: [r for r in yaml.safe_load(text)["programs"] if r["id"] != PROGRAM]  # noqa: E731
+    assert others(after) == others(before)
+    assert "# Program catalog: one record per program" in after and "# ─────" in after   # file comments kept
+    assert '# "20~30대" = in one\'s twenties' in after           # the record's own notes moved above it
+    entry = audit.entries(admin_env.db, action="catalog.edit")[0]
+    assert entry.actor == "editor" and entry.target == PROGRAM and entry.detail["fields"] == ["summary"]
+
+
+def test_a_clause_not_in_the_document_is_refused_with_the_real_text(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    path = admin_env.corpus_dir / "catalog.yaml"
+    before = path.read_bytes()
+    record = current(admin_env)
+    record["eligibility"][0]["clause"]["text"] = "대 상 : 취업 의지가 있는 20~34세 청년"
+    response = save(client, record, record_version(current(admin_env)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "eligibility[0].clause.text: not found verbatim" in html and "those lines read" in html
+    assert "취업 의지가 있는 20~30대 청년 구직자" in html
+    assert path.read_bytes() == before
+
+
+def test_schema_errors_are_listed_per_field(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    before = (admin_env.corpus_dir / "catalog.yaml").read_bytes()
+    record = current(admin_env)
+    record["eligibility"][0]["value"] = [39, 20]
+    record["schedule"][0]["when"] = "June 2024"
+    response = save(client, record, record_version(current(admin_env)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "eligibility[0].value: op &#39;between&#39; needs lo &lt;= hi" in html
+    assert "schedule[0].when: bad when" in html
+    assert (admin_env.corpus_dir / "catalog.yaml").read_bytes() == before
+
+
+def test_a_criterion_can_be_added_and_removed_with_plain_form_rows(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    record = current(admin_env)
+    base = record_version(record)
+    count = len(record["eligibility"])
+    data = {f"eligibility-{count}-field": "resident_of_seoul", f"eligibility-{count}-op": "==",
+            f"eligibility-{count}-value": "true",
+            f"eligibility-{count}-clause-text": record["eligibility"][0]["clause"]["text"],
+            f"eligibility-{count}-clause-document": "seoul-economic-policy-office-2024",
+            f"eligibility-{count}-clause-start": "1292", "eligibility-1-remove": "y"}
+    response = save(client, record, base, **data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    saved = current(admin_env)["eligibility"]
+    assert [c.get("field") for c in saved] == ["age", "resident_of_seoul"]
+    assert saved[1]["value"] is True and saved[1]["clause"]["lines"] == [1292, 1292]
+
+
+def test_second_editor_gets_a_conflict_instead_of_overwriting(admin_app, admin_env):
+    alice, bob = signed_in(admin_app, "editor"), signed_in(admin_app, "chief")
+    opened = record_version(current(admin_env))              # both open the form now
+    mine, theirs = current(admin_env), current(admin_env)
+    mine["summary"]["en"] = "Alice's wording"
+    theirs["name"]["en"] = "Bob's name"
+    assert save(alice, mine, opened).status_code == 302
+    response = save(bob, theirs, opened)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "someone changed this program after you opened it" in html and "Last saved by <strong>editor</strong>" in html
+    record = current(admin_env)
+    assert record["summary"]["en"] == "Alice's wording" and record["name"]["en"] != "Bob's name"
+    assert audit.entries(admin_env.db, action="catalog.conflict")[0].actor == "chief"
+
+
+def test_simultaneous_saves_of_the_same_version_let_exactly_one_through(admin_app, admin_env):
+    clients = [signed_in(admin_app, name) for name in ("editor", "chief", "editor", "chief")]
+    tokens = [csrf_token(c, URL) for c in clients]
+    opened = record_version(current(admin_env))
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def attempt(i: int) -> None:
+        record = current(admin_env)
+        record["summary"]["en"] = f"version {i}"
+        barrier.wait()
+        statuses.append(save(clients[i], record, opened, token=tokens[i]).status_code)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [302, 409, 409, 409]
+    assert current(admin_env)["summary"]["en"].startswith("version ")
+
+
+def test_new_program_and_duplicate_id(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    record = current(admin_env)
+    record["id"] = "youth-academy-gangbuk"
+    response = save(client, record, None, url="/admin/catalog/new")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert get_record(admin_env.corpus_dir, "youth-academy-gangbuk")["name"] == record["name"]
+    before = (admin_env.corpus_dir / "catalog.yaml").read_bytes()
+    response = save(client, record, None, url="/admin/catalog/new")
+    assert response.status_code == 400 and "already has the id" in response.get_data(as_text=True)
+    assert (admin_env.corpus_dir / "catalog.yaml").read_bytes() == before
+
+
+def test_clause_citing_a_retired_document_is_refused(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    record = current(admin_env)
+    record["benefits"][0]["clause"]["document"] = "some-retired-notice"
+    response = save(client, record, record_version(current(admin_env)))
+    assert response.status_code == 400
+    assert "unknown document" in response.get_data(as_text=True)

@@ -1,0 +1,130 @@
+"""Shared fixtures and helpers for the staff-area tests (imported by tests/test_admin_*.py and
+tests/test_reliability_*.py; no tests here). Each test gets its own copy of the corpus, the
+fake index and the var/ directory, so nothing it does reaches the repository's files."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from chatbot.admin.accounts import create_user
+from chatbot.admin.db import init_db
+from chatbot.config import PROJECT_ROOT
+
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class AdminEnv:
+    root: Path
+    corpus_dir: Path
+    index_dir: Path
+    var_dir: Path
+
+    @property
+    def db(self) -> Path:
+        return self.var_dir / "admin.sqlite3"
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every corpus file's bytes: to prove a refused action changed nothing."""
+        return {str(p.relative_to(self.corpus_dir)): p.read_bytes() for p in sorted(self.corpus_dir.rglob("*"))
+                if p.is_file()}
+
+
+@pytest.fixture
+def admin_env(tmp_path, fake_index_dir) -> AdminEnv:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus)
+    for path in corpus.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    index = tmp_path / "index"
+    shutil.copytree(fake_index_dir, index)
+    var = tmp_path / "var"
+    init_db(var / "admin.sqlite3")
+    for name, roles in (("editor", {"editor"}), ("publisher", {"publisher"}), ("chief", {"editor", "publisher"})):
+        create_user(var / "admin.sqlite3", name, PASSWORD, roles)
+    return AdminEnv(tmp_path, corpus, index, var)
+
+
+@pytest.fixture
+def admin_app(make_app, admin_env):
+    return make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
+                    rate_limit="off", extract_timeout=10)
+
+
+def csrf_token(client, url: str = "/admin/login") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    return client.post("/admin/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+def signed_in(app, username: str, password: str = PASSWORD):
+    client = app.test_client()
+    response = login(client, username, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def post(client, url: str, data: dict | None = None, page: str = "/admin/", **kwargs):
+    """POST a form the way a browser would: with the CSRF token from a page of the staff area."""
+    return client.post(url, data={"csrf_token": csrf_token(client, page), **(data or {})}, **kwargs)
+
+
+# -- files to upload --------------------------------------------------------------------------------
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+    return buffer.getvalue()
+
+
+def hwpx_bytes(paragraphs: list[str]) -> bytes:
+    body = "".join(f"<hp:p><hp:run><hp:t>{p}</hp:t></hp:run></hp:p>" for p in paragraphs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/hwp+zip")
+        archive.writestr("Contents/section0.xml", '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+                         f'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">{body}</hs:sec>')
+    return buffer.getvalue()
+
+
+def pdf_bytes(lines: list[str], pages: int = 1, declared_pages: int | None = None, extra_stream: bytes = b"") -> bytes:
+    """A small valid PDF with Helvetica text (ASCII), built by hand with a correct xref table."""
+    objects: list[bytes] = []
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {declared_pages or pages} >>".encode())
+    font_id = 3 + 2 * pages
+    for i in range(pages):
+        content = "BT /F1 12 Tf 72 720 Td " + " ".join(f"({line}) Tj 0 -16 Td" for line in lines) + " ET"
+        stream = extra_stream or content.encode()
+        filt = b" /Filter /FlateDecode" if extra_stream else b""
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length " + str(len(stream)).encode() + filt + b" >>\nstream\n" + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
