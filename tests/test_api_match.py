@@ -338,11 +338,15 @@ def test_catalog_changes_are_served_with_the_published_version(make_app, fake_em
     assert "catalog.yaml" in status["error"] and "youth-intern" in status["error"]
 
 
-def test_bad_catalog_with_no_good_version_is_a_503(make_app, index_copy, tmp_path):
-    corpus = tmp_path / "corpus"
+def test_bad_catalog_with_no_good_version_is_a_503(make_app, fake_embedder, tmp_path):
+    """A version whose own catalog snapshot fails validation is refused like a corrupt index."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(PROJECT_ROOT / "corpus", corpus)
     _edit_catalog(corpus, "interview-suit", lambda r: r["eligibility"][0].update(value=29.5))
-    client = make_app(index_copy, corpus_dir=corpus, rate_limit="off").test_client()
+    settings = Settings().with_overrides({"index_dir": index, "corpus_dir": corpus, "embed_backend": "fake",
+                                          "embed_model": "64"})
+    build_index(settings, embedder=fake_embedder)
+    client = make_app(index, corpus_dir=corpus, rate_limit="off").test_client()
     for response in (post_match(client, profile={}), client.get("/api/programs"),
                      client.post("/api/ask", json={"question": "취업날개"})):
         assert response.status_code == 503
