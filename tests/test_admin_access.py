@@ -15,7 +15,8 @@ from test_admin_support import PASSWORD, admin_app, admin_env, csrf_token, login
 
 SAMPLE_ARGS = {"user_id": 1, "job_id": 1, "version": "0123456789ab", "upload_id": "0123456789abcdef",
                "document_id": "seoul-economic-policy-office-2024", "program_id": "youth-academy"}
-PUBLISHER_ONLY = {"admin.users", "admin.user_update", "admin.user_password", "admin.audit_log", "admin.publish"}
+PUBLISHER_ONLY = {"admin.users", "admin.user_update", "admin.user_password", "admin.audit_log", "admin.publish",
+                  "admin.feedback_export"}
 EDITOR_ONLY = {"admin.upload", "admin.accept_upload", "admin.discard_upload", "admin.document_edit",
                "admin.document_active", "admin.program_edit", "admin.start_build"}
 
@@ -187,3 +188,9 @@ def test_next_parameter_cannot_redirect_off_site(admin_app):
     response = client.post("/admin/login?next=//evil.example/x", data={"csrf_token": token, "username": "chief",
                                                                        "password": PASSWORD})
     assert response.headers["Location"] == "/admin/"
+
+
+def test_publishers_download_the_feedback_csv(admin_app):
+    response = signed_in(admin_app, "publisher").get("/admin/feedback.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]

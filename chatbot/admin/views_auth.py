@@ -124,3 +124,13 @@ def audit_log():
     rows = audit.entries(db_path(), action=action, target=target, limit=100, before=before)
     return page("audit.html", entries=rows, action=action, target=target,
                 older=rows[-1].id if len(rows) == 100 else None)
+
+
+@bp.get("/feedback.csv")
+@requires("publisher")
+def feedback_export():
+    """Citizens' ratings and comments (personal data already masked when stored), as CSV."""
+    from ..http.feedback import export_response
+
+    log("feedback.export")
+    return export_response()

@@ -45,7 +45,7 @@ def _signer() -> AnswerSigner:
     return signer
 
 
-def _store() -> FeedbackStore:
+def feedback_store() -> FeedbackStore:
     store = current_app.extensions.get("feedback_store")
     if store is None:
         store = current_app.extensions["feedback_store"] = FeedbackStore(current_app.config["SETTINGS"].feedback_db)
@@ -72,15 +72,15 @@ def post_feedback():
     if body.question is not None and not signer.question_matches(ref, body.question):
         raise APIError(400, "question_mismatch", "question is not the one this answer was given for.",
                        field="question")
-    _store().record(ref, body.rating, body.question, body.comment)
+    feedback_store().record(ref, body.rating, body.question, body.comment)
     return jsonify({"status": "recorded", "rating": body.rating})
 
 
 @bp.get("/feedback/export")
 def export_feedback():
-    """CSV of all feedback, for staff. Until the staff area exists it sits behind a bearer token
-    (a header, not a query string, so it never lands in an access log); no token configured means
-    the export does not exist."""
+    """CSV of all feedback for scripts, behind a bearer token (a header, not a query string, so it
+    never lands in an access log); no token configured means this route does not exist. Staff
+    download the same CSV signed in, at /admin/feedback.csv (publisher role)."""
     token = current_app.config["SETTINGS"].feedback_export_token
     if not token:
         raise APIError(404, "not_found", "There is nothing at this address.")
@@ -88,6 +88,10 @@ def export_feedback():
     if not (sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode())):
         raise APIError(401, "unauthorized", "Send the export token as 'Authorization: Bearer <token>'.",
                        headers={"WWW-Authenticate": 'Bearer realm="feedback-export"'})
-    return Response(_store().export_csv(), mimetype="text/csv",
+    return export_response()
+
+
+def export_response() -> Response:
+    return Response(feedback_store().export_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="feedback.csv"',
                              "Cache-Control": "no-store"})
