@@ -28,6 +28,10 @@ from .retrieval import HybridRetriever, RetrievalSettings
 log = logging.getLogger(__name__)
 
 
+# what a version that cannot be served raises while loading (CatalogError is a ValueError)
+LOAD_ERRORS = (IndexError_, EmbedderUnavailable, OSError, ValueError)
+
+
 class NotReady(RuntimeError):
     """No verified index is loaded yet (or the embedder cannot run): the API answers 503."""
 
@@ -48,9 +52,12 @@ class Snapshot:
 
 
 class FinderService:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, version: str | None = None):
+        """``version`` pins the service to one built version whatever ``index/current`` says
+        (used to evaluate a build before it is published)."""
         self.settings = settings
         self._embedder = embedder
+        self._pinned = version
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._pointer_seen: tuple | None = None
@@ -68,6 +75,13 @@ class FinderService:
     # -- the current snapshot -----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The loaded version, reloading first if ``index/current`` changed since the last check."""
+        if self._pinned is not None:
+            if self._snapshot is None:
+                try:
+                    self._snapshot = self._load(self._pinned)
+                except LOAD_ERRORS as exc:
+                    raise NotReady(f"index version {self._pinned} refused: {exc}") from exc
+            return self._snapshot
         now = time.monotonic()
         if self._snapshot is None or now >= self._next_check:
             self._maybe_reload(now)
@@ -103,7 +117,7 @@ class FinderService:
                 self._snapshot = self._load(version)
                 self.last_error = None
                 log.info("index version %s loaded", version)
-            except (IndexError_, EmbedderUnavailable, OSError, ValueError) as exc:
+            except LOAD_ERRORS as exc:
                 self.last_error = f"index version {version} refused: {exc}"
                 log.error("%s%s", self.last_error,
                           f"; still serving {self._snapshot.version}" if self._snapshot else "")

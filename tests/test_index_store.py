@@ -160,3 +160,13 @@ def test_a_version_serves_the_corpus_it_was_built_from(tmp_path, fake_embedder):
     set_current(index_dir, old.version)
     service = FinderService(fake_settings(index_dir, corpus_dir=corpus, reload_seconds=0), embedder=fake_embedder)
     assert service.snapshot().catalog.get("interview-suit").name.en.startswith("Free interview suit rental")
+
+
+def test_a_pinned_service_ignores_the_pointer(tmp_path, fake_embedder):
+    index_dir = tmp_path / "index"
+    first = build_index(fake_settings(index_dir), embedder=fake_embedder)
+    pinned = FinderService(fake_settings(index_dir, reload_seconds=0), embedder=fake_embedder, version=first.version)
+    (index_dir / "current").write_text("0123456789ab\n")
+    assert pinned.snapshot().version == first.version
+    with pytest.raises(NotReady, match="0123456789ab"):
+        FinderService(fake_settings(index_dir), embedder=fake_embedder, version="0123456789ab").snapshot()

@@ -189,16 +189,8 @@ def evaluate_version(settings: Settings, version: str, embedder=None) -> dict:
     except FileNotFoundError as exc:
         return {"error": f"evaluation set missing: {exc}"}
 
-    class _Pinned(FinderService):
-        """A service fixed on one version, whatever ``index/current`` says."""
-
-        def snapshot(self):
-            if self._snapshot is None:
-                self._snapshot = self._load(version)
-            return self._snapshot
-
     started = time.monotonic()
-    report = module.evaluate(_Pinned(settings, embedder=embedder), questions)
+    report = module.evaluate(FinderService(settings, embedder=embedder, version=version), questions)
     figures = {lang: {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items() if k != "confidences"}
                for lang, row in report.items()}
     figures["_seconds"] = round(time.monotonic() - started, 1)

@@ -69,7 +69,7 @@ def publish(settings: Settings, version: str, model_name: str) -> str | None:
 
 def _check_catalog(settings: Settings, manifest: dict) -> None:
     """The workers refuse a version whose catalog does not quote its own documents verbatim
-    (``FinderService._load`` checks the corpus snapshot the version carries); find that out here,
+    (the service checks the corpus snapshot the version carries); find that out here,
     before the pointer moves, rather than after every worker has refused it."""
     data = Path(settings.index_dir) / str(manifest.get("version")) / DATA_DIR
     if not (data / CATALOG_FILE).is_file():
