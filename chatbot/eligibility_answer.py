@@ -146,25 +146,19 @@ _SIZE = {"sme": ("중소기업", "an SME"), "startup": ("스타트업", "a start
 _CEILINGS = (1000.0, 10**15)
 
 
-def _span_ko(lo: float, hi: float, unit: str, money: bool = False) -> str:
-    show = _krw_ko if money else (lambda v: f"{_fmt_num(v)}{unit}")
+_SPAN_WORDS = {"ko": ("{} 이하", "{} 이상", "{}~{}"), "en": ("at most {}", "at least {}", "{} to {}")}
+
+
+def _span(lo: float, hi: float, show, lang: str) -> str:
+    """A stated value or range in words: "80% 이하", "at least ₩100,000,000", "36~39"."""
+    at_most, at_least, between = _SPAN_WORDS[lang]
     if lo == hi:
         return show(lo)
     if lo <= 0:
-        return f"{show(hi)} 이하"
+        return at_most.format(show(hi))
     if hi in _CEILINGS:
-        return f"{show(lo)} 이상"
-    return f"{show(lo)}~{show(hi)}"
-
-
-def _span_en(lo: float, hi: float, show) -> str:
-    if lo == hi:
-        return show(lo)
-    if lo <= 0:
-        return f"at most {show(hi)}"
-    if hi in _CEILINGS:
-        return f"at least {show(lo)}"
-    return f"{show(lo)} to {show(hi)}"
+        return at_least.format(show(lo))
+    return between.format(show(lo), show(hi))
 
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
@@ -200,8 +194,8 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
         words = {
             "resident_of_seoul": lambda: "서울에 사는" if lo else "서울에 살지 않는",
             "is_foreign_student": lambda: "외국인 유학생인" if lo else "외국인 유학생이 아닌",
-            "income_pct_of_median": lambda: f"소득이 기준중위소득 {_span_ko(lo, hi, '%')}인",
-            "household_assets_krw": lambda: f"가구 재산이 {_span_ko(lo, hi, '원', money=True)}인",
+            "income_pct_of_median": lambda: f"소득이 기준중위소득 {_span(lo, hi, lambda v: _fmt_num(v) + '%', 'ko')}인",
+            "household_assets_krw": lambda: f"가구 재산이 {_span(lo, hi, _krw_ko, 'ko')}인",
             "business.size": lambda: f"{_SIZE[lo][0]}을 운영하는",
             "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
             "business.industry": lambda: f"{INDUSTRIES.get(lo, (lo, lo))[0]} 업종 사업체를 운영하는",
@@ -211,9 +205,9 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "resident_of_seoul": lambda: "who lives in Seoul" if lo else "who does not live in Seoul",
             "is_foreign_student": lambda: "who is a foreign student" if lo else "who is not a foreign student",
             "income_pct_of_median": lambda:
-                f"whose household income is {_span_en(lo, hi, lambda v: _fmt_num(v) + '%')} of the median income",
+                f"whose household income is {_span(lo, hi, lambda v: _fmt_num(v) + '%', 'en')} of the median income",
             "household_assets_krw": lambda:
-                f"whose household assets are {_span_en(lo, hi, lambda v: '₩' + _fmt_num(v))}",
+                f"whose household assets are {_span(lo, hi, lambda v: '₩' + _fmt_num(v), 'en')}",
             "business.size": lambda: f"whose business is {_SIZE[lo][1]}",
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
             "business.industry": lambda: f"whose business is in {INDUSTRIES.get(lo, (lo, lo))[1]}",

@@ -1,0 +1,48 @@
+"""The naive baseline the structure-aware index is measured against: fixed windows of 8 source
+lines, dense retrieval only, same model and same evaluation set.
+
+    python bench/baseline_windows.py [--split all|dev|test] [--window 8]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot.config import Settings  # noqa: E402
+from chatbot.corpus import collapse_whitespace, load_corpus  # noqa: E402
+from chatbot.embedding import create_embedder  # noqa: E402
+from eval_retrieval import load_questions  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test"])
+    parser.add_argument("--window", type=int, default=8)
+    args = parser.parse_args()
+    settings = Settings()
+    embedder = create_embedder(settings.embed_backend, settings.embed_model, threads=2)
+    document = load_corpus(settings.corpus_dir)[0]
+    windows = ["\n".join(document.lines[i : i + args.window]) for i in range(0, len(document.lines), args.window)]
+    windows = [w for w in windows if w.strip()]
+    vectors = embedder.embed_batch([collapse_whitespace(w) for w in windows])
+    for lang in ("ko", "en"):
+        questions = [q for q in load_questions(args.split) if q["lang"] == lang]
+        ranks = []
+        for q in questions:
+            scores = vectors @ embedder.embed_batch([q["question"]], kind="query")[0]
+            order = np.argsort(-scores)[:5]
+            fact = collapse_whitespace(q["fact"])
+            ranks.append(next((r for r, i in enumerate(order, 1) if fact in collapse_whitespace(windows[i])), None))
+        n = len(ranks)
+        print(f"{lang}: n {n}  hit@1 {sum(r == 1 for r in ranks) / n:.3f}  "
+              f"hit@5 {sum(r is not None for r in ranks) / n:.3f}  ({len(windows)} windows of {args.window} lines)")
+
+
+if __name__ == "__main__":
+    main()
