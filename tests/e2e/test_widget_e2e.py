@@ -154,8 +154,6 @@ def test_profile_form_is_labelled_validated_and_never_stored(make_page):
     assert console.errors == []
 
 
-@pytest.mark.xfail(strict=False, reason="POST /api/match is being built by another developer; "
-                                        "this passes once it serves the agreed contract")
 def test_profile_form_groups_programs_with_their_clauses(make_page):
     page, console = make_page("/demo")
     form = open_form(page)
