@@ -59,16 +59,16 @@ def logical_lines(passage: Passage) -> list[tuple[str, int]]:
     return [(collapse_whitespace(_BULLET.sub("", text)), number) for text, number in lines]
 
 
-def best_clause(retriever: HybridRetriever, question_tokens: list[str], passage: Passage) -> tuple[str, int]:
-    """The sentence of the passage that shares the rarest words with the question, with its first
-    line number. Ties go to the earlier sentence, which is usually the headline."""
-    best, best_score, best_line = "", -1.0, passage.start_line
+def best_clause(sentences: list[tuple[str, int, frozenset[str]]], idf: dict[str, float],
+                question_tokens: list[str], first_line: int) -> tuple[str, int]:
+    """The sentence that shares the rarest words with the question, with its first line number.
+    Ties go to the earlier sentence, which is usually the headline."""
+    best, best_score, best_line = "", -1.0, first_line
     wanted = set(question_tokens)
-    for sentence, number in logical_lines(passage):
+    for sentence, number, tokens in sentences:
         if len(sentence) < 2:
             continue
-        tokens = set(retriever.tokenizer.tokenize(sentence))
-        score = sum(retriever.idf.get(t, 0.0) for t in tokens & wanted)
+        score = sum(idf.get(t, 0.0) for t in tokens & wanted)
         if score > best_score:
             best, best_score, best_line = sentence, score, number
     return _shorten(best), best_line
@@ -90,6 +90,16 @@ class Answerer:
         self.min_confidence = min_confidence
         self.catalog = catalog              # chatbot.catalog.Catalog: eligibility and schedule answers
         self.today = today
+        self._sentences: dict[str, list[tuple[str, int, frozenset[str]]]] = {}
+
+    def sentences(self, passage: Passage) -> list[tuple[str, int, frozenset[str]]]:
+        """The passage's sentences with their morphemes, tokenised once per passage and worker."""
+        cached = self._sentences.get(passage.id)
+        if cached is None:
+            tokenize = self.retriever.tokenizer.tokenize
+            cached = [(text, number, frozenset(tokenize(text))) for text, number in logical_lines(passage)]
+            self._sentences[passage.id] = cached
+        return cached
 
     def answer(self, question: str, language: str, top_k: int = 5) -> Answer:
         result = self.retriever.search(question, top_k=top_k)
@@ -103,7 +113,7 @@ class Answerer:
             return Answer(language, lang, self._not_found(lang, programs, language), False, citations, programs)
         top = result.hits[0].passage
         tokens = self.retriever.lexical_query(question, result.named_programs)
-        quote, line = best_clause(self.retriever, tokens, top)
+        quote, line = best_clause(self.sentences(top), self.retriever.idf, tokens, top.start_line)
         program_id = top.program_id or (result.programs[0][0] if result.programs else None)
         lead, extra = "", {}
         if self.catalog is not None:        # eligibility / schedule lead sentences (eligibility_answer.py)

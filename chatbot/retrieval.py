@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .embedding import Embedder
-from .index_store import LoadedIndex
 from .facets import passage_facets, question_facets
+from .index_store import LoadedIndex
 from .lexical import KoreanTokenizer, idf_table
 from .passages import Passage
 from .programs import Glossary, ProgramRegistry
@@ -58,7 +58,8 @@ class HybridRetriever:
         self.glossary = glossary
         self.tokenizer = tokenizer or KoreanTokenizer()
         self.settings = settings or RetrievalSettings()
-        self._sections, self._section_of = _section_groups(index)
+        self._section_of = _section_groups(index)
+        self._section_count = int(self._section_of.max()) + 1 if len(self._section_of) else 0
         self.idf = idf_table(index.tokens)
         self._facets = passage_facets(p.text for p in index.passages)
 
@@ -80,8 +81,9 @@ class HybridRetriever:
         return self.tokenizer.tokenize(" ".join([question, *self.expansion(question, named)]))
 
     def _section_scores(self, dense: np.ndarray) -> np.ndarray:
-        """Each passage gets the similarity of its whole □ block (mean of its passages' best)."""
-        block_best = np.array([dense[members].max() for members in self._sections], dtype=np.float32)
+        """Each passage gets the similarity of its whole □ block (its passages' best)."""
+        block_best = np.full(self._section_count, -np.inf, dtype=np.float32)
+        np.maximum.at(block_best, self._section_of, dense)
         return block_best[self._section_of]
 
     # -- fusion -------------------------------------------------------------------------------
@@ -125,16 +127,11 @@ class HybridRetriever:
         return sorted(((k, v / total) for k, v in totals.items()), key=lambda kv: -kv[1])
 
 
-def _section_groups(index: LoadedIndex) -> tuple[list[np.ndarray], np.ndarray]:
+def _section_groups(index: LoadedIndex) -> np.ndarray:
+    """The □ block number of every passage (same document and heading path = same block)."""
     keys: dict[tuple, int] = {}
-    section_of = np.zeros(len(index.passages), dtype=np.int64)
-    for i, passage in enumerate(index.passages):
-        key = (passage.document_id, passage.section)
-        section_of[i] = keys.setdefault(key, len(keys))
-    members = [[] for _ in keys]
-    for i, group in enumerate(section_of):
-        members[group].append(i)
-    return [np.array(m) for m in members], section_of
+    return np.array([keys.setdefault((p.document_id, p.section), len(keys)) for p in index.passages],
+                    dtype=np.int64)
 
 
 def _rrf(scores: np.ndarray, positive_only: bool = False) -> np.ndarray:
