@@ -1,8 +1,7 @@
 """Calibrate "the report does not answer this" for the configured model.
 
-The signal is the best dense similarity between the question and any passage. Korean and other
-questions are calibrated apart (an English question is never as close to Korean text). The
-threshold is the 5th percentile of answerable dev questions, so about 1 in 20 answerable
+The signal is how far the best passage stands out (retrieval.peak_score). Korean and other
+questions are calibrated apart. The threshold is the 5th percentile of answerable dev questions, so about 1 in 20 answerable
 questions is (wrongly) refused; the output says how many unanswerable ones it catches.
 
     python bench/calibrate.py          # prints thresholds to paste into chatbot/calibration.py
