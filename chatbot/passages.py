@@ -32,7 +32,6 @@ _BOX = re.compile(r"^\s*□\s*(.*)$")
 _BLOCK = re.compile(r"^\s*([①-⑳])\1\s*(.*)$")
 _TOP_BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙)")
 _SUB_BULLET = re.compile(r"^\s*(-|–|※|\*)\s")
-_DEPARTMENT = re.compile(r"^\s*\(([^()]*(과|반|관|실|원|단))\)\s*$")
 
 
 def _tidy(heading: str) -> str:

@@ -44,7 +44,6 @@ class RetrievalSettings:
     lexical_weight: float = 0.6
     section_weight: float = 0.5    # the □ block's similarity, so small bullets keep their context
     facet_weight: float = 0.3      # boost for passages stating the kind of fact asked for (facets.py)
-    route_boost: float = 0.0       # share added for passages of a program the question names
     candidates: int = 100
 
 
@@ -101,9 +100,6 @@ class HybridRetriever:
                      + s.section_weight * _rrf(section))
         for facet in question_facets(question):
             fused = fused + s.facet_weight * self._facets[facet]
-        if named and s.route_boost:
-            routed = np.array([p.program_id in named for p in self.index.passages])
-            fused = fused + routed * s.route_boost * float(fused.max())
         order = np.argsort(-fused, kind="stable")
         hits = [Hit(self.index.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]))
                 for i in order[: max(top_k, 1)]]
