@@ -273,20 +273,16 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     name = program.name.ko if ko else program.name.en
     unmet, met, unknown, info = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
     out: list[str] = []
-    if verdict.verdict == "ineligible":
-        who = _person([r.field for r in unmet], facts, lang)
+    if verdict.verdict in ("ineligible", "eligible"):
+        deciding = unmet if verdict.verdict == "ineligible" else met
+        who = _person([r.field for r in deciding], facts, lang)
+        says = _says([r.clause for r in deciding], lang)
         if ko:
-            out.append(f"{who or '말씀하신 조건으로는'} 「{name}」 대상이 아닙니다: {_says([r.clause for r in unmet], lang)}.")
+            outcome = "대상이 아닙니다" if verdict.verdict == "ineligible" else "대상에 해당합니다"
+            out.append(f"{who or '말씀하신 조건으로는'} 「{name}」 {outcome}: {says}.")
         else:
-            out.append(f"{who or 'From what you said, you are'} {'is ' if who else ''}not eligible for {name}: "
-                       f"{_says([r.clause for r in unmet], lang)}.")
-    elif verdict.verdict == "eligible":
-        who = _person([r.field for r in met], facts, lang)
-        if ko:
-            out.append(f"{who or '말씀하신 조건으로는'} 「{name}」 대상에 해당합니다: {_says([r.clause for r in met], lang)}.")
-        else:
-            out.append(f"{who or 'From what you said, you are'} {'is ' if who else ''}eligible for {name}: "
-                       f"{_says([r.clause for r in met], lang)}.")
+            outcome = "not eligible" if verdict.verdict == "ineligible" else "eligible"
+            out.append(f"{who or 'From what you said, you are'} {'is ' if who else ''}{outcome} for {name}: {says}.")
     elif verdict.missing:
         words = _missing_words(verdict.missing, facts, lang)
         clauses = [r.clause for r in unknown]

@@ -83,24 +83,30 @@ def post(client, url: str, data: dict | None = None, page: str = "/admin/", **kw
 
 
 # -- files to upload --------------------------------------------------------------------------------
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+def _zip_bytes(entries: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
-                         f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+        for name, content in entries.items():
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    return _zip_bytes({
+        "[Content_Types].xml": "<Types/>",
+        "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                             f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
+    })
 
 
 def hwpx_bytes(paragraphs: list[str]) -> bytes:
     body = "".join(f"<hp:p><hp:run><hp:t>{p}</hp:t></hp:run></hp:p>" for p in paragraphs)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/hwp+zip")
-        archive.writestr("Contents/section0.xml", '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
-                         f'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">{body}</hs:sec>')
-    return buffer.getvalue()
+    return _zip_bytes({
+        "mimetype": "application/hwp+zip",
+        "Contents/section0.xml": '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+                                 f'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">{body}</hs:sec>',
+    })
 
 
 def pdf_bytes(lines: list[str], pages: int = 1, declared_pages: int | None = None, extra_stream: bytes = b"") -> bytes:
