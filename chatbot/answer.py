@@ -112,8 +112,7 @@ class Answerer:
         if not grounded:
             return Answer(language, lang, self._not_found(lang, programs, language), False, citations, programs)
         top = result.hits[0].passage
-        tokens = self.retriever.lexical_query(question, result.named_programs)
-        quote, line = best_clause(self.sentences(top), self.retriever.idf, tokens, top.start_line)
+        quote, line = best_clause(self.sentences(top), self.retriever.idf, result.query_tokens, top.start_line)
         program_id = top.program_id or (result.programs[0][0] if result.programs else None)
         lead, extra = "", {}
         if self.catalog is not None:        # eligibility / schedule lead sentences (eligibility_answer.py)

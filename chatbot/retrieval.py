@@ -35,6 +35,7 @@ class RetrievalResult:
     programs: list[tuple[str, float]]          # program ids, best first, with a 0–1 share
     named_programs: list[str] = field(default_factory=list)
     confidence: float = 0.0                    # how far the best passage stands out: see peak_score
+    query_tokens: list[str] = field(default_factory=list)   # the lexical query: question + glossary morphemes
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class HybridRetriever:
         s = self.settings
         named = list(self.programs.mentions(question))
         dense = self._dense(question)      # glossary words are not added here: measured, they hurt
-        lexical = self.index.bm25.scores(self.lexical_query(question, named))
+        query_tokens = self.lexical_query(question, named)
+        lexical = self.index.bm25.scores(query_tokens)
         section = self._section_scores(dense)
         if s.fusion == "weighted":
             fused = (s.dense_weight * _minmax(dense) + s.lexical_weight * _minmax(lexical)
@@ -108,6 +110,7 @@ class HybridRetriever:
             programs=self._rank_programs(order[: s.candidates], fused, named),
             named_programs=named,
             confidence=peak_score(dense),
+            query_tokens=query_tokens,
         )
 
     def _rank_programs(self, order: np.ndarray, fused: np.ndarray, named: list[str]) -> list[tuple[str, float]]:
