@@ -1,10 +1,11 @@
 """Calibrate "the report does not answer this" for the configured model.
 
-The signal is how far the best passage stands out (retrieval.peak_score). Korean and other
-questions are calibrated apart. The threshold is the 5th percentile of answerable dev questions, so about 1 in 20 answerable
+Two signals, one per retrieval mode (HybridRetriever.search): the reranker's share for the best
+passage ("reranked") and, with the reranker off, how far the best fused score stands out
+("first_stage"). Korean and other questions are calibrated apart. The threshold is the 5th percentile of answerable dev questions, so about 1 in 20 answerable
 questions is (wrongly) refused; the output says how many unanswerable ones it catches.
 
-    python bench/calibrate.py          # prints thresholds to paste into chatbot/calibration.py
+    python bench/calibrate.py          # prints the thresholds to paste into chatbot/calibration.py
 """
 from __future__ import annotations
 
@@ -33,10 +34,7 @@ def confidences(service, rows) -> dict[str, list[float]]:
     return out
 
 
-def main() -> None:
-    service = FinderService(Settings())
-    model = service.snapshot().index.model_name
-    unanswerable = [json.loads(line) for line in open(DATA / "eval_unanswerable.jsonl", encoding="utf-8")]
+def calibrate(service: FinderService, unanswerable: list[dict]) -> dict[str, float]:
     negatives = confidences(service, unanswerable)
     thresholds = {}
     for split in ("dev", "test"):
@@ -47,9 +45,21 @@ def main() -> None:
             t = thresholds[group]
             refused = sum(v < t for v in values) / len(values)
             caught = sum(v < t for v in negatives.get(group, [])) / max(len(negatives.get(group, [])), 1)
-            print(f"{split:<5}{group:<6} threshold {t:.4f}: answerable refused {refused:.1%}, "
+            print(f"  {split:<5}{group:<6} threshold {t:.4f}: answerable refused {refused:.1%}, "
                   f"unanswerable refused {caught:.1%} (n={len(negatives.get(group, []))})")
-    print(f'\nTHRESHOLDS["{model}"] = {json.dumps(thresholds)}')
+    return thresholds
+
+
+def main() -> None:
+    unanswerable = [json.loads(line) for line in open(DATA / "eval_unanswerable.jsonl", encoding="utf-8")]
+    table, model = {}, None
+    for rerank in (True, False):
+        service = FinderService(Settings().with_overrides({"rerank": rerank, "min_confidence": 0}))
+        retriever = service.snapshot().retriever
+        model = service.snapshot().index.model_name
+        print(retriever.confidence_signal)
+        table[retriever.confidence_signal] = calibrate(service, unanswerable)
+    print(f'\nTHRESHOLDS["{model}"] = {json.dumps(table)}')
 
 
 if __name__ == "__main__":

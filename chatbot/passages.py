@@ -17,10 +17,10 @@ from .corpus import Document, collapse_whitespace
 from .programs import ProgramRegistry
 
 CHUNKER_VERSION = "structure-v1"
-MAX_LINES = 8          # non-blank lines in one passage before it is split at sub-bullets
-MAX_CHARS = 900        # a citation must be readable in a few seconds
-PACK_LINES = 8         # neighbouring small bullets under one heading are packed up to this size,
-PACK_CHARS = 800       # so a one-line "ㅇ 대상 : …" keeps the lines that say what it is about
+MAX_LINES = 12         # non-blank lines in one passage before it is split at sub-bullets
+MAX_CHARS = 1000       # a citation must be readable in a few seconds
+PACK_LINES = 12        # neighbouring small bullets under one heading are packed up to this size,
+PACK_CHARS = 1000      # so a one-line "ㅇ 대상 : …" keeps the lines that say what it is about
 PATH_SEPARATOR = " › "
 
 _PART = re.compile(r"^\s*(Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|Ⅶ|Ⅷ)\.\s*(\S.*)$")

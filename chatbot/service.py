@@ -130,12 +130,12 @@ class FinderService:
         corpus_dir = index.data_dir          # the corpus snapshot published with this version
         programs = ProgramRegistry.load(corpus_dir)
         retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
-                                    RetrievalSettings(fusion=self.settings.fusion))
+                                    RetrievalSettings(fusion=self.settings.fusion, rerank=self.settings.rerank))
         documents = {d["id"]: d for d in index.manifest.get("documents", [])}
         override = self.settings.min_confidence
 
-        def threshold(language: str, model: str = embedder.name) -> float:
-            return override or threshold_for(model, language)
+        def threshold(language: str, model: str = embedder.name, signal: str = retriever.confidence_signal) -> float:
+            return override or threshold_for(model, signal, language)
 
         # The catalog is checked against the documents of this version's own snapshot; a bad
         # catalog refuses the version (CatalogError) and the previous one keeps serving.

@@ -44,7 +44,7 @@ def test_passages_are_in_order_and_never_overlap(passages):
 
 def test_passages_are_citable_size(passages):
     for p in passages:
-        assert len(p.text) <= MAX_CHARS + 200, (p.start_line, len(p.text))
+        assert len(p.text) <= MAX_CHARS, (p.start_line, len(p.text))
         assert sum(1 for line in p.text.split("\n") if line.strip()) <= 12, p.start_line
 
 

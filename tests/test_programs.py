@@ -45,3 +45,11 @@ def test_glossary_adds_report_words_for_english_and_colloquial_terms():
     assert "연체료" in glossary.expand("what is the late fee for the suit?")
     assert glossary.expand("몇 살까지 돼요?")
     assert glossary.expand("zzzz qqqq") == []
+
+
+def test_every_glossary_word_is_the_reports_own():
+    """Expansion only ever adds words the report uses: a word it never uses cannot match."""
+    settings = Settings()
+    report = (settings.corpus_dir / "documents" / "seoul-economic-policy-office-2024.txt").read_text(encoding="utf-8")
+    missing = [word for entry in Glossary.load(settings.corpus_dir).entries for word in entry.ko if word not in report]
+    assert missing == []

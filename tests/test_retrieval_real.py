@@ -48,12 +48,12 @@ def test_floor_on_the_evaluation_set(service):
 
 
 def test_some_questions_the_report_does_not_answer_say_so(real_client):
-    """Calibrated to refuse about 1 in 20 answerable questions; it then catches about a third of
-    the Korean unanswerable ones (bench/calibrate.py). The floor guards that trade-off."""
+    """Calibrated to refuse about 1 in 20 answerable questions; it then catches about 70% of the
+    Korean unanswerable ones (bench/calibrate.py). The floor guards that trade-off."""
     rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "eval_unanswerable.jsonl").open()]
     korean = [r for r in rows if r["lang"] == "ko"]
     bodies = [real_client.post("/api/ask", json={"question": r["question"]}).get_json() for r in korean]
     refused = [b for b in bodies if b["grounded"] is False]
-    assert len(refused) >= len(korean) // 5
+    assert len(refused) >= len(korean) // 2
     for body in refused:
         assert "답이 없습니다" in body["answer"] and body["programs"]

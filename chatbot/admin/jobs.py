@@ -128,6 +128,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         "CHATBOT_EMBED_QUERY_PREFIX": settings.embed_query_prefix,
         "CHATBOT_EMBED_PASSAGE_PREFIX": settings.embed_passage_prefix,
         "CHATBOT_THREADS": str(settings.threads), "CHATBOT_FUSION": settings.fusion,
+        "CHATBOT_RERANK": "on" if settings.rerank else "off", "CHATBOT_QUERY_THREADS": str(settings.query_threads),
         "CHATBOT_KEEP_VERSIONS": str(settings.keep_versions), "CHATBOT_VAR_DIR": str(settings.var_dir),
         "CHATBOT_ADMIN_DB": str(settings.admin_db_path), "PYTHONPATH": str(PROJECT_ROOT),
     })

@@ -1,0 +1,141 @@
+"""Fit the reranker's weights (chatbot/rerank.py) on the evaluation set's dev half.
+
+For each dev question the first stage's candidates are labelled by whether they contain the
+question's fact string; the weights maximise the softmax likelihood of the labelled passages
+(listwise), with an L2 pull towards the first stage's own hand-set fusion. The pull's strength is
+chosen by 5-fold cross-validation on the dev half (mean reciprocal rank); the test half is only
+scored, never fitted.
+
+    python bench/fit_ranker.py            # fit, print dev/test figures, do not write
+    python bench/fit_ranker.py --write    # also write chatbot/ranker.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from chatbot.config import Settings  # noqa: E402
+from chatbot.corpus import collapse_whitespace  # noqa: E402
+from chatbot.facets import FACETS  # noqa: E402
+from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
+from chatbot.retrieval import RetrievalSettings  # noqa: E402
+from chatbot.service import FinderService  # noqa: E402
+from eval_retrieval import load_questions  # noqa: E402
+
+LAMBDAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+FOLDS = 5
+
+
+def prior() -> np.ndarray:
+    """The first stage's fusion in feature space, scaled to softmax range."""
+    first = RetrievalSettings()
+    weights = dict.fromkeys(FEATURES, 0.0)
+    weights.update(dense=first.dense_weight, lexical=first.lexical_weight, section=first.section_weight)
+    weights.update({f"facet_{name}": first.facet_weight for name in FACETS})
+    return 5.0 * np.array([weights[name] for name in FEATURES])
+
+
+def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
+    retriever = service.snapshot().retriever
+    scorer = LinearReranker(dict.fromkeys(FEATURES, 0.0), PassageFeatures(retriever.index.passages,
+                                                                          retriever.index.tokens), retriever.idf)
+    rows = []
+    for q in questions:
+        stage = retriever.first_stage(q["question"])
+        candidates = retriever.candidates(stage)
+        wanted = collapse_whitespace(q["fact"])
+        labels = np.array([wanted in collapse_whitespace(retriever.index.passages[i].text) for i in candidates.ids])
+        rows.append({"lang": q["lang"], "X": scorer.features(q["question"], stage.query_tokens, candidates),
+                     "y": labels})
+    return rows
+
+
+def fit(rows: list[dict], strength: float) -> np.ndarray:
+    usable = [(r["X"], r["y"]) for r in rows if r["y"].any()]
+    start = prior()
+
+    def loss(w: np.ndarray):
+        total, grad = 0.0, np.zeros_like(w)
+        for X, y in usable:
+            s = X @ w
+            e = np.exp(s - s.max())
+            z, hit = e.sum(), e[y].sum()
+            total -= np.log(hit / z)
+            grad -= (X[y] * e[y, None]).sum(0) / hit - (X * e[:, None]).sum(0) / z
+        total += strength * np.sum((w - start) ** 2)
+        grad += 2 * strength * (w - start)
+        return total / len(usable), grad / len(usable)
+
+    return minimize(loss, start, jac=True, method="L-BFGS-B").x
+
+
+def figures(rows: list[dict], w: np.ndarray) -> dict:
+    out = {}
+    for lang in sorted({r["lang"] for r in rows}):
+        ranks = []
+        for r in (r for r in rows if r["lang"] == lang):
+            order = np.argsort(-(r["X"] @ w), kind="stable")
+            found = np.nonzero(r["y"][order])[0]
+            ranks.append(found[0] + 1 if len(found) else None)
+        n = len(ranks)
+        out[lang] = {"n": n, "hit@1": sum(k == 1 for k in ranks) / n,
+                     "hit@5": sum(k is not None and k <= 5 for k in ranks) / n,
+                     "mrr": sum(1 / k for k in ranks if k) / n}
+    return out
+
+
+def cross_validate(rows: list[dict], strength: float) -> float:
+    folds = [rows[i::FOLDS] for i in range(FOLDS)]
+    scores = []
+    for k in range(FOLDS):
+        train = [r for j, fold in enumerate(folds) if j != k for r in fold]
+        held = figures(folds[k], fit(train, strength))
+        scores.append(np.mean([v["mrr"] for v in held.values()]))
+    return float(np.mean(scores))
+
+
+def show(label: str, result: dict) -> None:
+    print(f"{label:<28}" + "  ".join(f"{lang} hit@1 {r['hit@1']:.3f} hit@5 {r['hit@5']:.3f} MRR {r['mrr']:.3f}"
+                                     for lang, r in result.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    args = parser.parse_args()
+    service = FinderService(Settings().with_overrides({"threads": 2}))
+    snapshot = service.snapshot()
+    dev, test = labelled(service, load_questions("dev")), labelled(service, load_questions("test"))
+    cv = {strength: cross_validate(dev, strength) for strength in LAMBDAS}
+    for strength, score in cv.items():
+        print(f"L2 strength {strength:<6} 5-fold dev MRR {score:.3f}")
+    best = max(cv, key=cv.get)
+    weights = fit(dev, best)
+    first = prior()
+    show("first stage, dev:", figures(dev, first))
+    show("reranked, dev (in-sample):", figures(dev, weights))
+    show("first stage, test:", figures(test, first))
+    show("reranked, test:", figures(test, weights))
+    for name, value in zip(FEATURES, weights):
+        print(f"  {name:<20}{value:+.3f}")
+    if args.write:
+        WEIGHTS_FILE.write_text(json.dumps({
+            "fitted": time.strftime("%Y-%m-%d"), "by": "bench/fit_ranker.py", "on": "tests/data/eval_dev.jsonl",
+            "model": snapshot.index.model_name, "index_version": snapshot.version, "l2_strength": best,
+            "cv_mrr": round(cv[best], 4), "weights": {n: round(float(v), 4) for n, v in zip(FEATURES, weights)},
+        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The second retrieval stage: passage kinds, features, fitted weights and how search uses them."""
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.passages import Passage
+from chatbot.rerank import FEATURES, KINDS, WEIGHTS_FILE, Candidates, LinearReranker, PassageFeatures, \
+    load_weights, passage_kind
+from chatbot.service import FinderService
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+PART = "Ⅳ. 주요 업무보고"
+AUDIT = "2023년 행정사무감사 처리결과"
+
+
+def passage(section: tuple[str, ...], text: str = "ㅇ 내용", program: str | None = "p") -> Passage:
+    return Passage(id=str(hash((section, text))), document_id="d", text=text, start_line=1, end_line=1,
+                   section=section, program_id=program)
+
+
+@pytest.mark.parametrize("section, kind", [
+    ((PART, "1. 청년", "1 청년취업사관학교 조성·운영"), "intro"),
+    ((PART, "1. 청년", "1 청년취업사관학교 조성·운영", "□ 사업개요"), "overview"),
+    ((PART, "1. 청년", "1 사관학교", "□ ’23년 추진성과"), "results"),
+    ((PART, "1. 청년", "1 사관학교", "□ ’24년 추진계획", "① 캠퍼스 확대"), "plan"),
+    ((PART, "1. 청년", "1 사관학교", "□ 향후일정"), "schedule"),
+    ((AUDIT, "2 시정·처리 요구사항", "9. 취업날개 연체료"), "audit_finding"),
+    ((AUDIT, "2 시정·처리 요구사항", "9. 취업날개 연체료", "□ 추진내용"), "audit_action"),
+    ((AUDIT, "2 시정·처리 요구사항", "9. 취업날개 연체료", "□ 향후계획"), "audit_plan"),
+])
+def test_passage_kind_follows_the_heading_above_it(section, kind):
+    assert passage_kind(passage(section)) == kind
+
+
+def reranker(passages, weights):
+    tokens = [["정장", "연체료"], ["정장", "대여"], ["정장"]][: len(passages)]
+    return LinearReranker(weights, PassageFeatures(passages, tokens), {"정장": 1.0, "연체료": 3.0, "대여": 2.0})
+
+
+def candidates(n: int, **signals) -> Candidates:
+    zeros = np.zeros(n, dtype=np.float32)
+    values = {name: np.asarray(signals.get(name, zeros), dtype=np.float32) for name in ("dense", "lexical", "section",
+                                                                                         "named")}
+    return Candidates(ids=np.arange(n), facets={f: zeros for f in ("when", "where", "money", "count", "who")},
+                      **values)
+
+
+def test_features_follow_the_declared_columns():
+    passages = [passage((AUDIT, "2 시정", "9. 연체료", "□ 추진내용")), passage((PART, "1.", "4 서비스", "□ 사업개요"))]
+    ranker = reranker(passages, dict.fromkeys(FEATURES, 0.0))
+    x = ranker.features("연체료 왜 받아?", ["연체료", "정장"], candidates(2, dense=[0.9, 0.5]))
+    column = {name: x[:, i] for i, name in enumerate(FEATURES)}
+    assert x.shape == (2, len(FEATURES))
+    assert list(column["dense"]) == pytest.approx([0.9, 0.5])
+    assert list(column["coverage"]) == pytest.approx([1.0, 0.25])        # idf-weighted share of the question
+    assert list(column["kind_audit_action"]) == [1.0, 0.0] and list(column["kind_overview"]) == [0.0, 1.0]
+    assert list(column["audit_q_x_audit"]) == [1.0, 0.0]                   # "왜" asks about an audit finding
+    assert list(column["plain_q_x_audit"]) == [0.0, 0.0]
+
+
+def test_weights_decide_the_order():
+    passages = [passage((PART, "1.", "4 서비스")), passage((PART, "1.", "4 서비스", "□ 사업개요"))]
+    weights = dict.fromkeys(FEATURES, 0.0)
+    weights.update(dense=1.0, kind_intro=-5.0)
+    scores = reranker(passages, weights).scores("정장", ["정장"], candidates(2, dense=[1.0, 0.8]))
+    assert scores[1] > scores[0]          # a heading line loses to the overview under it
+    with pytest.raises(ValueError):
+        reranker(passages, {"dense": 1.0})
+
+
+def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(data["weights"]) == set(FEATURES)
+    assert data["by"] == "bench/fit_ranker.py" and data["on"].endswith("eval_dev.jsonl")
+    assert load_weights(WEIGHTS_FILE) == data["weights"]
+    assert len(KINDS) == len(set(KINDS))
+
+
+def test_missing_or_broken_weights_leave_the_first_stage_alone(tmp_path):
+    assert load_weights(tmp_path / "absent.json") is None
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert load_weights(broken) is None
+
+
+@pytest.mark.slow
+def test_reranked_search_gives_shares_and_beats_the_first_stage(real_index_dir):
+    """On the real model: scores are shares of 1, best first, and the reranker ranks the facts of
+    the whole evaluation set at least as well as the fusion alone (bench/fit_ranker.py)."""
+    from eval_retrieval import evaluate, load_questions  # bench/
+
+    def service(rerank: bool) -> FinderService:
+        return FinderService(Settings().with_overrides({"index_dir": real_index_dir, "rerank": rerank}))
+
+    reranked = service(True)
+    result = reranked.snapshot().retriever.search("정장 늦게 반납하면 연체료 얼마예요?", top_k=10)
+    shares = [h.score for h in result.hits]
+    assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1.0 + 1e-6
+    assert result.confidence == pytest.approx(shares[0])
+    questions = load_questions("all")
+    on, off = evaluate(reranked, questions), evaluate(service(False), questions)
+    assert on["ko"]["mrr"] >= off["ko"]["mrr"] and on["ko"]["hit@5"] >= off["ko"]["hit@5"]
