@@ -15,6 +15,7 @@ cross-validation on that half, and writes ``chatbot/ranker.json``. The test half
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import numpy as np
 from .facets import FACETS
 from .passages import Passage
 
+log = logging.getLogger(__name__)
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 
 # Where a passage sits, from the □ heading above it (the report's own vocabulary). The 2023
@@ -132,4 +134,8 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float] | None:
     except (OSError, ValueError):
         return None
     weights = data.get("weights") or {}
-    return {name: float(weights[name]) for name in FEATURES if name in weights} or None
+    missing = [name for name in FEATURES if name not in weights]
+    if missing:       # fitted for another feature set: rank with the first stage until refitted
+        log.warning("%s lacks weights for %s; reranking is off", path, missing)
+        return None
+    return {name: float(weights[name]) for name in FEATURES}

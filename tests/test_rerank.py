@@ -86,6 +86,9 @@ def test_missing_or_broken_weights_leave_the_first_stage_alone(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     assert load_weights(broken) is None
+    partial = tmp_path / "partial.json"          # fitted for an older feature set
+    partial.write_text(json.dumps({"weights": {"dense": 1.0}}), encoding="utf-8")
+    assert load_weights(partial) is None
 
 
 @pytest.mark.slow
