@@ -4,6 +4,7 @@ Three signals, fused: dense similarity (multilingual embeddings: finds paraphras
 questions), BM25 over Kiwi morphemes (finds exact terms: 연체료, 18~34세), and routing by the
 programs the question names (aliases in corpus/programs.yaml). English and colloquial words are
 expanded into the report's vocabulary with corpus/glossary.yaml before the lexical search.
+The best fused candidates are then reordered by the learned reranker (rerank.py).
 """
 from __future__ import annotations
 
