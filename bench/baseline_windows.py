@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from chatbot.config import Settings  # noqa: E402
 from chatbot.corpus import collapse_whitespace, load_corpus  # noqa: E402
 from chatbot.embedding import create_embedder  # noqa: E402
-from eval_retrieval import load_questions  # noqa: E402
+from eval_retrieval import holds_fact, load_questions, rank_figures  # noqa: E402
 
 
 def main() -> None:
@@ -37,11 +37,10 @@ def main() -> None:
         for q in questions:
             scores = vectors @ embedder.embed_batch([q["question"]], kind="query")[0]
             order = np.argsort(-scores)[:5]
-            fact = collapse_whitespace(q["fact"])
-            ranks.append(next((r for r, i in enumerate(order, 1) if fact in collapse_whitespace(windows[i])), None))
-        n = len(ranks)
-        print(f"{lang}: n {n}  hit@1 {sum(r == 1 for r in ranks) / n:.3f}  "
-              f"hit@5 {sum(r is not None for r in ranks) / n:.3f}  ({len(windows)} windows of {args.window} lines)")
+            ranks.append(next((r for r, i in enumerate(order, 1) if holds_fact(windows[i], q["fact"])), None))
+        figures = rank_figures(ranks)
+        print(f"{lang}: n {figures['n']}  hit@1 {figures['hit@1']:.3f}  hit@5 {figures['hit@5']:.3f}  "
+              f"({len(windows)} windows of {args.window} lines)")
 
 
 if __name__ == "__main__":

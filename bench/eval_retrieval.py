@@ -36,12 +36,21 @@ def load_questions(split: str) -> list[dict]:
     return rows
 
 
+def holds_fact(text: str, fact: str) -> bool:
+    """The hit criterion: the fact string appears in the passage, whitespace collapsed."""
+    return collapse_whitespace(fact) in collapse_whitespace(text)
+
+
 def first_hit_rank(hits, fact: str) -> int | None:
-    wanted = collapse_whitespace(fact)
-    for rank, hit in enumerate(hits, start=1):
-        if wanted in collapse_whitespace(hit.passage.text):
-            return rank
-    return None
+    return next((rank for rank, hit in enumerate(hits, start=1) if holds_fact(hit.passage.text, fact)), None)
+
+
+def rank_figures(ranks: list[int | None]) -> dict:
+    """hit@1, hit@5 and MRR from each question's first-hit rank (None: not found)."""
+    n = max(len(ranks), 1)
+    return {"n": len(ranks), "hit@1": sum(1 for r in ranks if r == 1) / n,
+            "hit@5": sum(1 for r in ranks if r is not None and r <= 5) / n,
+            "mrr": sum(1 / r for r in ranks if r) / n}
 
 
 def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False) -> dict:
@@ -59,13 +68,9 @@ def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: 
                   f"line={q.get('line')} | top: {top.start_line}-{top.end_line} {top.program_id}")
     report = {}
     for lang, rows in sorted(by_lang.items()):
-        n = len(rows)
         with_program = [r for r in rows if r[2]]
         report[lang] = {
-            "n": n,
-            "hit@1": sum(1 for r in rows if r[0] == 1) / n,
-            "hit@5": sum(1 for r in rows if r[0] is not None and r[0] <= 5) / n,
-            "mrr": sum(1 / r[0] for r in rows if r[0]) / n,
+            **rank_figures([r[0] for r in rows]),
             "program@1": sum(1 for r in with_program if r[1]) / max(len(with_program), 1),
             "confidences": sorted(r[3] for r in rows),
         }

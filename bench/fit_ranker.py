@@ -25,12 +25,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.corpus import collapse_whitespace  # noqa: E402
 from chatbot.facets import FACETS  # noqa: E402
 from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
 from chatbot.retrieval import RetrievalSettings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import load_questions  # noqa: E402
+from eval_retrieval import holds_fact, load_questions, rank_figures  # noqa: E402
 
 LAMBDAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 FOLDS = 5
@@ -53,8 +52,7 @@ def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
     for q in questions:
         stage = retriever.first_stage(q["question"])
         candidates = retriever.candidates(stage)
-        wanted = collapse_whitespace(q["fact"])
-        labels = np.array([wanted in collapse_whitespace(retriever.index.passages[i].text) for i in candidates.ids])
+        labels = np.array([holds_fact(retriever.index.passages[i].text, q["fact"]) for i in candidates.ids])
         rows.append({"lang": q["lang"], "X": scorer.features(q["question"], stage.query_tokens, candidates),
                      "y": labels})
     return rows
@@ -80,18 +78,11 @@ def fit(rows: list[dict], strength: float) -> np.ndarray:
 
 
 def figures(rows: list[dict], w: np.ndarray) -> dict:
-    out = {}
-    for lang in sorted({r["lang"] for r in rows}):
-        ranks = []
-        for r in (r for r in rows if r["lang"] == lang):
-            order = np.argsort(-(r["X"] @ w), kind="stable")
-            found = np.nonzero(r["y"][order])[0]
-            ranks.append(found[0] + 1 if len(found) else None)
-        n = len(ranks)
-        out[lang] = {"n": n, "hit@1": sum(k == 1 for k in ranks) / n,
-                     "hit@5": sum(k is not None and k <= 5 for k in ranks) / n,
-                     "mrr": sum(1 / k for k in ranks if k) / n}
-    return out
+    ranks: dict[str, list[int | None]] = {}
+    for r in rows:
+        found = np.nonzero(r["y"][np.argsort(-(r["X"] @ w), kind="stable")])[0]
+        ranks.setdefault(r["lang"], []).append(int(found[0]) + 1 if len(found) else None)
+    return {lang: rank_figures(values) for lang, values in sorted(ranks.items())}
 
 
 def cross_validate(rows: list[dict], strength: float) -> float:

@@ -87,8 +87,8 @@ class PassageFeatures:
         kinds = [passage_kind(p) for p in passages]
         self.kind = np.array([[k == name for name in KINDS] for k in kinds], dtype=np.float32).reshape(-1, len(KINDS))
         self.audit = np.array([k.startswith("audit") for k in kinds], dtype=np.float32)
-        self.results = self.kind[:, KINDS.index("results")] if len(kinds) else np.zeros(0, np.float32)
-        self.plan = self.kind[:, KINDS.index("plan")] if len(kinds) else np.zeros(0, np.float32)
+        self.results = self.kind[:, KINDS.index("results")]
+        self.plan = self.kind[:, KINDS.index("plan")]
         self.length = np.array([math.log1p(len(p.text)) / 7 for p in passages], dtype=np.float32)
         self.tokens = [frozenset(t) for t in tokens]
 
