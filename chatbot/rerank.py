@@ -11,6 +11,8 @@ last year, this year or an audit finding, whether the passage states the kind of
 The weights are not hand-set: ``bench/fit_ranker.py`` fits them listwise (softmax over each
 question's candidates) on the evaluation set's dev half, picks the regularisation by
 cross-validation on that half, and writes ``chatbot/ranker.json``. The test half stays unseen.
+Cross-validation picked strong regularisation: the structural features end up with small weights
+and the fitted ranking stays close to the fusion's (README, Measurements).
 """
 from __future__ import annotations
 
