@@ -6,6 +6,7 @@ A question is a hit at k when one of the first k cited passages contains its fac
 
     python bench/eval_retrieval.py                 # dev + test, the configured model
     python bench/eval_retrieval.py --split test    # the held-out half only
+    python bench/eval_retrieval.py --split holdout # questions written after the last tuning round
     python bench/eval_retrieval.py --misses        # list what failed
 """
 from __future__ import annotations
@@ -91,7 +92,7 @@ def calibration(service: FinderService, answerable: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="all", choices=["all", "dev", "test"])
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout"])
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()

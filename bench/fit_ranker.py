@@ -41,6 +41,7 @@ def prior() -> np.ndarray:
     weights = dict.fromkeys(FEATURES, 0.0)
     weights.update(dense=first.dense_weight, lexical=first.lexical_weight, section=first.section_weight)
     weights.update({f"facet_{name}": first.facet_weight for name in FACETS})
+    weights.update(kind_audit_finding=-first.finding_penalty)
     return 5.0 * np.array([weights[name] for name in FEATURES])
 
 

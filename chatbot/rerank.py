@@ -11,8 +11,10 @@ last year, this year or an audit finding, whether the passage states the kind of
 The weights are not hand-set: ``bench/fit_ranker.py`` fits them listwise (softmax over each
 question's candidates) on the evaluation set's dev half, picks the regularisation by
 cross-validation on that half, and writes ``chatbot/ranker.json``. The test half stays unseen.
-Cross-validation picked strong regularisation: the structural features end up with small weights
-and the fitted ranking stays close to the fusion's (README, Measurements).
+The pull is towards the first stage's own rule (retrieval.py), which already ranks an audit
+finding below its item's response; cross-validation picked strong regularisation, so the other
+structural features end up with small weights and the ranking stays close to the fusion's
+(README, Measurements).
 """
 from __future__ import annotations
 
@@ -89,6 +91,7 @@ class PassageFeatures:
         kinds = [passage_kind(p) for p in passages]
         self.kind = np.array([[k == name for name in KINDS] for k in kinds], dtype=np.float32).reshape(-1, len(KINDS))
         self.audit = np.array([k.startswith("audit") for k in kinds], dtype=np.float32)
+        self.finding = self.kind[:, KINDS.index("audit_finding")]
         self.results = self.kind[:, KINDS.index("results")]
         self.plan = self.kind[:, KINDS.index("plan")]
         self.length = np.array([math.log1p(len(p.text)) / 7 for p in passages], dtype=np.float32)

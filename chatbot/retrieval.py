@@ -4,6 +4,8 @@ Three signals, fused: dense similarity (multilingual embeddings: finds paraphras
 questions), BM25 over Kiwi morphemes (finds exact terms: 연체료, 18~34세), and routing by the
 programs the question names (aliases in corpus/programs.yaml). English and colloquial words are
 expanded into the report's vocabulary with corpus/glossary.yaml before the lexical search.
+An audit finding (the council's request) is ranked down: it restates the citizen's complaint in
+the same words, so it is the most similar passage, but the answer is the city's response below it.
 The best fused candidates are then reordered by the learned reranker (rerank.py).
 """
 from __future__ import annotations
@@ -47,6 +49,7 @@ class RetrievalSettings:
     lexical_weight: float = 0.6
     section_weight: float = 0.5    # the □ block's similarity, so small bullets keep their context
     facet_weight: float = 0.3      # boost for passages stating the kind of fact asked for (facets.py)
+    finding_penalty: float = 0.8   # an audit finding restates the council's request; its answer is the response
     candidates: int = 100          # how many first-stage passages the reranker reorders
     rerank: bool = True            # the learned second stage (rerank.py), when weights exist
 
@@ -76,10 +79,11 @@ class HybridRetriever:
         self._section_count = int(self._section_of.max()) + 1 if len(self._section_of) else 0
         self.idf = idf_table(index.tokens)
         self._facets = passage_facets(p.text for p in index.passages)
+        structure = PassageFeatures(index.passages, index.tokens)
+        self._findings = structure.finding
         # the weights were fitted on min-max fused signals: with RRF the first stage ranks alone
         weights = load_weights() if self.settings.rerank and self.settings.fusion == "weighted" else None
-        self.reranker = (LinearReranker(weights, PassageFeatures(index.passages, index.tokens), self.idf)
-                         if weights else None)
+        self.reranker = LinearReranker(weights, structure, self.idf) if weights else None
 
     # -- the three signals --------------------------------------------------------------------
     def _dense(self, question: str) -> np.ndarray:
@@ -121,6 +125,7 @@ class HybridRetriever:
         facets = question_facets(question)
         for facet in facets:
             fused = fused + s.facet_weight * self._facets[facet]
+        fused = fused - s.finding_penalty * self._findings
         return FirstStage(named, query_tokens, dense, lexical, fused, scaled, facets)
 
     def candidates(self, stage: FirstStage) -> Candidates:

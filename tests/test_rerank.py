@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.facets import FACETS
 from chatbot.passages import Passage
 from chatbot.rerank import FEATURES, KINDS, WEIGHTS_FILE, Candidates, LinearReranker, PassageFeatures, \
     load_weights, passage_kind
@@ -46,7 +47,7 @@ def candidates(n: int, **signals) -> Candidates:
     zeros = np.zeros(n, dtype=np.float32)
     values = {name: np.asarray(signals.get(name, zeros), dtype=np.float32) for name in ("dense", "lexical", "section",
                                                                                          "named")}
-    return Candidates(ids=np.arange(n), facets={f: zeros for f in ("when", "where", "money", "count", "who")},
+    return Candidates(ids=np.arange(n), facets={f: zeros for f in FACETS},
                       **values)
 
 
@@ -108,3 +109,36 @@ def test_reranked_search_gives_shares_and_beats_the_first_stage(real_index_dir):
     questions = load_questions("all")
     on, off = evaluate(reranked, questions), evaluate(service(False), questions)
     assert on["ko"]["mrr"] >= off["ko"]["mrr"] and on["ko"]["hit@5"] >= off["ko"]["hit@5"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, fact", [
+    ("뉴딜일자리 예산 남아서 못 쓴 거 얼마라던데", "736억원 집행"),
+    ("4차산업혁명체험센터 퇴근하고 저녁에도 프로그램 있어?", "야간반"),
+    ("애니메이션센터 새로 짓는 서울큐브 이름 바뀌었다던데 뭐로 바뀜", "서울 창조산업허브"),
+])
+def test_an_audit_question_cites_the_citys_response_first(real_index_dir, question, fact):
+    """The council's request restates the citizen's complaint almost word for word, so it is the
+    most similar passage; the answer is the city's response under □ 추진내용 / 향후계획."""
+    retriever = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().retriever
+    first = retriever.search(question, top_k=3).hits[0].passage
+    assert passage_kind(first) in ("audit_action", "audit_plan")
+    assert fact in " ".join(first.text.split())
+
+
+def test_first_stage_lowers_audit_findings_by_the_configured_penalty(fake_index_dir, fake_embedder):
+    from chatbot.index_store import load_current
+    from chatbot.programs import Glossary, ProgramRegistry
+    from chatbot.retrieval import HybridRetriever, RetrievalSettings
+
+    index = load_current(fake_index_dir)
+    corpus = Settings().corpus_dir
+    programs, glossary = ProgramRegistry.load(corpus), Glossary.load(corpus)
+    question = "뉴딜일자리 불용 대책"
+    fused = {penalty: HybridRetriever(index, fake_embedder, programs, glossary,
+                                      settings=RetrievalSettings(finding_penalty=penalty)).first_stage(question).fused
+             for penalty in (0.0, 0.8)}
+    findings = np.array([passage_kind(p) == "audit_finding" for p in index.passages])
+    assert findings.any() and (~findings).any()
+    assert fused[0.0][findings] - fused[0.8][findings] == pytest.approx(np.full(findings.sum(), 0.8))
+    assert fused[0.0][~findings] == pytest.approx(fused[0.8][~findings])

@@ -48,7 +48,7 @@ def test_floor_on_the_evaluation_set(service):
 
 
 def test_some_questions_the_report_does_not_answer_say_so(real_client):
-    """Calibrated to refuse about 1 in 20 answerable questions; it then catches about 70% of the
+    """Calibrated to refuse about 1 in 20 answerable questions; it then catches about 60% of the
     Korean unanswerable ones (bench/calibrate.py). The floor guards that trade-off."""
     rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "eval_unanswerable.jsonl").open()]
     korean = [r for r in rows if r["lang"] == "ko"]

@@ -1,0 +1,44 @@
+"""The evaluation set's own integrity: a question whose fact is not in the report, or whose
+program id does not exist, would quietly count as a miss (or a hit) forever."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.corpus import load_corpus
+from chatbot.programs import ProgramRegistry
+
+DATA = PROJECT_ROOT / "tests" / "data"
+SPLITS = sorted(p.stem.removeprefix("eval_") for p in DATA.glob("eval_*.jsonl")
+                if p.stem not in ("eval_unanswerable", "eval_verdicts"))
+
+
+def rows(split: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / f"eval_{split}.jsonl").open(encoding="utf-8") if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def report_lines() -> list[str]:
+    documents = load_corpus(Settings().corpus_dir)
+    return documents[0].text.splitlines()
+
+
+def test_dev_test_and_holdout_exist_with_unique_ids():
+    assert {"dev", "test", "holdout"} <= set(SPLITS)
+    ids = [r["id"] for split in SPLITS for r in rows(split)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_every_fact_is_on_its_line_of_the_report_and_every_program_exists(split, report_lines):
+    programs = ProgramRegistry.load(Settings().corpus_dir)
+    squashed = "".join("".join(report_lines).split())
+    for row in rows(split):
+        assert row["lang"] in ("ko", "en") and row["question"].strip() and row["category"]
+        assert row["program_id"] is None or row["program_id"] in programs, row["id"]
+        fact = "".join(row["fact"].split())
+        assert fact in squashed, row["id"]
+        near = "".join("".join(report_lines[max(row["line"] - 3, 0): row["line"] + 2]).split())
+        assert fact in near, f'{row["id"]}: fact not at line {row["line"]}'
