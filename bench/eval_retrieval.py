@@ -4,10 +4,17 @@ A question is a hit at k when one of the first k cited passages contains its fac
 (whitespace ignored). Prints hit@1, hit@5, MRR per language, top-1 program accuracy and the
 "not in the report" calibration against tests/data/eval_unanswerable.jsonl.
 
+With --judged, a passage that blind judges found to answer the question also counts
+(tests/data/eval_judgements.jsonl: the top 3 of two system versions and every passage holding the
+fact, judged without knowing which was which). The report often states a fact twice in other
+words; the fact string sees only one of them. A top passage nobody judged counts as a miss, and
+the run says how many there were.
+
     python bench/eval_retrieval.py                 # dev + test, the configured model
     python bench/eval_retrieval.py --split test    # the held-out half only
     python bench/eval_retrieval.py --split holdout # questions written after the last tuning round
     python bench/eval_retrieval.py --misses        # list what failed
+    python bench/eval_retrieval.py --judged        # also count passages judged to answer
 """
 from __future__ import annotations
 
@@ -42,8 +49,18 @@ def holds_fact(text: str, fact: str) -> bool:
     return "".join(fact.split()) in "".join(text.split())
 
 
-def first_hit_rank(hits, fact: str) -> int | None:
-    return next((rank for rank, hit in enumerate(hits, start=1) if holds_fact(hit.passage.text, fact)), None)
+def load_judgements() -> dict[str, dict[str, str]]:
+    """Question id → {passage id: verdict ("answers", "partly" or "no")} from the blind judges."""
+    verdicts: dict[str, dict[str, str]] = defaultdict(dict)
+    with open(DATA / "eval_judgements.jsonl", encoding="utf-8") as handle:
+        for row in map(json.loads, filter(str.strip, handle)):
+            verdicts[row["question"]][row["passage"]] = row["verdict"]
+    return verdicts
+
+
+def first_hit_rank(hits, fact: str, answers: set[str] = frozenset()) -> int | None:
+    return next((rank for rank, hit in enumerate(hits, start=1)
+                 if hit.passage.id in answers or holds_fact(hit.passage.text, fact)), None)
 
 
 def rank_figures(ranks: list[int | None]) -> dict:
@@ -54,15 +71,18 @@ def rank_figures(ranks: list[int | None]) -> dict:
             "mrr": sum(1 / r for r in ranks if r) / n}
 
 
-def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False) -> dict:
+def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False,
+             judged: dict[str, dict[str, str]] | None = None) -> dict:
     retriever = service.snapshot().retriever
     by_lang: dict[str, list] = defaultdict(list)
     for q in questions:
         result = retriever.search(q["question"], top_k=k)
-        rank = first_hit_rank(result.hits, q["fact"])
+        verdicts = (judged or {}).get(q["id"], {})
+        rank = first_hit_rank(result.hits, q["fact"], {p for p, v in verdicts.items() if v == "answers"})
         top_program = result.programs[0][0] if result.programs else None
+        unjudged = judged is not None and rank != 1 and result.hits[0].passage.id not in verdicts
         by_lang[q["lang"]].append((rank, top_program == q.get("program_id"), q.get("program_id") is not None,
-                                   result.confidence))
+                                   result.confidence, unjudged))
         if misses and (rank is None or rank > 1):
             top = result.hits[0].passage
             print(f"  MISS@{rank or '-'} {q['id']} [{q['category']}] {q['question']} | fact={q['fact']} "
@@ -73,6 +93,7 @@ def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: 
         report[lang] = {
             **rank_figures([r[0] for r in rows]),
             "program@1": sum(1 for r in with_program if r[1]) / max(len(with_program), 1),
+            "unjudged@1": sum(1 for r in rows if r[4]),
             "confidences": sorted(r[3] for r in rows),
         }
     return report
@@ -95,21 +116,26 @@ def main() -> None:
     parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout"])
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--judged", action="store_true", help="also count passages judged to answer")
     args = parser.parse_args()
     service = FinderService(Settings())
     questions = load_questions(args.split)
     started = time.monotonic()
-    report = evaluate(service, questions, misses=args.misses)
+    report = evaluate(service, questions, misses=args.misses, judged=load_judgements() if args.judged else None)
     seconds = time.monotonic() - started
     calib = calibration(service, report)
     if args.json:
         print(json.dumps({"split": args.split, "index_version": service.snapshot().version, "report":
                           {k: {m: v for m, v in r.items() if m != "confidences"} for k, r in report.items()}}))
         return
-    print(f"index {service.snapshot().version}  model {service.snapshot().index.model_name}  split {args.split}")
+    print(f"index {service.snapshot().version}  model {service.snapshot().index.model_name}  split {args.split}"
+          + ("  hit: fact string or judged to answer" if args.judged else "  hit: fact string"))
     print(f"{'lang':<5}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'MRR':>8}{'prog@1':>8}")
     for lang, r in report.items():
         print(f"{lang:<5}{r['n']:>5}{r['hit@1']:>8.3f}{r['hit@5']:>8.3f}{r['mrr']:>8.3f}{r['program@1']:>8.3f}")
+    if args.judged:
+        print("top passages nobody judged (counted as misses): "
+              + ", ".join(f"{lang} {r['unjudged@1']}" for lang, r in report.items()))
     print(f"{len(questions)} questions in {seconds:.1f}s ({1000 * seconds / len(questions):.1f} ms each, in-process)")
     for lang, c in calib.items():
         print(f"calibration {lang}: answerable p10 confidence {c['answerable_p10']:.3f}; "

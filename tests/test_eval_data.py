@@ -11,12 +11,13 @@ from chatbot.corpus import load_corpus
 from chatbot.programs import ProgramRegistry
 
 DATA = PROJECT_ROOT / "tests" / "data"
-SPLITS = sorted(p.stem.removeprefix("eval_") for p in DATA.glob("eval_*.jsonl")
-                if p.stem not in ("eval_unanswerable", "eval_verdicts"))
+NOT_QUESTIONS = ("eval_unanswerable", "eval_verdicts", "eval_judgements")
+SPLITS = sorted(p.stem for p in [*DATA.glob("eval_*.jsonl"), *DATA.glob("train_*.jsonl")]
+                if p.stem not in NOT_QUESTIONS)
 
 
 def rows(split: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / f"eval_{split}.jsonl").open(encoding="utf-8") if line.strip()]
+    return [json.loads(line) for line in (DATA / f"{split}.jsonl").open(encoding="utf-8") if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def report_lines() -> list[str]:
 
 
 def test_dev_test_and_holdout_exist_with_unique_ids():
-    assert {"dev", "test", "holdout"} <= set(SPLITS)
+    assert {"eval_dev", "eval_test", "eval_holdout"} <= set(SPLITS)
     ids = [r["id"] for split in SPLITS for r in rows(split)]
     assert len(ids) == len(set(ids))
 
@@ -42,3 +43,16 @@ def test_every_fact_is_on_its_line_of_the_report_and_every_program_exists(split,
         assert fact in squashed, row["id"]
         near = "".join("".join(report_lines[max(row["line"] - 3, 0): row["line"] + 2]).split())
         assert fact in near, f'{row["id"]}: fact not at line {row["line"]}'
+
+
+def test_judgements_name_real_questions_and_verdicts(report_lines):
+    """Blind relevance judgements (bench/eval_retrieval.py --judged): known question ids, one of
+    three verdicts, and line ranges inside the report."""
+    questions = {r["id"] for split in SPLITS for r in rows(split)}
+    judged = [json.loads(line) for line in (DATA / "eval_judgements.jsonl").open(encoding="utf-8") if line.strip()]
+    assert judged
+    pairs = [(j["question"], j["passage"]) for j in judged]
+    assert len(pairs) == len(set(pairs))
+    for j in judged:
+        assert j["question"] in questions and j["verdict"] in ("answers", "partly", "no")
+        assert 1 <= j["lines"][0] <= j["lines"][1] <= len(report_lines)
