@@ -34,11 +34,21 @@ from chatbot.service import FinderService  # noqa: E402
 DATA = ROOT / "tests" / "data"
 
 
+def split_files(split: str) -> list[Path]:
+    """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
+    extra training questions (tests/data/train_*.jsonl), never scored as evaluation."""
+    if split == "all":
+        return split_files("dev") + split_files("test")
+    if split == "train":
+        return sorted(DATA.glob("train_*.jsonl"))
+    return [DATA / f"eval_{split}.jsonl"]
+
+
 def load_questions(split: str) -> list[dict]:
-    names = ["dev", "test"] if split == "all" else [split]
     rows = []
-    for name in names:
-        with open(DATA / f"eval_{name}.jsonl", encoding="utf-8") as handle:
+    for path in split_files(split):
+        name = path.stem.removeprefix("eval_")
+        with open(path, encoding="utf-8") as handle:
             rows += [dict(json.loads(line), split=name) for line in handle if line.strip()]
     return rows
 

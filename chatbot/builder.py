@@ -13,7 +13,8 @@ from .config import Settings
 from .corpus import MANIFEST_NAME, load_corpus
 from .embedding import Embedder, create_embedder
 from .index_store import (BuildReport, IndexCorrupt, compute_version, embed_with_cache, prune_versions,
-                          read_current, set_current, tokenize_passages, verify_version, write_version)
+                          read_current, set_current, tokenize_passages, tokenize_texts, verify_version,
+                          write_version)
 from .passages import CHUNKER_VERSION, ReportChunker
 from .programs import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
 
@@ -61,7 +62,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         "documents": [{"id": d.id, "title": d.title, "edition": d.edition, "sha256": d.sha256} for d in documents],
     }
     path = write_version(index_dir, version, passages, tokens, vectors, manifest_extra,
-                         data_files=corpus_snapshot(settings.corpus_dir, documents))
+                         data_files=corpus_snapshot(settings.corpus_dir, documents),
+                         text_tokens=tokenize_texts(passages))
     if publish:
         set_current(index_dir, version)
         prune_versions(index_dir, settings.keep_versions)

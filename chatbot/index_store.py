@@ -6,7 +6,7 @@ Layout::
       current                 # one line: the version the server loads (replaced atomically)
       <version>/              # written under a temporary name, renamed into place when complete
         manifest.json         # version, model, dimension, counts, build time, sha256 of every file
-        passages.jsonl        # passages with their lexical tokens
+        passages.jsonl        # passages with their morphemes: with the heading path, and alone
         vectors.npy           # float32, one L2-normalised row per passage
         dense.faiss           # FAISS index over vectors.npy
         data/                 # the corpus this version was built from: documents.yaml and the
@@ -165,7 +165,8 @@ class BuildReport:
 
 def write_version(index_dir: Path, version: str, passages: Sequence[Passage], tokens: Sequence[list[str]],
                   vectors: np.ndarray, manifest_extra: dict, dense_kind: str = "auto",
-                  data_files: dict[str, bytes] | None = None) -> Path:
+                  data_files: dict[str, bytes] | None = None,
+                  text_tokens: Sequence[list[str]] | None = None) -> Path:
     """Write every file under a temporary directory, checksum them, then rename into place:
     a reader (or a crash) never sees a half-written version. ``data_files`` (relative path →
     bytes) go under data/ and are checksummed like the rest."""
@@ -174,8 +175,11 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=index_dir))
     try:
         with open(tmp / PASSAGES, "w", encoding="utf-8") as handle:
-            for passage, passage_tokens in zip(passages, tokens):
-                handle.write(json.dumps({**passage.to_dict(), "tokens": passage_tokens}, ensure_ascii=False) + "\n")
+            for i, (passage, passage_tokens) in enumerate(zip(passages, tokens)):
+                record = {**passage.to_dict(), "tokens": passage_tokens}
+                if text_tokens is not None:
+                    record["text_tokens"] = text_tokens[i]
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / VECTORS, vectors)
         kind = dense_index_kind(len(passages), dense_kind)
         import faiss
@@ -297,10 +301,12 @@ class LoadedIndex:
     path: Path
     manifest: dict
     passages: list[Passage]
-    tokens: list[list[str]]
+    tokens: list[list[str]]          # morphemes of the passage with its heading path (Passage.index_text)
     vectors: np.ndarray
     dense: object
     bm25: BM25Index
+    text_tokens: list[list[str]]     # morphemes of the passage alone (Passage.text)
+    text_bm25: BM25Index
     by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -323,12 +329,13 @@ def load_version(index_dir: Path, version: str) -> LoadedIndex:
     if not path.is_dir():
         raise IndexMissing(f"index version {version} not found in {index_dir}")
     manifest = verify_version(path)
-    passages, tokens = [], []
+    passages, tokens, text_tokens = [], [], []
     try:
         with open(path / PASSAGES, encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
                 tokens.append(record.pop("tokens"))
+                text_tokens.append(record.pop("text_tokens", None))
                 passages.append(Passage.from_dict(record))
         vectors = np.load(path / VECTORS, allow_pickle=False)
         dense = faiss.read_index(str(path / DENSE))
@@ -336,8 +343,11 @@ def load_version(index_dir: Path, version: str) -> LoadedIndex:
         raise IndexCorrupt(f"{version}: cannot read index files: {exc}") from exc
     if len(passages) != manifest.get("passage_count") or vectors.shape[0] != len(passages) or dense.ntotal != len(passages):
         raise IndexCorrupt(f"{version}: passage, vector and FAISS counts disagree")
+    if any(t is None for t in text_tokens):       # built before they were stored: derive them
+        text_tokens = tokenize_texts(passages)
     return LoadedIndex(version=version, path=path, manifest=manifest, passages=passages, tokens=tokens,
-                       vectors=vectors, dense=dense, bm25=BM25Index(tokens))
+                       vectors=vectors, dense=dense, bm25=BM25Index(tokens),
+                       text_tokens=text_tokens, text_bm25=BM25Index(text_tokens))
 
 
 def load_current(index_dir: Path) -> LoadedIndex:
@@ -348,5 +358,13 @@ def load_current(index_dir: Path) -> LoadedIndex:
 
 
 def tokenize_passages(passages: Iterable[Passage], tokenizer: KoreanTokenizer | None = None) -> list[list[str]]:
+    """Morphemes of each passage with its heading path: what BM25 finds a program's passages by."""
     tokenizer = tokenizer or KoreanTokenizer()
     return [tokenizer.tokenize(p.index_text) for p in passages]
+
+
+def tokenize_texts(passages: Iterable[Passage], tokenizer: KoreanTokenizer | None = None) -> list[list[str]]:
+    """Morphemes of each passage alone: within one program every passage shares the heading
+    words, so only these tell neighbours apart (a reranker feature, rerank.py)."""
+    tokenizer = tokenizer or KoreanTokenizer()
+    return [tokenizer.tokenize(p.text) for p in passages]

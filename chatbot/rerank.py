@@ -46,7 +46,7 @@ _THIS_YEAR = re.compile(r"올해|금년|’24|'24|2024|계획|예정|할\s*거|t
 _AUDIT = re.compile(r"지적|감사|특혜|불공평|논란|철회|문제|왜|해명|시정|의원|낭비|비판|why|criticis|criticiz|audit|"
                     r"complain|problem", re.IGNORECASE)
 
-FEATURES = ("dense", "lexical", "section", *(f"facet_{name}" for name in FACETS), "coverage", "named",
+FEATURES = ("dense", "lexical", "text_lexical", "section", *(f"facet_{name}" for name in FACETS), "coverage", "named",
             *(f"kind_{kind}" for kind in KINDS), "past_x_results", "this_year_x_plan", "audit_q_x_audit",
             "plain_q_x_audit", "length")
 
@@ -78,7 +78,8 @@ class Candidates:
 
     ids: np.ndarray
     dense: np.ndarray
-    lexical: np.ndarray
+    lexical: np.ndarray               # BM25 of the passage with its heading path
+    text_lexical: np.ndarray          # BM25 of the passage alone
     section: np.ndarray
     facets: dict[str, np.ndarray]     # facet name → 0/1 per candidate: states the asked kind of fact
     named: np.ndarray                 # 0/1: the passage's program is named in the question
@@ -113,7 +114,7 @@ class LinearReranker:
         past, this_year, audit_q = (float(bool(rx.search(question))) for rx in (_PAST, _THIS_YEAR, _AUDIT))
         audit = p.audit[ids]
         return np.column_stack([
-            c.dense, c.lexical, c.section, *(c.facets[name] for name in FACETS),
+            c.dense, c.lexical, c.text_lexical, c.section, *(c.facets[name] for name in FACETS),
             self.coverage(query_tokens, ids), c.named, p.kind[ids],
             past * p.results[ids], this_year * p.plan[ids], audit_q * audit, (1.0 - audit_q) * audit,
             p.length[ids],

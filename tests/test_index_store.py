@@ -170,3 +170,26 @@ def test_a_pinned_service_ignores_the_pointer(tmp_path, fake_embedder):
     assert pinned.snapshot().version == first.version
     with pytest.raises(NotReady, match="0123456789ab"):
         FinderService(fake_settings(index_dir), embedder=fake_embedder, version="0123456789ab").snapshot()
+
+
+def test_passage_alone_tokens_are_stored_and_derived_for_older_builds(index_copy):
+    """The reranker's passage-alone BM25 needs the passages' own morphemes: new builds store
+    them; a version built before they were (still valid, perhaps a rollback target) derives
+    the same ones on load."""
+    from chatbot.index_store import tokenize_texts
+
+    stored = load_current(index_copy)
+    assert stored.text_tokens == tokenize_texts(stored.passages)
+    assert stored.text_tokens != stored.tokens                   # no heading path in these
+    assert stored.text_bm25.scores(["연체료"]).max() > 0
+
+    version = read_current(index_copy)
+    path = index_copy / version / PASSAGES
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "text_tokens"}, ensure_ascii=False) + "\n"
+                            for r in records), encoding="utf-8")
+    manifest = json.loads((index_copy / version / MANIFEST).read_text())
+    manifest["files"][PASSAGES] = sha256_file(path)
+    (index_copy / version / MANIFEST).write_text(json.dumps(manifest))
+    older = load_current(index_copy)
+    assert older.text_tokens == stored.text_tokens

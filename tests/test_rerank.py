@@ -45,8 +45,8 @@ def reranker(passages, weights):
 
 def candidates(n: int, **signals) -> Candidates:
     zeros = np.zeros(n, dtype=np.float32)
-    values = {name: np.asarray(signals.get(name, zeros), dtype=np.float32) for name in ("dense", "lexical", "section",
-                                                                                         "named")}
+    values = {name: np.asarray(signals.get(name, zeros), dtype=np.float32)
+              for name in ("dense", "lexical", "text_lexical", "section", "named")}
     return Candidates(ids=np.arange(n), facets={f: zeros for f in FACETS},
                       **values)
 
@@ -77,7 +77,9 @@ def test_weights_decide_the_order():
 def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES)
-    assert data["by"] == "bench/fit_ranker.py" and data["on"].endswith("eval_dev.jsonl")
+    assert data["by"] == "bench/fit_ranker.py" and "tests/data/eval_dev.jsonl" in data["on"]
+    assert not any(name.endswith(("eval_test.jsonl", "eval_holdout.jsonl")) for name in data["on"])
+    assert all((PROJECT_ROOT / name).is_file() for name in data["on"])
     assert load_weights(WEIGHTS_FILE) == data["weights"]
     assert len(KINDS) == len(set(KINDS))
 
