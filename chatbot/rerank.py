@@ -6,15 +6,14 @@ program instead of the 사업개요 bullet that holds the fact, a heading line i
 What tells them apart is cheap and structural: which □ heading a passage sits under (overview,
 ’23 results, ’24 plan, schedule, audit finding or follow-up), whether the question asks about
 last year, this year or an audit finding, whether the passage states the kind of fact asked for
-(facets.py), and how much of the question's vocabulary it covers.
+(facets.py), how much of the question's vocabulary it covers, and whether its words match in the
+passage itself or only in the heading path every passage of the program shares.
 
 The weights are not hand-set: ``bench/fit_ranker.py`` fits them listwise (softmax over each
-question's candidates) on the evaluation set's dev half, picks the regularisation by
-cross-validation on that half, and writes ``chatbot/ranker.json``. The test half stays unseen.
-The pull is towards the first stage's own rule (retrieval.py), which already ranks an audit
-finding below its item's response; cross-validation picked strong regularisation, so the other
-structural features end up with small weights and the ranking stays close to the fusion's
-(README, Measurements).
+question's candidates) on the training questions and the evaluation set's dev half, with an L2
+pull towards the first stage's own fusion (retrieval.py, which already ranks an audit finding
+below its item's response) whose strength is picked by cross-validation, and writes
+``chatbot/ranker.json``. The test half and the holdout are only scored (README, Measurements).
 """
 from __future__ import annotations
 
