@@ -61,9 +61,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         "inputs": inputs,
         "documents": [{"id": d.id, "title": d.title, "edition": d.edition, "sha256": d.sha256} for d in documents],
     }
-    path = write_version(index_dir, version, passages, tokens, vectors, manifest_extra,
-                         data_files=corpus_snapshot(settings.corpus_dir, documents),
-                         text_tokens=tokenize_texts(passages))
+    path = write_version(index_dir, version, passages, tokens, tokenize_texts(passages), vectors, manifest_extra,
+                         data_files=corpus_snapshot(settings.corpus_dir, documents))
     if publish:
         set_current(index_dir, version)
         prune_versions(index_dir, settings.keep_versions)

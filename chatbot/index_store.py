@@ -164,9 +164,8 @@ class BuildReport:
 
 
 def write_version(index_dir: Path, version: str, passages: Sequence[Passage], tokens: Sequence[list[str]],
-                  vectors: np.ndarray, manifest_extra: dict, dense_kind: str = "auto",
-                  data_files: dict[str, bytes] | None = None,
-                  text_tokens: Sequence[list[str]] | None = None) -> Path:
+                  text_tokens: Sequence[list[str]], vectors: np.ndarray, manifest_extra: dict,
+                  dense_kind: str = "auto", data_files: dict[str, bytes] | None = None) -> Path:
     """Write every file under a temporary directory, checksum them, then rename into place:
     a reader (or a crash) never sees a half-written version. ``data_files`` (relative path →
     bytes) go under data/ and are checksummed like the rest."""
@@ -175,10 +174,8 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=index_dir))
     try:
         with open(tmp / PASSAGES, "w", encoding="utf-8") as handle:
-            for i, (passage, passage_tokens) in enumerate(zip(passages, tokens)):
-                record = {**passage.to_dict(), "tokens": passage_tokens}
-                if text_tokens is not None:
-                    record["text_tokens"] = text_tokens[i]
+            for passage, context, alone in zip(passages, tokens, text_tokens):
+                record = {**passage.to_dict(), "tokens": context, "text_tokens": alone}
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / VECTORS, vectors)
         kind = dense_index_kind(len(passages), dense_kind)

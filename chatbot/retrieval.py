@@ -60,7 +60,6 @@ class FirstStage:
     query_tokens: list[str]        # lexical query: question + glossary morphemes
     dense: np.ndarray              # raw cosine similarity per passage
     lexical: np.ndarray            # raw BM25 per passage (with its heading path)
-    text_lexical: np.ndarray       # raw BM25 per passage alone (a reranker feature, not fused)
     fused: np.ndarray
     scaled: tuple[np.ndarray, np.ndarray, np.ndarray]   # dense, lexical, □-block as fused
     facets: list[str]              # kinds of fact the question asks for
@@ -117,7 +116,6 @@ class HybridRetriever:
         dense = self._dense(question)      # glossary words are not added here: measured, they hurt
         query_tokens = self.lexical_query(question, named)
         lexical = self.index.bm25.scores(query_tokens)
-        text_lexical = self.index.text_bm25.scores(query_tokens)
         section = self._section_scores(dense)
         if s.fusion == "weighted":
             scaled = (_minmax(dense), _minmax(lexical), _minmax(section))
@@ -128,7 +126,7 @@ class HybridRetriever:
         for facet in facets:
             fused = fused + s.facet_weight * self._facets[facet]
         fused = fused - s.finding_penalty * self._findings
-        return FirstStage(named, query_tokens, dense, lexical, text_lexical, fused, scaled, facets)
+        return FirstStage(named, query_tokens, dense, lexical, fused, scaled, facets)
 
     def candidates(self, stage: FirstStage) -> Candidates:
         """The first stage's best passages with the signals the reranker weighs."""
@@ -136,7 +134,7 @@ class HybridRetriever:
         named = set(stage.named)
         return Candidates(
             ids=ids, dense=stage.scaled[0][ids], lexical=stage.scaled[1][ids], section=stage.scaled[2][ids],
-            text_lexical=_minmax(stage.text_lexical)[ids],
+            text_lexical=_minmax(self.index.text_bm25.scores(stage.query_tokens))[ids],
             facets={name: (self._facets[name][ids] if name in stage.facets else np.zeros(len(ids), np.float32))
                     for name in self._facets},
             named=np.array([self.index.passages[i].program_id in named for i in ids], dtype=np.float32),
