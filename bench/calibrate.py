@@ -31,10 +31,11 @@ CALIBRATION_SPLIT = "test"
 
 
 def confidences(service, rows) -> dict[str, list[float]]:
-    retriever = service.snapshot().retriever
+    snapshot = service.snapshot()
     out: dict[str, list[float]] = {}
     for row in rows:
-        out.setdefault(language_group(row["lang"]), []).append(retriever.search(row["question"]).confidence)
+        result = snapshot.retriever.search(snapshot.analyse(row["question"]))
+        out.setdefault(language_group(row["lang"]), []).append(result.confidence)
     return out
 
 

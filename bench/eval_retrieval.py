@@ -36,20 +36,27 @@ DATA = ROOT / "tests" / "data"
 
 def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
-    extra training questions (tests/data/train_*.jsonl), never scored as evaluation."""
+    extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the
+    answerable questions of the blind scope sets A and B (tests/data/scope_a|b.jsonl, fitted on);
+    fresh: those of the blind scope holdout (tests/data/scope_holdout.jsonl, only ever scored)."""
     if split == "all":
         return split_files("dev") + split_files("test")
     if split == "train":
         return sorted(DATA.glob("train_*.jsonl"))
+    if split == "blind":
+        return [p for p in (DATA / "scope_a.jsonl", DATA / "scope_b.jsonl") if p.is_file()]
+    if split == "fresh":
+        return [DATA / "scope_holdout.jsonl"]
     return [DATA / f"eval_{split}.jsonl"]
 
 
 def load_questions(split: str) -> list[dict]:
+    """The answerable questions of a split (those with a fact string)."""
     rows = []
     for path in split_files(split):
         name = path.stem.removeprefix("eval_")
         with open(path, encoding="utf-8") as handle:
-            rows += [dict(json.loads(line), split=name) for line in handle if line.strip()]
+            rows += [dict(row, split=name) for row in map(json.loads, filter(str.strip, handle)) if row.get("fact")]
     return rows
 
 
@@ -83,10 +90,10 @@ def rank_figures(ranks: list[int | None]) -> dict:
 
 def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False,
              judged: dict[str, dict[str, str]] | None = None) -> dict:
-    retriever = service.snapshot().retriever
+    snapshot = service.snapshot()
     by_lang: dict[str, list] = defaultdict(list)
     for q in questions:
-        result = retriever.search(q["question"], top_k=k)
+        result = snapshot.retriever.search(snapshot.analyse(q["question"]), top_k=k)
         verdicts = (judged or {}).get(q["id"], {})
         rank = first_hit_rank(result.hits, q["fact"], {p for p, v in verdicts.items() if v == "answers"})
         top_program = result.programs[0][0] if result.programs else None
@@ -110,12 +117,13 @@ def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: 
 
 
 def calibration(service: FinderService, answerable: dict) -> dict:
-    retriever = service.snapshot().retriever
+    snapshot = service.snapshot()
     with open(DATA / "eval_unanswerable.jsonl", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     out = {}
     for lang in sorted({r["lang"] for r in rows}):
-        negatives = sorted(retriever.search(r["question"]).confidence for r in rows if r["lang"] == lang)
+        negatives = sorted(snapshot.retriever.search(snapshot.analyse(r["question"])).confidence
+                           for r in rows if r["lang"] == lang)
         positives = answerable.get(lang, {}).get("confidences", [])
         out[lang] = {"unanswerable": negatives, "answerable_p10": positives[len(positives) // 10] if positives else None}
     return out
@@ -123,7 +131,7 @@ def calibration(service: FinderService, answerable: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout"])
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout", "blind", "fresh"])
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--judged", action="store_true", help="also count passages judged to answer")

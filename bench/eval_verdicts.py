@@ -1,13 +1,20 @@
-"""Eligibility verdicts inside /api/ask on tests/data/eval_verdicts.jsonl.
+"""Eligibility verdicts inside /api/ask.
+
+Sets (``--set``): ``written`` = tests/data/eval_verdicts.jsonl (48 questions written with the code:
+development figures); ``dev`` = tests/data/eligibility_dev.jsonl (70, written blind, fitted and
+read from); ``holdout`` = tests/data/eligibility_holdout.jsonl (70, written blind by another
+helper, only ever scored, its misses never read).
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with
 verdict ``none`` ask about a scheme the catalog does not hold and must get no verdict at all. The
-question goes through the whole answer pipeline (retrieval, intent rule, fact extraction,
-engine); the ``eligibility`` field of the answer is compared with the row.
+question goes through the whole answer pipeline (analysis, retrieval, the eligibility extra);
+the ``eligibility`` field of the answer is compared with the row.
 
 Printed figures:
 
+- a verdict at all: rows about a catalog program that got an ``eligibility`` field (target 90%),
+  and of those, for the right program;
 - verdict accuracy on decided cases: right program and right verdict, over the rows whose
   expected verdict is eligible or ineligible (target 100%);
 - false "eligible": answers that say eligible when the row does not (or about another program)
@@ -15,8 +22,10 @@ Printed figures:
 - unknown kept unknown, off-catalog questions left without a verdict, program accuracy (rows
   about a catalog program) and catalog rows that got no verdict at all.
 
-    python bench/eval_verdicts.py              # the configured model and index (index/current)
-    python bench/eval_verdicts.py --index-dir var/test-index --misses
+    python bench/eval_verdicts.py                   # the written set, index/current
+    python bench/eval_verdicts.py --set dev --misses
+    python bench/eval_verdicts.py --set holdout     # score only: never read its misses
+    python bench/eval_verdicts.py --index-dir var/test-index
 """
 from __future__ import annotations
 
@@ -31,10 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.language import detect_language  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "eval_verdicts.jsonl"
+SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "holdout": "eligibility_holdout.jsonl"}
+DATA = ROOT / "tests" / "data" / SETS["written"]
 
 
 def load_rows(path: Path = DATA) -> list[dict]:
@@ -46,10 +55,11 @@ def run(service: FinderService, rows: list[dict]) -> list[dict]:
     answerer = service.snapshot().answerer
     out = []
     for row in rows:
-        answer = answerer.answer(row["question"], detect_language(row["question"]))
-        got = answer.extra.get("eligibility")
-        out.append({**row, "got_program": got["program"]["id"] if got else None,
-                    "got_verdict": got["verdict"] if got else None, "first": answer.text[:200]})
+        answer = answerer.answer(row["question"])
+        got = answer.eligibility
+        out.append({**row, "got_program": got.program.id if got else None,
+                    "got_verdict": got.verdict.verdict if got else None, "status": answer.status,
+                    "first": answer.text[:200]})
     return out
 
 
@@ -77,6 +87,7 @@ def score(results: list[dict]) -> dict:
         "catalog": len(catalog),
         "program_correct": sum(r["got_program"] == r["program_id"] for r in catalog),
         "no_verdict": sum(r["got_verdict"] is None for r in catalog),
+        "verdict_given": sum(r["got_verdict"] is not None for r in catalog) / max(len(catalog), 1),
     }
 
 
@@ -84,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--index-dir", type=Path, help="index directory (default: CHATBOT_INDEX_DIR or ./index)")
     parser.add_argument("--misses", action="store_true", help="list the rows that went wrong")
+    parser.add_argument("--set", choices=list(SETS), default="written", help="which question set")
     args = parser.parse_args(argv)
     settings = Settings().with_overrides({"index_dir": args.index_dir} if args.index_dir else {})
     service = FinderService(settings)
     started = time.monotonic()
     service.snapshot()
-    results = run(service, load_rows())
+    results = run(service, load_rows(ROOT / "tests" / "data" / SETS[args.set]))
     by_lang: dict[str, list[dict]] = defaultdict(list)
     for r in results:
         by_lang[r["lang"]].append(r)
@@ -97,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({time.monotonic() - started:.1f}s)")
     for name, rows in [*sorted(by_lang.items()), ("all", results)]:
         s = score(rows)
-        print(f"{name:>4}: n={s['n']:3d}  verdict accuracy on decided {s['decided_correct']}/{s['decided']} "
+        print(f"{name:>4}: n={s['n']:3d}  verdict given {s['verdict_given']:.1%}  "
+              f"verdict accuracy on decided {s['decided_correct']}/{s['decided']} "
               f"= {s['accuracy_decided']:.1%}  false eligible {s['false_eligible']}  "
               f"unknown kept {s['unknown_kept']}/{s['unknown']}  off-catalog silent "
               f"{s['outside_silent']}/{s['outside']}  program {s['program_correct']}/{s['catalog']}  "

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,10 +33,9 @@ from chatbot.facets import FACETS  # noqa: E402
 from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
 from chatbot.retrieval import RetrievalSettings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import holds_fact, load_questions, rank_figures, split_files  # noqa: E402
+from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
+from listwise import choose_strength, figures, fit, show  # noqa: E402
 
-LAMBDAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
-FOLDS = 5
 FIT_SPLITS = ("train", "dev")
 SCORED_SPLITS = ("test", "holdout")
 
@@ -53,62 +51,17 @@ def prior() -> np.ndarray:
 
 
 def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
-    retriever = service.snapshot().retriever
+    snapshot = service.snapshot()
+    retriever = snapshot.retriever
     scorer = LinearReranker(dict.fromkeys(FEATURES, 0.0), PassageFeatures(retriever.index.passages,
                                                                           retriever.index.tokens), retriever.idf)
     rows = []
     for q in questions:
-        stage = retriever.first_stage(q["question"])
-        candidates = retriever.candidates(stage)
+        question = snapshot.analyse(q["question"])
+        candidates = retriever.candidates(retriever.first_stage(question))
         labels = np.array([holds_fact(retriever.index.passages[i].text, q["fact"]) for i in candidates.ids])
-        rows.append({"lang": q["lang"], "X": scorer.features(q["question"], stage.query_tokens, candidates),
-                     "y": labels})
+        rows.append({"lang": q["lang"], "X": scorer.features(question, candidates), "y": labels})
     return rows
-
-
-def fit(rows: list[dict], strength: float) -> np.ndarray:
-    usable = [(r["X"], r["y"]) for r in rows if r["y"].any()]
-    start = prior()
-
-    def loss(w: np.ndarray):
-        total, grad = 0.0, np.zeros_like(w)
-        for X, y in usable:
-            s = X @ w
-            e = np.exp(s - s.max())
-            z, hit = e.sum(), e[y].sum()
-            total -= np.log(hit / z)
-            grad -= (X[y] * e[y, None]).sum(0) / hit - (X * e[:, None]).sum(0) / z
-        total += strength * np.sum((w - start) ** 2)
-        grad += 2 * strength * (w - start)
-        return total / len(usable), grad / len(usable)
-
-    return minimize(loss, start, jac=True, method="L-BFGS-B").x
-
-
-def figures(rows: list[dict], w: np.ndarray) -> dict:
-    ranks: dict[str, list[int | None]] = {}
-    for r in rows:
-        found = np.nonzero(r["y"][np.argsort(-(r["X"] @ w), kind="stable")])[0]
-        ranks.setdefault(r["lang"], []).append(int(found[0]) + 1 if len(found) else None)
-    return {lang: rank_figures(values) for lang, values in sorted(ranks.items())}
-
-
-def pooled_mrr(result: dict) -> float:
-    return sum(r["mrr"] * r["n"] for r in result.values()) / max(sum(r["n"] for r in result.values()), 1)
-
-
-def cross_validate(rows: list[dict], strength: float) -> float:
-    folds = [rows[i::FOLDS] for i in range(FOLDS)]
-    scores = []
-    for k in range(FOLDS):
-        train = [r for j, fold in enumerate(folds) if j != k for r in fold]
-        scores.append(pooled_mrr(figures(folds[k], fit(train, strength))))
-    return float(np.mean(scores))
-
-
-def show(label: str, result: dict) -> None:
-    print(f"{label:<26}" + "  ".join(f"{lang} hit@1 {r['hit@1']:.3f} hit@5 {r['hit@5']:.3f} MRR {r['mrr']:.3f}"
-                                     for lang, r in result.items()))
 
 
 def main() -> None:
@@ -119,11 +72,8 @@ def main() -> None:
     snapshot = service.snapshot()
     rows = {split: labelled(service, load_questions(split)) for split in (*FIT_SPLITS, *SCORED_SPLITS)}
     fitting = [r for split in FIT_SPLITS for r in rows[split]]
-    cv = {strength: cross_validate(fitting, strength) for strength in LAMBDAS}
-    for strength, score in cv.items():
-        print(f"L2 strength {strength:<6} 5-fold MRR on {len(fitting)} fitting questions {score:.4f}")
-    best = max(cv, key=cv.get)
-    weights = fit(fitting, best)
+    best, cv = choose_strength(fitting, prior())
+    weights = fit(fitting, best, prior())
     for split, split_rows in rows.items():
         note = " (fitted on)" if split in FIT_SPLITS else ""
         show(f"first stage, {split}{note}:", figures(split_rows, prior()))

@@ -46,7 +46,6 @@ def cmd_build_index(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .language import detect_language
     from .service import FinderService, NotReady
 
     service = FinderService(_settings(args))
@@ -55,15 +54,16 @@ def cmd_ask(args) -> int:
     except NotReady as exc:
         print(f"not ready: {exc}", file=sys.stderr)
         return 2
-    language = args.lang or detect_language(args.question)
-    answer = snapshot.answerer.answer(args.question, language, top_k=args.top_k)
+    answer = snapshot.answerer.answer(args.question, args.lang, top_k=args.top_k)
     if args.json:
-        from .http.ask import answer_json
-        import time
-
-        print(json.dumps(answer_json(answer, snapshot.version, time.perf_counter()), ensure_ascii=False, indent=2))
+        print(json.dumps({**answer.to_json(), "index_version": snapshot.version}, ensure_ascii=False, indent=2))
         return 0
-    print(answer.text)
+    print(f"[{answer.status}] {answer.text}")
+    for label, refs in (("closest programs (not a match)", answer.suggestions),):
+        if refs:
+            print(f"{label}: " + ", ".join(r.name for r in refs))
+    for choice in answer.choices:
+        print(f"  - {choice['label']}")
     print()
     for number, citation in enumerate(answer.citations, start=1):
         p = citation.passage

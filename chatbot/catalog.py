@@ -142,13 +142,17 @@ class Criterion(_Model):
     """One eligibility condition on a citizen's (or business's) profile.
 
     ``op: text`` marks a condition the report states only in words: it is shown, never decided,
-    and may omit ``field`` when no profile field fits.
+    and may omit ``field`` when no profile field fits. ``met_by`` lists the values of an enum
+    field that certainly satisfy those words (a stated ``unemployed`` is a "구직자"); any other
+    value leaves the condition undecided.
     """
 
     field: str | None = None
     op: Op
     value: Any = Field(default=None, validate_default=True)
     clause: Clause
+    # op "text" only: values of ``field`` that certainly satisfy the worded condition
+    met_by: list[str] | None = None
 
     @field_validator("field")
     @classmethod
@@ -196,6 +200,19 @@ class Criterion(_Model):
                 raise ValueError("op 'in' needs a non-empty list")
             return [_scalar(field, kind, x) for x in v]
         return _scalar(field, kind, v)
+
+    @field_validator("met_by")
+    @classmethod
+    def _met_by_fits(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if v is None:
+            return v
+        field, op = info.data.get("field"), info.data.get("op")
+        if op != "text" or field not in ENUM_VALUES:
+            raise ValueError("met_by belongs to an op 'text' criterion on an enum field")
+        unknown = [x for x in v if x not in ENUM_VALUES[field]]
+        if unknown or not v:
+            raise ValueError(f"met_by values {unknown or v} are not values of {field}")
+        return v
 
     def describe(self, lang: str = "en") -> str:
         """Human wording for answers and for staff reviewing the data."""
@@ -369,6 +386,13 @@ class Catalog(_Model):
 
     def __contains__(self, program_id: object) -> bool:
         return any(p.id == program_id for p in self.programs)
+
+    def english_texts(self) -> Iterator[str]:
+        """The catalog's English wording of the report's programs: names, summaries, benefits,
+        dates and places (question analysis takes it as English words the report covers)."""
+        for p in self.programs:
+            yield from (p.name.en, p.summary.en, *(b.text.en for b in p.benefits),
+                        *(e.what.en for e in p.schedule), *(pl.name.en for pl in p.places))
 
     @property
     def ids(self) -> list[str]:

@@ -206,6 +206,9 @@ def _range_status(op: str, value: Any, lo: float, hi: float) -> Status:
 
 def criterion_status(criterion: Criterion, facts: Facts) -> Status:
     op, name = criterion.op, criterion.field
+    if op == "text" and name is not None and criterion.met_by:
+        span = facts.span(name)
+        return "met" if span is not None and span[0] in criterion.met_by else "info"
     if op == "text" or name is None:
         return "info"
     if name.startswith("business"):
@@ -390,3 +393,18 @@ def match(
     if not include_ineligible:
         verdicts = [v for v in verdicts if v.verdict != "ineligible"]
     return sorted(verdicts, key=_rank)
+
+
+# ── JSON shapes (shared by /api/match and the eligibility answer of /api/ask) ─────────────────
+
+def clause_json(clause: Clause) -> dict:
+    return {"text": clause.text, "document": clause.document, "lines": list(clause.lines)}
+
+
+def criterion_json(result: CriterionResult) -> dict:
+    return {"field": result.field, "rule": result.rule, "status": result.status, "clause": clause_json(result.clause)}
+
+
+def date_json(d: DateResult) -> dict:
+    return {"what": d.what, "when": d.when, "start": d.start.isoformat(), "end": d.end.isoformat(),
+            "status": d.status, "clause": clause_json(d.clause)}

@@ -1,16 +1,21 @@
 """Which language a question is in. langdetect is seeded so the same question always gets the
-same answer, and a Hangul-ratio guard keeps short Korean questions ("취업날개 나이?") Korean."""
+same answer, and a Hangul-ratio guard keeps short Korean questions ("취업날개 나이?") Korean.
+Short Latin-script questions ("interview suit", "help") count as English unless langdetect is
+sure of another language: on a few words it guesses (Afrikaans, Dutch)."""
 from __future__ import annotations
 
 import re
 
-from langdetect import DetectorFactory, LangDetectException, detect
+from langdetect import DetectorFactory, LangDetectException, detect_langs
 
 DetectorFactory.seed = 0
 ANSWER_LANGUAGES = ("ko", "en")
 HANGUL_SHARE = 0.3
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[A-Za-z]")
+SHORT_WORDS = 4            # this many words or fewer in Latin letters: English unless clearly not
+SURE = 0.95                # langdetect's probability that counts as "clearly"
 
 
 def detect_language(text: str) -> str:
@@ -20,9 +25,13 @@ def detect_language(text: str) -> str:
     if len(_HANGUL.findall(text)) / len(letters) >= HANGUL_SHARE:
         return "ko"
     try:
-        return detect(text)
+        best = detect_langs(text)[0]
     except LangDetectException:
         return "en"
+    latin = all(_LATIN.match(c) for c in letters)
+    if latin and best.lang != "en" and (len(text.split()) <= SHORT_WORDS or best.prob < SURE):
+        return "en"
+    return best.lang
 
 
 def answer_language(language: str) -> str:

@@ -33,15 +33,19 @@ class KoreanTokenizer:
             return cls._kiwi
 
     def tokenize(self, text: str) -> list[str]:
-        tokens = []
-        for token in self._get().tokenize(text):
-            if not token.tag.startswith(CONTENT_TAGS) or token.form in _IGNORED_FORMS:
-                continue
-            tokens.append(token.form.lower())
-        return tokens
+        return content_forms(self.analyse(text))
+
+    def analyse(self, text: str) -> list[tuple[str, str]]:
+        """Every morpheme as (lower-cased form, Kiwi tag): question analysis reads the tags."""
+        return [(token.form.lower(), token.tag) for token in self._get().tokenize(text)]
 
     def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]
+
+
+def content_forms(morphemes: Sequence[tuple[str, str]]) -> list[str]:
+    """The morphemes that carry meaning (CONTENT_TAGS), as the index stores them."""
+    return [form for form, tag in morphemes if tag.startswith(CONTENT_TAGS) and form not in _IGNORED_FORMS]
 
 
 class BM25Index:

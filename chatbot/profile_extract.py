@@ -298,17 +298,29 @@ _EN_REGIONS = (
 )
 # Present tense only: "서울에 살았는데" or "광주에서 살다가" is where someone used to live.
 _KO_LIVE = r"\s*(?:에서|에)?\s*(?P<neg>안\s*)?(?:거주(?!했|하다가)|살(?!았|던|다가)|사는|삽니다)"
+# Seoul's districts whose names no other city uses (중구 and 강서구 repeat in Busan, Daegu, …).
+SEOUL_DISTRICTS = (
+    "종로", "용산", "성동", "광진", "동대문", "중랑", "성북", "강북", "도봉", "노원", "은평", "서대문", "마포", "양천",
+    "구로", "금천", "영등포", "동작", "관악", "서초", "강남", "송파", "강동",
+)
+_EN_DISTRICTS = (
+    "jongno", "yongsan", "seongdong", "gwangjin", "dongdaemun", "jungnang", "seongbuk", "gangbuk", "dobong", "nowon",
+    "eunpyeong", "seodaemun", "mapo", "yangcheon", "guro", "geumcheon", "yeongdeungpo", "dongjak", "gwanak", "seocho",
+    "gangnam", "songpa", "gangdong",
+)
 _KO_SEOUL = re.compile(
     rf"서울(?:특별)?시?(?:{_KO_LIVE}|\s*(?:시민|주민))|서울(?:로|으로)\s*이사\s*(?:왔|했|온)"
 )
+_KO_DISTRICT = re.compile(rf"(?<![가-힣])(?:{_alt(SEOUL_DISTRICTS)})구?(?:{_KO_LIVE}|\s*(?:구민|주민))")
 _KO_OUTSIDE_SEOUL = re.compile(r"서울\s*(?:밖|외\s*지역|이\s*아닌\s*곳|근교)(?:에서|에)?\s*(?:거주|살|사는|삽니다)")
 _KO_ELSEWHERE = re.compile(
     rf"(?<![가-힣])(?:{_alt(_KO_REGIONS)})(?:특별자치도|특별자치시|광역시|도|시)?(?:{_KO_LIVE}|\s*(?:도민|시민|주민))"
 )
 _EN_SEOUL = re.compile(
-    r"\b(?:i\s+(?:currently\s+)?(?:live|reside|stay)\s+in|"
+    rf"\b(?:i\s+(?:currently\s+)?(?:live|reside|stay)\s+in|"
     r"i(?:'m|\s+am)\s+(?:currently\s+)?(?:living|based|residing)\s+in|"
-    r"(?<!not\s)living\s+in|resident\s+of)\s+seoul\b|\bseoul\s+(?:resident|citizen)\b(?!s)",
+    r"(?<!not\s)living\s+in|resident\s+of|\b(?:and|but|who)\s+(?:currently\s+)?(?:live|lives|reside|resides)\s+in)"
+    rf"\s+(?:seoul|(?:{'|'.join(_EN_DISTRICTS)})(?:-?gu)?)\b|\bseoul\s+(?:resident|citizen)\b(?!s)",
     re.I,
 )
 _EN_NOT_SEOUL = re.compile(
@@ -345,6 +357,7 @@ def _en_foreign_student(m: re.Match) -> bool:
 def _residence_findings(text: str) -> list[Finding]:
     scans: list[tuple[re.Pattern, Callable[[re.Match], Any], Check]] = [
         (_KO_SEOUL, _ko_affirmed(text), _ko_rule),
+        (_KO_DISTRICT, _ko_affirmed(text), _ko_rule),
         (_KO_OUTSIDE_SEOUL, _constant(False), _ko_rule),
         (_KO_ELSEWHERE, _ko_elsewhere(text), _ko_rule),
         (_EN_NOT_SEOUL, _constant(False), _en_rule),
@@ -384,8 +397,9 @@ _STATUS_PATTERNS: dict[str, tuple[str, str]] = {
     ),
     "employed": (
         r"직장인|회사원|재직|근무\s*중|(?:회사|직장)에?\s*다니|정규직|계약직|알바|아르바이트|일하고\s*있",
-        r"(?<!self-)(?<!self\s)\bemployed\b|\bi\s+work\s+(?:at|for|as|in)\b|\boffice\s+worker\b|\bemployee\b|"
-        r"\bi\s+have\s+a\s+job\b",
+        r"(?<!self-)(?<!self\s)\bemployed\b|\bi\s+work\s+(?:full[-\s]?time\s+|part[-\s]?time\s+)?(?:at|for|as|in)\b|"
+        r"\bi\s+work\s+(?:full|part)[-\s]?time\b|\bfull[-\s]?time\s+(?:job|employee|worker)\b|"
+        r"\boffice\s+worker\b|\bemployee\b|\bi\s+have\s+a\s+(?:full[-\s]?time\s+)?job\b",
     ),
     "unemployed": (
         r"구직\s*(?:중|하고|활동)|구직자|취준생?|취업\s*준비|실직자?|실업자?|백수|무직|일자리를?\s*(?:잃|찾)|퇴사(?:했|한|하고)|"
@@ -492,6 +506,51 @@ def _money_findings(text: str) -> list[Finding]:
     ]
 
 
+# ── a business the person runs ─────────────────────────────────────────────────────────────────
+
+_KO_FOUNDED = re.compile(
+    r"(?:창업|설립|개업)(?:한\s*지|하고|한지|된\s*지|된지)?\s*(?P<n>\d{1,2})\s*년\s*(?P<nth>차|째)?"
+    r"|(?P<n2>\d{1,2})\s*년\s*(?:된|됐|되었|차|째)\s*(?:회사|기업|스타트업|법인|업체|가게)"
+)
+_EN_FOUNDED = re.compile(
+    rf"\b(?:founded|started|set\s+up|established|opened)\s+(?P<n>{_EN_NUM})\s+years?\s+ago\b"
+    rf"|\b(?P<n2>{_EN_NUM})[-\s]years?[-\s]old\s+(?:startup|start-up|company|business|firm|shop)\b",
+    re.I,
+)
+_SIZE_PATTERNS = {
+    "startup": (r"스타트업|벤처기업|창업\s*기업|초기\s*기업", r"\bstart-?ups?\b|\bventure\s+(?:company|firm)\b"),
+    "sme": (r"중소\s*기업|소상공인|작은\s*(?:회사|기업|공장|업체)",
+            r"\bsmes?\b|\bsmall(?:\s+or\s+medium)?\s+(?:company|business|firm|factory|workshop)\b|\b\d{1,3}-person\s+(?:company|firm|team)\b"),
+    "large": (r"대기업|중견기업", r"\blarge\s+(?:company|corporation|firm)\b|\bconglomerate\b"),
+}
+_SIZE_RES = {size: (re.compile(ko), re.compile(en, re.I)) for size, (ko, en) in _SIZE_PATTERNS.items()}
+_KO_OWNS = re.compile(r"(?:우리|저희|제)\s*(?:회사|기업|업체|공장|가게|스타트업)|(?:회사|기업|업체|공장|스타트업)(?:을|를)?\s*(?:운영|하는데|해요|합니다)")
+_EN_OWNS = re.compile(r"\b(?:our|my)\s+(?:own\s+)?(?:company|startup|start-up|business|firm|factory|workshop|shop)\b"
+                      r"|\bwe(?:'re|\s+are)\s+an?\s+", re.I)
+
+
+def _founded(m: re.Match) -> Span | None:
+    raw = m.group("n") or m.group("n2")
+    n = int(raw) if raw.isdigit() else _en_number(raw)
+    if not 0 <= n <= 100:
+        return None
+    nth = m.groupdict().get("nth")           # "창업 5년차" is the fifth year: four full years
+    return (n - 1, n - 1) if nth and n > 0 else (n, n)
+
+
+def _business_findings(text: str) -> list[Finding]:
+    found = [
+        *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
+        *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
+        *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
+        *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
+    ]
+    for size, (ko, en) in _SIZE_RES.items():
+        found += _scan(text, ko, "business.size", _constant(size), _ko_rule_or_topic)
+        found += _scan(text, en, "business.size", _constant(size), _en_rule)
+    return found
+
+
 # ── combining ──────────────────────────────────────────────────────────────────────────────────
 
 def _without_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -534,7 +593,20 @@ def _facts(findings: list[Finding]) -> Facts:
         assets_min=int(assets[0]) if assets else None,
         assets_max=int(assets[1]) if assets else None,
         is_foreign_student=_agreed(said.get("is_foreign_student", [])),
+        has_business=True if (said.get("business") or said.get("business.size")
+                              or said.get("business.years_since_founding")) else None,
+        business_size=_business_size(said.get("business.size", [])),
+        business_years_since_founding=int(founded[0]) if (founded := _intersect(
+            said.get("business.years_since_founding", []))) and founded[0] == founded[1] else None,
     )
+
+
+def _business_size(sizes: list[str]) -> str | None:
+    """A startup is also small; "startup" is the more specific word, so it wins over "sme"."""
+    distinct = set(sizes)
+    if distinct <= {"startup", "sme"} and distinct:
+        return "startup" if "startup" in distinct else "sme"
+    return _agreed(sizes)
 
 
 def _normalize(question: str) -> str:
@@ -547,7 +619,7 @@ def extract(question: str) -> Extraction:
     text = _normalize(question)
     findings = _without_overlaps([
         *_age_findings(text), *_residence_findings(text), *_status_findings(text),
-        *_foreign_student_findings(text), *_money_findings(text),
+        *_foreign_student_findings(text), *_money_findings(text), *_business_findings(text),
     ])
     return Extraction(facts=_facts(findings), understood=tuple(findings))
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -28,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from .facets import FACETS
+from .finder.question import Question
 from .passages import Passage
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,6 @@ WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 # audit follow-ups are the part whose title names the 행정사무감사.
 KINDS = ("intro", "overview", "results", "plan", "schedule", "other",
          "audit_finding", "audit_action", "audit_plan")
-
-# What a question asks about, in Korean and English.
-_PAST = re.compile(r"작년|지난\s*해|’23|'23|2023|성과|실적|했어|했나|했는지|됐어|받았어|last year|in 2023|so far|did",
-                   re.IGNORECASE)
-_THIS_YEAR = re.compile(r"올해|금년|’24|'24|2024|계획|예정|할\s*거|this year|plan|will", re.IGNORECASE)
-_AUDIT = re.compile(r"지적|감사|특혜|불공평|논란|철회|문제|왜|해명|시정|의원|낭비|비판|why|criticis|criticiz|audit|"
-                    r"complain|problem", re.IGNORECASE)
 
 FEATURES = ("dense", "lexical", "text_lexical", "section", *(f"facet_{name}" for name in FACETS), "coverage", "named",
             *(f"kind_{kind}" for kind in KINDS), "past_x_results", "this_year_x_plan", "audit_q_x_audit",
@@ -107,14 +100,14 @@ class LinearReranker:
         self.passages = passages
         self.idf = idf
 
-    def features(self, question: str, query_tokens: Sequence[str], c: Candidates) -> np.ndarray:
+    def features(self, question: Question, c: Candidates) -> np.ndarray:
         """The feature matrix (one row per candidate, columns in FEATURES order)."""
         p, ids = self.passages, c.ids
-        past, this_year, audit_q = (float(bool(rx.search(question))) for rx in (_PAST, _THIS_YEAR, _AUDIT))
+        past, this_year, audit_q = (float(v) for v in (question.cues.past, question.cues.this_year, question.cues.audit))
         audit = p.audit[ids]
         return np.column_stack([
             c.dense, c.lexical, c.text_lexical, c.section, *(c.facets[name] for name in FACETS),
-            self.coverage(query_tokens, ids), c.named, p.kind[ids],
+            self.coverage(question.query_tokens, ids), c.named, p.kind[ids],
             past * p.results[ids], this_year * p.plan[ids], audit_q * audit, (1.0 - audit_q) * audit,
             p.length[ids],
         ]).astype(np.float32)
@@ -128,8 +121,8 @@ class LinearReranker:
         return np.array([sum(w for t, w in unique.items() if t in self.passages.tokens[i]) / total for i in ids],
                         dtype=np.float32)
 
-    def scores(self, question: str, query_tokens: Sequence[str], candidates: Candidates) -> np.ndarray:
-        return self.features(question, query_tokens, candidates) @ self.weights
+    def scores(self, question: Question, candidates: Candidates) -> np.ndarray:
+        return self.features(question, candidates) @ self.weights
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float] | None:

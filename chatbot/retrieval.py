@@ -10,16 +10,16 @@ The best fused candidates are then reordered by the learned reranker (rerank.py)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .embedding import Embedder
-from .facets import passage_facets, question_facets
+from .facets import passage_facets
+from .finder.question import Question
 from .index_store import LoadedIndex
-from .lexical import KoreanTokenizer, idf_table
+from .lexical import idf_table
 from .passages import Passage
-from .programs import Glossary, ProgramRegistry
 from .rerank import Candidates, LinearReranker, PassageFeatures, load_weights
 
 RRF_K = 60
@@ -37,9 +37,9 @@ class Hit:
 class RetrievalResult:
     hits: list[Hit]
     programs: list[tuple[str, float]]          # program ids, best first, with a 0–1 share
-    named_programs: list[str] = field(default_factory=list)
     confidence: float = 0.0                    # how sure the best passage answers: see HybridRetriever.search
-    query_tokens: list[str] = field(default_factory=list)   # the lexical query: question + glossary morphemes
+    peak: float = 0.0                          # how far the best fused score stands out (peak_score)
+    dense_max: float = 0.0                     # the best raw cosine similarity
 
 
 @dataclass(frozen=True)
@@ -56,30 +56,26 @@ class RetrievalSettings:
 
 @dataclass(frozen=True)
 class FirstStage:
-    named: list[str]               # programs the question names
-    query_tokens: list[str]        # lexical query: question + glossary morphemes
+    question: Question
     dense: np.ndarray              # raw cosine similarity per passage
     lexical: np.ndarray            # raw BM25 per passage (with its heading path)
     fused: np.ndarray
     scaled: tuple[np.ndarray, np.ndarray, np.ndarray]   # dense, lexical, □-block as fused
-    facets: list[str]              # kinds of fact the question asks for
 
 
 class HybridRetriever:
-    def __init__(self, index: LoadedIndex, embedder: Embedder, programs: ProgramRegistry,
-                 glossary: Glossary, tokenizer: KoreanTokenizer | None = None,
-                 settings: RetrievalSettings | None = None):
+    """Ranks one index version's passages for an analysed :class:`Question`."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: RetrievalSettings | None = None):
         self.index = index
         self.embedder = embedder
-        self.programs = programs
-        self.glossary = glossary
-        self.tokenizer = tokenizer or KoreanTokenizer()
         self.settings = settings or RetrievalSettings()
         self._section_of = _section_groups(index)
         self._section_count = int(self._section_of.max()) + 1 if len(self._section_of) else 0
         self.idf = idf_table(index.tokens)
         self._facets = passage_facets(p.text for p in index.passages)
         structure = PassageFeatures(index.passages, index.tokens)
+        self._token_sets = structure.tokens
         self._findings = structure.finding
         # the weights were fitted on min-max fused signals: with RRF the first stage ranks alone
         weights = load_weights() if self.settings.rerank and self.settings.fusion == "weighted" else None
@@ -95,13 +91,6 @@ class HybridRetriever:
         dense[ids[0][valid]] = scores[0][valid]
         return dense
 
-    def expansion(self, question: str, named: list[str]) -> list[str]:
-        """Report words for the question's glossary terms and for the programs it names."""
-        return [*self.glossary.expand(question), *(self.programs.name(p, "ko") for p in named)]
-
-    def lexical_query(self, question: str, named: list[str]) -> list[str]:
-        return self.tokenizer.tokenize(" ".join([question, *self.expansion(question, named)]))
-
     def _section_scores(self, dense: np.ndarray) -> np.ndarray:
         """Each passage gets the similarity of its whole □ block (its passages' best)."""
         block_best = np.full(self._section_count, -np.inf, dtype=np.float32)
@@ -109,38 +98,36 @@ class HybridRetriever:
         return block_best[self._section_of]
 
     # -- fusion, then reranking ------------------------------------------------------------
-    def first_stage(self, question: str) -> FirstStage:
+    def first_stage(self, question: Question) -> FirstStage:
         """Fused dense + lexical + □-block + facet scores for every passage."""
         s = self.settings
-        named = list(self.programs.mentions(question))
-        dense = self._dense(question)      # glossary words are not added here: measured, they hurt
-        query_tokens = self.lexical_query(question, named)
-        lexical = self.index.bm25.scores(query_tokens)
+        dense = self._dense(question.text)      # glossary words are not added here: measured, they hurt
+        lexical = self.index.bm25.scores(question.query_tokens)
         section = self._section_scores(dense)
         if s.fusion == "weighted":
             scaled = (_minmax(dense), _minmax(lexical), _minmax(section))
         else:
             scaled = (_rrf(dense), _rrf(lexical, positive_only=True), _rrf(section))
         fused = s.dense_weight * scaled[0] + s.lexical_weight * scaled[1] + s.section_weight * scaled[2]
-        facets = question_facets(question)
-        for facet in facets:
+        for facet in question.facets:
             fused = fused + s.facet_weight * self._facets[facet]
         fused = fused - s.finding_penalty * self._findings
-        return FirstStage(named, query_tokens, dense, lexical, fused, scaled, facets)
+        return FirstStage(question, dense, lexical, fused, scaled)
 
     def candidates(self, stage: FirstStage) -> Candidates:
         """The first stage's best passages with the signals the reranker weighs."""
         ids = np.argsort(-stage.fused, kind="stable")[: self.settings.candidates]
-        named = set(stage.named)
+        question = stage.question
+        named = set(question.named)
         return Candidates(
             ids=ids, dense=stage.scaled[0][ids], lexical=stage.scaled[1][ids], section=stage.scaled[2][ids],
-            text_lexical=_minmax(self.index.text_bm25.scores(stage.query_tokens))[ids],
-            facets={name: (self._facets[name][ids] if name in stage.facets else np.zeros(len(ids), np.float32))
+            text_lexical=_minmax(self.index.text_bm25.scores(question.query_tokens))[ids],
+            facets={name: (self._facets[name][ids] if name in question.facets else np.zeros(len(ids), np.float32))
                     for name in self._facets},
             named=np.array([self.index.passages[i].program_id in named for i in ids], dtype=np.float32),
         )
 
-    def search(self, question: str, top_k: int = 5) -> RetrievalResult:
+    def search(self, question: Question, top_k: int = 5) -> RetrievalResult:
         """The best passages for ``question``. ``confidence`` is, with the reranker, the best
         passage's share of the candidates' softmax; without it, how far the best fused score stands
         out (peak_score). Both were measured on unanswerable questions (bench/calibrate.py); the
@@ -148,8 +135,7 @@ class HybridRetriever:
         stage = self.first_stage(question)
         if self.reranker is not None:
             candidates = self.candidates(stage)
-            order, scores = _softmax_order(candidates.ids,
-                                           self.reranker.scores(question, stage.query_tokens, candidates))
+            order, scores = _softmax_order(candidates.ids, self.reranker.scores(question, candidates))
             confidence = float(scores[0])
         else:
             order = np.argsort(-stage.fused, kind="stable")[: self.settings.candidates]
@@ -159,11 +145,15 @@ class HybridRetriever:
                 for i, score in zip(order[: max(top_k, 1)], scores)]
         return RetrievalResult(
             hits=hits,
-            programs=self._rank_programs(order, scores, stage.named),
-            named_programs=stage.named,
+            programs=self._rank_programs(order, scores, list(question.named)),
             confidence=confidence,
-            query_tokens=stage.query_tokens,
+            peak=peak_score(stage.fused),
+            dense_max=float(stage.dense.max()) if len(stage.dense) else 0.0,
         )
+
+    def passage_tokens(self, hits: list[Hit]) -> list[frozenset[str]]:
+        """The indexed morphemes (with heading paths) of these hits' passages."""
+        return [self._token_sets[self.index.by_id[h.passage.id]] for h in hits]
 
     @property
     def confidence_signal(self) -> str:

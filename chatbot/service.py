@@ -19,10 +19,12 @@ from .embedding import Embedder, EmbedderUnavailable, create_embedder
 from .index_store import IndexError_, LoadedIndex, load_version, read_current
 from .lexical import KoreanTokenizer
 from .programs import Glossary, ProgramRegistry
-from .answer import Answerer
 from .catalog import CATALOG_FILE, Catalog, load_catalog
 from .corpus import load_corpus
 from .calibration import threshold_for
+from .finder import lines as line_selection, scope
+from .finder.pipeline import Answerer
+from .finder.question import Question, QuestionAnalyzer
 from .retrieval import HybridRetriever, RetrievalSettings
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Snapshot:
     """Everything one request needs, fixed for its whole duration."""
 
     index: LoadedIndex
+    analyzer: QuestionAnalyzer
     retriever: HybridRetriever
     programs: ProgramRegistry
     answerer: Answerer
@@ -49,6 +52,9 @@ class Snapshot:
     @property
     def version(self) -> str:
         return self.index.version
+
+    def analyse(self, text: str, language: str | None = None) -> Question:
+        return self.analyzer.analyse(text, language)
 
 
 class FinderService:
@@ -129,7 +135,7 @@ class FinderService:
             raise IndexError_(f"built with {index.model_name}, but the configured model is {embedder.name}")
         corpus_dir = index.data_dir          # the corpus snapshot published with this version
         programs = ProgramRegistry.load(corpus_dir)
-        retriever = HybridRetriever(index, embedder, programs, Glossary.load(corpus_dir), self.tokenizer,
+        retriever = HybridRetriever(index, embedder,
                                     RetrievalSettings(fusion=self.settings.fusion, rerank=self.settings.rerank))
         documents = {d["id"]: d for d in index.manifest.get("documents", [])}
         override = self.settings.min_confidence
@@ -141,8 +147,14 @@ class FinderService:
         # catalog refuses the version (CatalogError) and the previous one keeps serving.
         texts = {d.id: d for d in load_corpus(corpus_dir)}
         catalog = load_catalog(corpus_dir / CATALOG_FILE, texts)
-        answerer = Answerer(retriever, documents, threshold, catalog=catalog, today=self.settings.current_date)
-        return Snapshot(index=index, retriever=retriever, programs=programs, answerer=answerer, catalog=catalog)
+        analyzer = QuestionAnalyzer(programs, Glossary.load(corpus_dir), self.tokenizer, retriever.idf,
+                                    catalog.english_texts())
+        selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf)
+        scope_model = scope.load_model() if not override else None     # an override means: the share decides
+        answerer = Answerer(analyzer, retriever, selector, scope_model, threshold, programs, documents, catalog,
+                            today=self.settings.current_date)
+        return Snapshot(index=index, analyzer=analyzer, retriever=retriever, programs=programs, answerer=answerer,
+                        catalog=catalog)
 
     def status(self) -> dict:
         snapshot = self._snapshot

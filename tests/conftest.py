@@ -43,9 +43,11 @@ def real_index_dir() -> Path:
 @pytest.fixture
 def make_app(fake_embedder):
     def _make(index_dir: Path, **overrides):
+        # The scope classifier was fitted on the real model's signals; with the fake embedder a
+        # tiny share threshold stands in for it (a named program always counts as in scope).
         config = {"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64",
                   "embedder": fake_embedder, "reload_seconds": 0, "rate_limit": "off", "TESTING": True,
-                  **overrides}
+                  "min_confidence": 1e-6, **overrides}
         return create_app(config)
     return _make
 
@@ -58,6 +60,12 @@ def app(make_app, fake_index_dir):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def analyzer(app):
+    """The question analyser of the fake index's snapshot (the real corpus, programs and glossary)."""
+    return app.extensions["finder"].snapshot().analyzer
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import pytest
 
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.facets import FACETS
+from chatbot.finder.question import Cues, Question
 from chatbot.passages import Passage
 from chatbot.rerank import FEATURES, KINDS, WEIGHTS_FILE, Candidates, LinearReranker, PassageFeatures, \
     load_weights, passage_kind
@@ -51,10 +52,14 @@ def candidates(n: int, **signals) -> Candidates:
                       **values)
 
 
+def question(text: str, query_tokens: list[str], audit: bool = False) -> Question:
+    return Question(text, "ko", "ko", query_tokens=tuple(query_tokens), cues=Cues(audit=audit))
+
+
 def test_features_follow_the_declared_columns():
     passages = [passage((AUDIT, "2 시정", "9. 연체료", "□ 추진내용")), passage((PART, "1.", "4 서비스", "□ 사업개요"))]
     ranker = reranker(passages, dict.fromkeys(FEATURES, 0.0))
-    x = ranker.features("연체료 왜 받아?", ["연체료", "정장"], candidates(2, dense=[0.9, 0.5]))
+    x = ranker.features(question("연체료 왜 받아?", ["연체료", "정장"], audit=True), candidates(2, dense=[0.9, 0.5]))
     column = {name: x[:, i] for i, name in enumerate(FEATURES)}
     assert x.shape == (2, len(FEATURES))
     assert list(column["dense"]) == pytest.approx([0.9, 0.5])
@@ -68,7 +73,7 @@ def test_weights_decide_the_order():
     passages = [passage((PART, "1.", "4 서비스")), passage((PART, "1.", "4 서비스", "□ 사업개요"))]
     weights = dict.fromkeys(FEATURES, 0.0)
     weights.update(dense=1.0, kind_intro=-5.0)
-    scores = reranker(passages, weights).scores("정장", ["정장"], candidates(2, dense=[1.0, 0.8]))
+    scores = reranker(passages, weights).scores(question("정장", ["정장"]), candidates(2, dense=[1.0, 0.8]))
     assert scores[1] > scores[0]          # a heading line loses to the overview under it
     with pytest.raises(ValueError):
         reranker(passages, {"dense": 1.0})
@@ -104,7 +109,8 @@ def test_reranked_search_gives_shares_and_beats_the_first_stage(real_index_dir):
         return FinderService(Settings().with_overrides({"index_dir": real_index_dir, "rerank": rerank}))
 
     reranked = service(True)
-    result = reranked.snapshot().retriever.search("정장 늦게 반납하면 연체료 얼마예요?", top_k=10)
+    snapshot = reranked.snapshot()
+    result = snapshot.retriever.search(snapshot.analyse("정장 늦게 반납하면 연체료 얼마예요?"), top_k=10)
     shares = [h.score for h in result.hits]
     assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1.0 + 1e-6
     assert result.confidence == pytest.approx(shares[0])
@@ -122,22 +128,19 @@ def test_reranked_search_gives_shares_and_beats_the_first_stage(real_index_dir):
 def test_an_audit_question_cites_the_citys_response_first(real_index_dir, question, fact):
     """The council's request restates the citizen's complaint almost word for word, so it is the
     most similar passage; the answer is the city's response under □ 추진내용 / 향후계획."""
-    retriever = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().retriever
-    first = retriever.search(question, top_k=3).hits[0].passage
+    snapshot = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot()
+    first = snapshot.retriever.search(snapshot.analyse(question), top_k=3).hits[0].passage
     assert passage_kind(first) in ("audit_action", "audit_plan")
     assert fact in " ".join(first.text.split())
 
 
-def test_first_stage_lowers_audit_findings_by_the_configured_penalty(fake_index_dir, fake_embedder):
+def test_first_stage_lowers_audit_findings_by_the_configured_penalty(fake_index_dir, fake_embedder, analyzer):
     from chatbot.index_store import load_current
-    from chatbot.programs import Glossary, ProgramRegistry
     from chatbot.retrieval import HybridRetriever, RetrievalSettings
 
     index = load_current(fake_index_dir)
-    corpus = Settings().corpus_dir
-    programs, glossary = ProgramRegistry.load(corpus), Glossary.load(corpus)
-    question = "뉴딜일자리 불용 대책"
-    fused = {penalty: HybridRetriever(index, fake_embedder, programs, glossary,
+    question = analyzer.analyse("뉴딜일자리 불용 대책")
+    fused = {penalty: HybridRetriever(index, fake_embedder,
                                       settings=RetrievalSettings(finding_penalty=penalty)).first_stage(question).fused
              for penalty in (0.0, 0.8)}
     findings = np.array([passage_kind(p) == "audit_finding" for p in index.passages])

@@ -71,6 +71,7 @@ class CriterionRow(Form):
     field = SelectField("Profile field", choices=[("", "(none: words only)")] + [(f, f) for f in FIELDS])
     op = SelectField("Condition", choices=[(op, op) for op in OPS])
     value = StringField("Value", description="number, true/false, [lo, hi], a list, or the words for 'text'")
+    met_by = StringField("Met by", description="'text' only: values of the field that certainly satisfy the words")
     clause = FormField(ClauseFields)
     remove = BooleanField("remove")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Optional
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
-from ..answer import Answer
+from ..finder.pipeline import Answer
 from ..feedback_store import AnswerSigner, ExpiredAnswerId, FeedbackStore, InvalidAnswerId, load_secret
 from .errors import APIError
 from .requests import json_body

@@ -16,8 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict
 
 from ..catalog import AUDIENCES, CATEGORIES, INDUSTRIES, Catalog, Program
-from ..eligibility import Facts, Profile, match
-from ..eligibility_answer import criterion_json, date_json
+from ..eligibility import Facts, Profile, criterion_json, date_json, match
 from .errors import APIError
 from .requests import current_snapshot, json_body
 

@@ -38,6 +38,8 @@ def json_body(model: type[Model]) -> Model:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise APIError(400, "invalid_json", f"The body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:        # "[[[[…]]]]" thousands deep: the parser's own stack runs out
+        raise APIError(400, "invalid_json", "The body is nested too deeply.") from exc
     if not isinstance(data, dict):
         raise APIError(400, "invalid_json", "The body must be a JSON object.")
     try:

@@ -37,7 +37,9 @@
       you: "내 질문: ",
       thinking: "답을 찾는 중입니다…",
       answered: "답변이 도착했습니다. ",
-      ungrounded: "보고서에서 직접적인 답을 찾지 못했습니다.",
+      statusLabel: { partial: "보고서에 일부만 나와 있어요", not_in_report: "보고서에 없는 내용이에요", clarify: "무엇을 찾으시는지 알려 주세요" },
+      suggestions: "관련이 있을 수도 있는 사업 (이 질문의 답은 아닙니다)",
+      choicePrograms: "{label} 분야 사업",
       sources: "근거 문단 ({n}개)",
       edition: "{e} 업무보고",
       lines: "{s}–{e}행",
@@ -124,7 +126,9 @@
       you: "Your question: ",
       thinking: "Looking for the answer…",
       answered: "New answer. ",
-      ungrounded: "The report does not answer this directly.",
+      statusLabel: { partial: "Only partly in the report", not_in_report: "Not in the report", clarify: "Tell us what you are looking for" },
+      suggestions: "Programs that may be related (not an answer to this question)",
+      choicePrograms: "Programs: {label}",
       sources: "Sources ({n} passages)",
       edition: "{e} work report",
       lines: "lines {s}–{e}",
@@ -443,7 +447,7 @@
       closeButton
     ]);
 
-    var chat = chatView(announce);
+    var chat = chatView(announce, function () { tabs.select(1, true); });
     var match = matchView(announce);
     var tabs = tabBar([["tabAsk", chat.view], ["tabMatch", match.view]]);
     var panel = h("div", { class: "panel", id: panelId, "aria-labelledby": titleId, hidden: !pageMode },
@@ -533,11 +537,12 @@
       if (next !== null && current >= 0) { event.preventDefault(); select(next, true); }
     } }, buttons), "tabs", null, "aria-label");
     select(0, false);
-    return { bar: bar, focus: function () { buttons.filter(function (b) { return b.tabIndex === 0; })[0].focus(); } };
+    return { bar: bar, select: select,
+      focus: function () { buttons.filter(function (b) { return b.tabIndex === 0; })[0].focus(); } };
   }
 
   // ---------------------------------------------------------------- chat
-  function chatView(announce) {
+  function chatView(announce, openMatch) {
     var max = SERVER.limits.question;
     var log = h("div", { class: "scroll", tabindex: "-1" }, [T("p", "welcome", null, { class: "note" })]);
     var inputId = uid("question"), countId = uid("count");
@@ -596,20 +601,51 @@
       scroller.scrollTop += el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
     }
 
+    /** Each status looks different: a refusal or a question back never looks like an answer. */
     function renderAnswer(turn, question, answer) {
       var lang = answer.answer_language === "en" ? "en" : "ko";
-      var bubble = h("div", { class: "bubble-a" + (answer.grounded ? "" : " ungrounded"), lang: lang }, [
-        answer.grounded ? null : T("p", "ungrounded", null, { class: "note" }),
+      var status = answer.status || (answer.grounded ? "answered" : "not_in_report");
+      var bubble = h("div", { class: "bubble-a status-" + status, lang: lang, "data-status": status }, [
+        status === "answered" ? null : T("p", "statusLabel." + status, null, { class: "status-label" }),
         h("p", {}, answer.answer)
       ]);
       add(turn, bubble);
       var names = {};
       (answer.programs || []).forEach(function (p) { names[p.id] = p.name; });
       (answer.citations || []).forEach(function (c) { if (c.edition) state.editions[c.document] = c.edition; });
+      if (answer.choices && answer.choices.length) add(turn, choiceButtons(turn, answer.choices, lang));
       if (answer.eligibility) add(turn, eligibilityBlock(answer.eligibility, names));
       add(turn, citations(answer.citations || [], names, lang));
-      add(turn, programCards(answer.programs || [], answer.eligibility, lang));
+      if (status === "answered" || status === "partial") add(turn, programCards(answer.programs || [], answer.eligibility, lang));
+      if (answer.suggestions && answer.suggestions.length) add(turn, suggestionList(answer.suggestions, lang));
       if (answer.answer_id) add(turn, feedback(answer.answer_id, question));
+    }
+
+    /** The closest programs of a "not in the report" answer: names only, under a label that says
+        they are not the answer. */
+    function suggestionList(list, lang) {
+      return h("section", { class: "suggestions" }, [T("h3", "suggestions"),
+        h("ul", {}, list.map(function (p) { return h("li", { lang: lang, "data-program": p.id }, p.name); }))]);
+    }
+
+    /** A question back: each choice lists a category's programs or opens the profile form. */
+    function choiceButtons(turn, choices, lang) {
+      var results = h("div", { class: "choice-results" });
+      var buttons = choices.map(function (c) {
+        return h("button", { type: "button", class: "secondary choice", lang: lang, onclick: function () {
+          if (c.action === "profile") { openMatch(); return; }
+          var query = c.category ? "category=" + encodeURIComponent(c.category) : "audience=" + encodeURIComponent(c.audience);
+          api("/api/programs?" + query + "&lang=" + lang).then(function (body) {
+            results.textContent = "";
+            add(results, h("section", {}, [
+              bind(h("h3"), function () { return t("choicePrograms", { label: c.label }); }),
+              h("ul", { class: "cards" }, (body.programs || []).map(function (p) { return programCard(p, lang); }))
+            ]));
+            reveal(results);
+          }, function (err) { results.textContent = errorText(err); });
+        } }, c.label);
+      });
+      return h("div", { class: "choices", role: "group" }, [h("div", { class: "choice-row" }, buttons), results]);
     }
 
     function eligibilityBlock(e, names) {

@@ -1,0 +1,92 @@
+"""Fit the line selector's weights (chatbot/finder/lines.py) and say how often the chosen line
+holds the fact.
+
+For each fitting question the lines of the five best passages are labelled by whether they hold
+the question's fact string (whitespace ignored); the weights maximise the softmax likelihood of
+the labelled lines (listwise, bench/listwise.py), with an L2 pull towards the selector's fallback
+weights whose strength 5-fold cross-validation picks.
+
+Fitting questions: the training questions (tests/data/train_*.jsonl), the dev half and the
+answerable questions of the blind scope sets A and B. Only scored: the test half, the holdout and
+the fresh blind holdout.
+
+    python bench/fit_lines.py            # fit, print "chosen line holds the fact" per split
+    python bench/fit_lines.py --write    # also write chatbot/finder/lines.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from chatbot.config import Settings  # noqa: E402
+from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, _fallback_weights  # noqa: E402
+from chatbot.service import FinderService  # noqa: E402
+from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
+from listwise import choose_strength, first_hit_ranks, fit  # noqa: E402
+
+FIT_SPLITS = ("train", "dev", "blind")
+SCORED_SPLITS = ("test", "holdout")     # the fresh blind holdout is scored once, by eval_answers.py
+
+
+def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
+    snapshot = service.snapshot()
+    selector = snapshot.answerer.selector
+    rows = []
+    for q in questions:
+        question = snapshot.analyse(q["question"])
+        result = snapshot.retriever.search(question, top_k=5)
+        X, where = selector.features(question, [h.passage for h in result.hits], [h.score for h in result.hits])
+        rows.append({"lang": q["lang"], "X": X, "y": np.array([holds_fact(line.text, q["fact"]) for line, _, _ in where])})
+    return rows
+
+
+def chosen_holds_fact(rows: list[dict], w: np.ndarray) -> dict[str, tuple[int, float, float]]:
+    """Per language: n, share whose best line holds the fact, share whose best two lines do."""
+    out = {}
+    for lang, ranks in first_hit_ranks(rows, w).items():
+        n = len(ranks)
+        out[lang] = (n, sum(r == 1 for r in ranks) / n, sum(r is not None and r <= 2 for r in ranks) / n)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    args = parser.parse_args()
+    service = FinderService(Settings().with_overrides({"threads": 2}))
+    snapshot = service.snapshot()
+    rows = {split: labelled(service, load_questions(split)) for split in (*FIT_SPLITS, *SCORED_SPLITS)
+            if all(p.is_file() for p in split_files(split))}
+    fitting = [r for split in FIT_SPLITS for r in rows.get(split, [])]
+    prior = _fallback_weights().astype(np.float64)
+    best, cv = choose_strength(fitting, prior)
+    weights = fit(fitting, best, prior)
+    for split, split_rows in rows.items():
+        note = " (fitted on)" if split in FIT_SPLITS else ""
+        for label, w in (("fallback", prior), ("fitted", weights)):
+            figures = chosen_holds_fact(split_rows, w)
+            print(f"{label:<9}{split + note:<20}" + "  ".join(
+                f"{lang} n={n} best line {top1:.3f} best two {top2:.3f}" for lang, (n, top1, top2) in figures.items()))
+    for name, value in zip(FEATURES, weights):
+        print(f"  {name:<22}{value:+.3f}")
+    if args.write:
+        WEIGHTS_FILE.write_text(json.dumps({
+            "fitted": time.strftime("%Y-%m-%d"), "by": "bench/fit_lines.py",
+            "on": [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
+            "model": snapshot.index.model_name, "index_version": snapshot.version, "l2_strength": best,
+            "cv_mrr": round(cv[best], 4), "weights": {n: round(float(v), 4) for n, v in zip(FEATURES, weights)},
+        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()

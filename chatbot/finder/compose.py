@@ -1,0 +1,79 @@
+"""Composing the answer text: at most three sentences before the citations, no quote twice.
+
+The order is fixed by what the citizen asked: a verdict first for an eligibility question, a date
+first for a "when" question, then the report's line that states the asked-for fact, unless a
+sentence before already quotes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .extras import EligibilityExtra, ScheduleItem
+from .lines import LineChoice
+from .status import Decision
+from . import wording
+
+MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A report line the answer quotes."""
+
+    text: str
+    line: int
+    passage_id: str
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _already_said(quote: str, sentences: list[str]) -> bool:
+    return any(_squash(quote) in _squash(s) or _squash(s.split("“")[-1].split("”")[0]) in _squash(quote)
+               for s in sentences if "“" in s)
+
+
+def answered_text(decision: Decision, lead: list[LineChoice], quotes: list[str], names: dict[str, str],
+                  eligibility: EligibilityExtra | None, schedule: list[ScheduleItem], lang: str,
+                  note: str = "") -> tuple[str, list[Quote]]:
+    """``lead``: the chosen lines, best first; ``quotes``: their (possibly shortened) text."""
+    sentences = [note] if note else []
+    if eligibility is not None:
+        sentences += wording.eligibility_sentences(eligibility.program, eligibility.verdict,
+                                                   eligibility.profile.facts, lang)[:2]
+    for item in schedule[:2]:
+        sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
+    used: list[Quote] = []
+    for choice, quote in zip(lead, quotes):
+        if len(sentences) >= MAX_SENTENCES:
+            break
+        if _already_said(quote, sentences):
+            continue
+        program = choice.passage.program_id
+        # a verdict or a date names its program already; naming retrieval's line's program as well
+        # could name a second one
+        name = "" if (eligibility or schedule) else names.get(program or "", "")
+        sentences.append(wording.quote_sentence(name, quote, choice.line.number, lang, first=not used))
+        used.append(Quote(quote, choice.line.number, choice.passage.id))
+    return " ".join(sentences[:MAX_SENTENCES]), used
+
+
+def partial_text(decision: Decision, name: str, details: tuple[str, ...], overview: LineChoice | None,
+                 overview_quote: str, schedule: list[ScheduleItem], lang: str, note: str = "") -> tuple[str, list[Quote]]:
+    """What the report does not say, then what it does: the planned date (for an exact-date
+    question) or the program's overview."""
+    sentences = [note] if note else []
+    sentences.append(wording.partial_sentence(name, details, lang))
+    used = []
+    for item in schedule[:1]:
+        sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
+    if overview is not None and len(sentences) < MAX_SENTENCES and not schedule:
+        sentences.append(wording.overview_sentence(overview_quote, overview.line.number, lang))
+        used.append(Quote(overview_quote, overview.line.number, overview.passage.id))
+    return " ".join(sentences), used
+
+
+def refusal_text(status: str, lang: str, note: str = "") -> str:
+    sentence = wording.clarify_sentence(lang) if status == "clarify" else wording.not_in_report_sentence(lang)
+    return f"{note} {sentence}".strip()

@@ -1,0 +1,209 @@
+"""Eligibility and schedule extras of an answer, decided from catalog data only.
+
+``eligibility``: a question that asks whether someone can join (``Question.asks_eligibility``)
+gets a verdict for the program it means: the first program it names, or, when it names none, the
+program retrieval clearly points at (:func:`target_program`). The verdict comes from
+:func:`chatbot.eligibility.evaluate` on the facts the question states, so it is ``eligible`` only
+when every decidable criterion is met by what the person said, and, stricter than the profile
+finder, only when no condition on the person is stated in words alone (those leave it open).
+
+``schedule``: a "when" question (a date, not a duration) gets the catalog's dated entries that
+fit it, stated as the report's plan and compared with today's date.
+
+Nothing here words a sentence: wording.py does, in Korean and English.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from ..catalog import Catalog, Program, ScheduleEntry
+from ..eligibility import ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status, when_span
+from ..profile_extract import Extraction
+from .question import Question
+
+# Retrieval share the top program needs to be taken as the subject of an unnamed question.
+MIN_UNNAMED_SHARE = 0.4
+MAX_SCHEDULE = 3
+TOPIC_WEIGHT = 100.0
+
+
+@dataclass(frozen=True)
+class EligibilityExtra:
+    program: Program
+    verdict: ProgramVerdict
+    profile: Extraction
+    inferred: bool                 # the program was inferred from retrieval, not named
+
+    def to_json(self, lang: str) -> dict:
+        return {
+            "program": {"id": self.program.id, "name": self.program.name.ko if lang == "ko" else self.program.name.en},
+            "verdict": self.verdict.verdict,
+            "criteria": [criterion_json(r) for r in self.verdict.criteria],
+            "missing": list(self.verdict.missing),
+            "understood": [
+                {"field": f.field, "phrase": f.phrase, "value": list(f.value) if isinstance(f.value, tuple) else f.value}
+                for f in self.profile.understood
+            ],
+            "program_inferred": self.inferred,
+        }
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    program: Program
+    entry: ScheduleEntry
+    status: str                    # upcoming, ongoing, past
+    edition: str
+
+    def to_json(self, lang: str) -> dict:
+        start, end = when_span(self.entry.when)
+        return {
+            "program": {"id": self.program.id, "name": self.program.name.ko if lang == "ko" else self.program.name.en},
+            "what": self.entry.what.ko if lang == "ko" else self.entry.what.en,
+            "when": self.entry.when, "start": start.isoformat(), "end": end.isoformat(),
+            "status": self.status, "edition": self.edition,
+            "clause": clause_json(self.entry.clause),
+        }
+
+
+# ── eligibility ────────────────────────────────────────────────────────────────────────────────
+
+def _program_text(program: Program) -> str:
+    parts = [program.name.ko, program.name.en, program.summary.ko, program.summary.en]
+    parts += [b.text.ko + " " + b.text.en for b in program.benefits]
+    return " ".join(parts).lower()
+
+
+def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str, float]],
+                   in_scope: bool) -> tuple[Program, bool] | None:
+    """The program an eligibility question is about and whether it was inferred, or None.
+
+    The first named program (in retrieval order) in the catalog. With none named, the top
+    retrieved program, but only when the question is in the report's scope, the program holds at
+    least MIN_UNNAMED_SHARE of the retrieval weight, and the question uses no benefit word
+    ("국민취업지원제도", "청년수당", "housing subsidy") that the program's own text lacks.
+    """
+    ids = [pid for pid, _ in ranked]
+    named = list(question.named)
+    for pid in [p for p in ids if p in named] + [p for p in named if p not in ids]:
+        if pid in catalog:
+            return catalog.get(pid), False
+    if not (in_scope and ranked and ranked[0][0] in catalog and ranked[0][1] >= MIN_UNNAMED_SHARE):
+        return None
+    program = catalog.get(ranked[0][0])
+    text = _program_text(program)
+    if any(word not in text for word in question.other_schemes):
+        return None
+    return program, True
+
+
+def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,
+                      lang: str, today: date) -> EligibilityExtra | None:
+    if not question.asks_eligibility or question.profile is None:
+        return None
+    target = target_program(catalog, question, ranked, in_scope)
+    if target is None:
+        return None
+    program, inferred = target
+    verdict = evaluate(program, question.profile.facts, lang, today)
+    if verdict.verdict == "eligible" and any(r.status == "info" and r.field for r in verdict.criteria):
+        # A condition on the person that the report states only in words ("취업 의지가 있는
+        # 구직자", "서울 소재 … 공공기관 인증") is not decided from a sentence: open, not eligible.
+        verdict = verdict.model_copy(update={"verdict": "unknown"})
+    return EligibilityExtra(program, verdict, question.profile, inferred)
+
+
+# ── schedule ───────────────────────────────────────────────────────────────────────────────────
+
+# Date topics: a question word and an entry word in the same group count as shared.
+_TOPICS: dict[str, tuple[str, ...]] = {
+    "open": ("개관", "개장", "개소", "개원", "오픈", "열", "열리", "조성", "문", "시범운영", "open", "opening", "opens",
+             "opened", "launch", "campus", "new"),
+    "recruit": ("모집", "신청", "접수", "선정", "공모", "recruit", "recruitment", "recruiting", "apply", "application",
+                "applications", "selection", "call"),
+    "start": ("시작", "개시", "시행", "운영", "착수", "start", "starts", "begin", "begins", "run", "runs"),
+    "event": ("개최", "행사", "페스티벌", "축제", "박람회", "대회", "festival", "event", "fair", "held", "contest"),
+    "survey": ("조사", "설문", "survey"),
+    "build": ("준공", "공사", "착공", "건립", "construction", "built", "build", "completed", "complete"),
+}
+_TOPIC_OF = {w: t for t, words in _TOPICS.items() for w in words}
+_STOP = {
+    "언제", "일정", "기간", "시기", "몇", "월", "날짜", "며칠", "하", "되", "있", "것", "수", "어요", "요", "나요",
+    "when", "does", "do", "did", "the", "a", "an", "is", "are", "was", "will", "what", "date", "month", "day", "time",
+    "schedule", "of", "for", "to", "in", "it", "and", "be", "how", "soon", "dates", "seoul", "서울", "서울시",
+}
+
+
+def _stem(token: str) -> str:
+    if token.isascii() and len(token) > 4:
+        for suffix in ("ing", "ed", "es", "s"):
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                return token[: -len(suffix)]
+    return token
+
+
+@dataclass
+class _Scored:
+    program: Program
+    entry: ScheduleEntry
+    score: float
+    shared_words: int
+
+
+@lru_cache(maxsize=4096)
+def _entry_tokens(tokenize, entry: ScheduleEntry) -> frozenset[str]:
+    """Catalog entries are frozen (hashable), so each is tokenised once per process."""
+    return frozenset(_stem(t) for t in tokenize(" ".join([entry.what.ko, entry.what.en, entry.clause.text])))
+
+
+def _score_entries(question_tokens: set[str], programs: list[Program], tokenize, idf: dict[str, float],
+                   prior: dict[str, float]) -> list[_Scored]:
+    words = {t for t in question_tokens if t not in _STOP and t not in _TOPIC_OF}
+    topics = {_TOPIC_OF[t] for t in question_tokens if t in _TOPIC_OF}
+    default_idf = max(idf.values(), default=1.0) / 2 or 1.0
+    scored = []
+    for program in programs:
+        for entry in program.schedule:
+            tokens = _entry_tokens(tokenize, entry)
+            shared = words & tokens
+            entry_topics = {_TOPIC_OF[t] for t in tokens if t in _TOPIC_OF}
+            # A shared date topic (opening, recruitment, …) outweighs any number of shared words.
+            score = sum(idf.get(t, default_idf) for t in shared) + TOPIC_WEIGHT * len(topics & entry_topics)
+            score += prior.get(program.id, 0.0)
+            scored.append(_Scored(program, entry, score, len(shared)))
+    return scored
+
+
+def pick_schedule(question: Question, catalog: Catalog, tokenize, idf: dict[str, float],
+                  prior: dict[str, float]) -> list[tuple[Program, ScheduleEntry]]:
+    """The entries that best fit the question (ties kept, at most MAX_SCHEDULE), date order.
+
+    A named program with dated entries restricts the search to them; if none of its entries shares
+    a word or a topic with the question, all of them are listed (the question asked "when" about
+    that program). With no program named, an entry needs at least one shared content word.
+    """
+    tokens = {_stem(t) for t in question.tokens}
+    candidates = [p for pid in question.named if (p := catalog.get(pid)) is not None and p.schedule]
+    if candidates:
+        scored = _score_entries(tokens, candidates[:1], tokenize, idf, {})
+        best = max(s.score for s in scored)
+        chosen = [s for s in scored if s.score == best] if best > 0 else scored
+    else:
+        scored = [s for s in _score_entries(tokens, list(catalog), tokenize, idf, prior) if s.shared_words]
+        if not scored:
+            return []
+        best = max(s.score for s in scored)
+        chosen = [s for s in scored if s.score >= best - 1e-9]
+    chosen = sorted(chosen, key=lambda s: when_span(s.entry.when))[:MAX_SCHEDULE]
+    return [(s.program, s.entry) for s in chosen]
+
+
+def schedule_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,
+                   tokenize, idf: dict[str, float], today: date) -> list[ScheduleItem]:
+    if not question.asks_schedule:
+        return []
+    prior = {pid: share for pid, share in ranked[:5]} if in_scope else {}
+    return [ScheduleItem(program, entry, schedule_status(entry, today), catalog.edition)
+            for program, entry in pick_schedule(question, catalog, tokenize, idf, prior)]

@@ -1,0 +1,215 @@
+"""Line selection: which line of the top passages states what was asked.
+
+Retrieval picks passages; a citizen reads one sentence. The selector scores every bullet-level
+line of the best passages with a linear model over cheap, explainable features (the passage's
+reranker share and rank, the idf-weighted share of the question's words the line holds, beyond
+its heading path too, character overlap, whether the line states the kind of fact asked for and
+whether its "label :" names it, a legal-basis label, position and length) and the answer leads
+with the best one.
+
+The weights are fitted, not hand-set: ``bench/fit_lines.py --write`` fits them listwise on the
+training questions and the dev half (the line holding each question's fact string is the gold
+line), with the L2 strength chosen by cross-validation, and writes ``chatbot/finder/lines.json``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..corpus import collapse_whitespace
+from ..facets import FACETS, states
+from ..passages import Passage
+from .question import Question
+
+log = logging.getLogger(__name__)
+WEIGHTS_FILE = Path(__file__).with_name("lines.json")
+CANDIDATE_PASSAGES = 5
+QUOTE_CHARS = 200
+
+_BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙|-|–|※|\*|□|[①-⑳]+)\s*")
+_ITEM = re.compile(r"^\s*(\d{1,2}(~\d{1,2})?\.|\(|<|［|\[)")
+_LABEL = re.compile(r"^([^:：]{1,14}?)\s*[:：]")
+_BASIS = re.compile(r"근\s*거|조\s*례|법\s*률|시행령|규\s*정")
+_DIGIT = re.compile(r"\d")
+# "label :" words that announce a kind of fact ("모집대상 : …", "위 치 : …", "예 산 : …")
+LABEL_WORDS = {
+    "who": r"대\s*상|자\s*격|모\s*집|참\s*여|선\s*발|신\s*청|요\s*건",
+    "when": r"일\s*정|기\s*간|시\s*기|모\s*집|개\s*최|개\s*관|추진",
+    "where": r"위\s*치|장\s*소|소\s*재|규\s*모",
+    "money": r"예\s*산|사업비|금\s*액|지원금|지원\s*내용|내\s*용|단\s*가",
+    "count": r"규\s*모|인\s*원|대\s*상|실\s*적|목\s*표",
+    "rate": r"[율률]",
+    "duration": r"기\s*간|과\s*정|운\s*영|교\s*육",
+}
+_LABEL_WORDS = {name: re.compile(words) for name, words in LABEL_WORDS.items()}
+
+FEATURES = (
+    "share", "log_share", "rank_1", "rank_2", "coverage", "new_coverage", "bigrams",
+    "first_line", "position", "length", "has_digit", "basis", "only_line", "heading",
+    *(f"states_{name}" for name in FACETS), *(f"label_{name}" for name in FACETS),
+    "labelled", "labelled_no_facet",
+)
+
+
+def logical_lines(passage: Passage) -> list[tuple[str, int]]:
+    """The passage as bullet-level sentences with their first line number: a wrapped
+    continuation (the audit part breaks sentences across lines) joins the line it continues."""
+    lines: list[tuple[str, int]] = []
+    for offset, raw in enumerate(passage.text.split("\n")):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if lines and not _BULLET.match(stripped) and not _ITEM.match(stripped):
+            lines[-1] = (lines[-1][0] + " " + stripped, lines[-1][1])
+        else:
+            lines.append((stripped, passage.start_line + offset))
+    return [(collapse_whitespace(_BULLET.sub("", text)), number) for text, number in lines]
+
+
+def bigrams(text: str) -> frozenset[str]:
+    squashed = "".join(text.lower().split())
+    return frozenset(squashed[i:i + 2] for i in range(len(squashed) - 1))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One bullet-level line of a passage, with what the selector needs of it."""
+
+    text: str
+    number: int                     # its first line in the document
+    position: int                   # 0-based within the passage
+    tokens: frozenset[str]
+    new_tokens: frozenset[str]      # tokens not in the passage's heading path
+    bigrams: frozenset[str]
+    label: str                      # the words before "label :", if any
+    heading: bool
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """A line of one of the top passages, scored for the question."""
+
+    line: Line
+    passage: Passage
+    rank: int                       # the passage's rank among the hits (0 = best)
+    score: float
+
+    @property
+    def quote(self) -> str:
+        return self.line.text
+
+
+class LineSelector:
+    """Scores the lines of the best passages; lines are read once per passage and worker."""
+
+    def __init__(self, weights: dict[str, float] | None, tokenize: Callable[[str], list[str]],
+                 idf: dict[str, float]):
+        self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32) \
+            if weights else _fallback_weights()
+        self.tokenize = tokenize
+        self.idf = idf
+        self._lines: dict[str, tuple[Line, ...]] = {}
+
+    def lines(self, passage: Passage) -> tuple[Line, ...]:
+        cached = self._lines.get(passage.id)
+        if cached is None:
+            heading = frozenset(self.tokenize(" ".join(passage.section)))
+            cached = tuple(self._line(text, number, position, heading)
+                           for position, (text, number) in enumerate(logical_lines(passage)) if len(text) >= 2)
+            self._lines[passage.id] = cached
+        return cached
+
+    def _line(self, text: str, number: int, position: int, heading: frozenset[str]) -> Line:
+        tokens = frozenset(self.tokenize(text))
+        label = _LABEL.match(text)
+        return Line(text, number, position, tokens, tokens - heading, bigrams(text),
+                    label.group(1) if label else "", text.startswith("□"))
+
+    def features(self, question: Question, passages: Sequence[Passage], shares: Sequence[float]
+                 ) -> tuple[np.ndarray, list[tuple[Line, Passage, int]]]:
+        """One row per line of ``passages`` (columns in FEATURES order) and the lines themselves."""
+        wanted = {t: self.idf.get(t, 0.0) for t in set(question.query_tokens)}
+        total = sum(wanted.values()) or 1.0
+        question_bigrams = bigrams(question.text)
+        facets = set(question.facets)
+        rows, where = [], []
+        for rank, (passage, share) in enumerate(zip(passages, shares)):
+            lines = self.lines(passage)
+            for line in lines:
+                label = line.label
+                rows.append([
+                    share, math.log(max(share, 1e-6)) / 10, rank == 0, rank == 1,
+                    sum(w for t, w in wanted.items() if t in line.tokens) / total,
+                    sum(w for t, w in wanted.items() if t in line.new_tokens) / total,
+                    len(question_bigrams & line.bigrams) / max(len(question_bigrams), 1),
+                    line.position == 0, line.position / max(len(lines) - 1, 1), math.log1p(len(line.text)) / 6,
+                    bool(_DIGIT.search(line.text)), bool(_BASIS.search(label or line.text[:12])), len(lines) == 1,
+                    line.heading,
+                    *(name in facets and states(name, line.text) for name in FACETS),
+                    *(name in facets and bool(label) and bool(_LABEL_WORDS[name].search(label)) for name in FACETS),
+                    bool(label), bool(label) and not facets,
+                ])
+                where.append((line, passage, rank))
+        return np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES)), where
+
+    def rank(self, question: Question, passages: Sequence[Passage], shares: Sequence[float]) -> list[LineChoice]:
+        """The lines of the top passages, best first."""
+        passages, shares = list(passages)[:CANDIDATE_PASSAGES], list(shares)[:CANDIDATE_PASSAGES]
+        X, where = self.features(question, passages, shares)
+        if not where:
+            return []
+        scores = X @ self.weights
+        order = np.argsort(-scores, kind="stable")
+        return [LineChoice(where[i][0], where[i][1], where[i][2], float(scores[i])) for i in order]
+
+
+def shorten(text: str, wanted: frozenset[str] | set[str], tokenize: Callable[[str], list[str]],
+            limit: int = QUOTE_CHARS) -> str:
+    """A long line cut to the run of its clauses that holds most of the question's words, so the
+    quote stays readable and still holds the fact."""
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in re.split(r"(?<=[,;.)」])\s+", text) if c]
+    best, best_score = "", -1.0
+    for start in range(len(clauses)):
+        window = ""
+        for clause in clauses[start:]:
+            joined = f"{window} {clause}".strip()
+            if len(joined) > limit:
+                break
+            window = joined
+        if not window:
+            window = clauses[start][:limit]
+        score = len(wanted & set(tokenize(window))) - 0.01 * start
+        if score > best_score:
+            best, best_score = window, score
+    prefix = "… " if not text.startswith(best) else ""
+    suffix = " …" if not text.endswith(best) else ""
+    return f"{prefix}{best}{suffix}"
+
+
+def _fallback_weights() -> np.ndarray:
+    """Before any fit: the passage's share and the line's coverage of the question."""
+    weights = dict.fromkeys(FEATURES, 0.0)
+    weights.update(share=2.0, coverage=3.0, new_coverage=2.0, first_line=0.2)
+    return np.array([weights[name] for name in FEATURES], dtype=np.float32)
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float] | None:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    weights = data.get("weights") or {}
+    missing = [name for name in FEATURES if name not in weights]
+    if missing:
+        log.warning("%s lacks weights for %s; line selection uses the fallback", path, missing)
+        return None
+    return {name: float(weights[name]) for name in FEATURES}

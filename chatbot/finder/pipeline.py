@@ -1,0 +1,255 @@
+"""The answer pipeline: analyse → retrieve (+ rerank) → select lines → decide status → extras →
+compose, each stage a module of its own with a typed result.
+
+    question.py  Question        language, named programs, facets, profile facts, content words
+    retrieval    RetrievalResult passages (hybrid first stage + learned reranker), programs, confidence
+    lines.py     [LineChoice]    the lines of the best passages, best first (fitted)
+    scope.py     ScopeSignals    is the topic one the report covers? (fitted classifier)
+    status.py    Decision        answered / partial / not_in_report / clarify
+    extras.py    EligibilityExtra, [ScheduleItem]   verdicts and dates from the catalog
+    compose.py   text + [Quote]  at most three sentences, in Korean or English (wording.py)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from ..catalog import Catalog
+from ..passages import Passage
+from ..programs import ProgramRegistry
+from ..rerank import passage_kind
+from ..retrieval import Hit, HybridRetriever, RetrievalResult
+from . import compose, wording
+from .extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_extra
+from .lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
+from .question import Question, QuestionAnalyzer
+from .scope import ScopeModel, signals
+from .status import GROUNDED, Decision, Status, decide
+
+MAX_SUGGESTIONS = 3
+# Score gap (line selector units) under which the runner-up line is quoted too. On the fitting
+# questions (bench/fit_lines.py's sets): 0 → the best line holds the fact for 55.7%; 0.5 → 63.5%
+# with a second quote in a third of the answers; 1.0 → 65.3% with one in half of them.
+SECOND_QUOTE_MARGIN = 0.5
+
+
+@dataclass(frozen=True)
+class Citation:
+    passage: Passage
+    score: float
+    document_title: str
+    edition: str
+
+
+@dataclass(frozen=True)
+class ProgramRef:
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: Question
+    status: Status
+    reason: str
+    text: str
+    citations: list[Citation]
+    programs: list[ProgramRef]                       # the programs the answer is about (answered, partial)
+    suggestions: list[ProgramRef] = field(default_factory=list)   # not_in_report: closest, not "the match"
+    quotes: list[compose.Quote] = field(default_factory=list)
+    eligibility: EligibilityExtra | None = None
+    schedule: list[ScheduleItem] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)              # clarify: what to pick from
+    scope: float | None = None                       # the classifier's probability that the report answers
+
+    @property
+    def grounded(self) -> bool:
+        return self.status in GROUNDED
+
+    @property
+    def language(self) -> str:
+        return self.question.language
+
+    @property
+    def answer_language(self) -> str:
+        return self.question.answer_language
+
+    def to_json(self) -> dict:
+        """The answer as /api/ask and ``python -m chatbot ask --json`` return it."""
+        lang = self.answer_language
+        body = {
+            "language": self.language,
+            "answer_language": lang,
+            "status": self.status,
+            "answer": self.text,
+            "grounded": self.grounded,
+            "citations": [
+                {
+                    "id": c.passage.id,
+                    "text": c.passage.text,
+                    "document": c.passage.document_id,
+                    "document_title": c.document_title,
+                    "edition": c.edition,
+                    "section": c.passage.section_path,
+                    "program_id": c.passage.program_id,
+                    "lines": [c.passage.start_line, c.passage.end_line],
+                    "score": c.score,
+                }
+                for c in self.citations
+            ],
+            "quotes": [{"text": q.text, "line": q.line, "passage_id": q.passage_id} for q in self.quotes],
+            "programs": [{"id": p.id, "name": p.name, "score": p.score} for p in self.programs],
+        }
+        if self.suggestions:
+            body["suggestions"] = [{"id": p.id, "name": p.name} for p in self.suggestions]
+        if self.choices:
+            body["choices"] = self.choices
+        if self.eligibility is not None:
+            body["eligibility"] = self.eligibility.to_json(lang)
+        if self.schedule:
+            body["schedule"] = [item.to_json(lang) for item in self.schedule]
+        return body
+
+
+class Answerer:
+    def __init__(self, analyzer: QuestionAnalyzer, retriever: HybridRetriever, selector: LineSelector,
+                 scope_model: ScopeModel | None, min_confidence: Callable[[str], float],
+                 programs: ProgramRegistry, documents: dict[str, dict], catalog: Catalog | None = None,
+                 today: Callable[[], date] = date.today):
+        self.analyzer = analyzer
+        self.retriever = retriever
+        self.selector = selector
+        self.scope_model = scope_model
+        self.min_confidence = min_confidence      # the reranker-share threshold, when no scope model is fitted
+        self.programs = programs
+        self.documents = documents                # document id → {"title", "edition"}
+        self.catalog = catalog
+        self.today = today
+        self._overview = _overviews(retriever.index.passages)
+
+    def answer(self, text: str, language: str | None = None, top_k: int = 5) -> Answer:
+        return self.answer_question(self.analyzer.analyse(text, language), top_k)
+
+    def answer_question(self, question: Question, top_k: int = 5) -> Answer:
+        result = self.retriever.search(question, top_k=max(top_k, CANDIDATE_PASSAGES))
+        lines = self.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits])
+        probability, in_scope = self.in_scope(question, result, lines)
+        decision = decide(question, result, lines, in_scope)
+        lang = question.answer_language
+        note = "" if question.language.startswith(("ko", "en")) else wording.OTHER_LANGUAGE_NOTE
+        if decision.status == "clarify":
+            return self._refusal(question, decision, result, probability, note)
+        eligibility = self._eligibility(question, result, in_scope)
+        if eligibility is not None:            # a verdict answers, also for a named program out of scope
+            decision = Decision("answered", "eligibility", eligibility.program.id, in_scope)
+        elif decision.status == "not_in_report":
+            return self._refusal(question, decision, result, probability, note)
+        elif decision.status == "partial":
+            return self._partial(question, decision, result, probability, note)
+        schedule = self._schedule(question, result, in_scope)
+        lead = self._lead(lines)
+        quotes = [shorten(c.quote, frozenset(question.query_tokens), self.selector.tokenize) for c in lead]
+        names = {p.id: p.name(lang) for p in self.programs}
+        text, used = compose.answered_text(decision, lead, quotes, names, eligibility, schedule, lang, note)
+        return Answer(question, "answered", decision.reason, text, self._citations(result.hits, used, top_k),
+                      self._program_refs(result, lang), quotes=used, eligibility=eligibility, schedule=schedule,
+                      scope=probability)
+
+    # -- stages -----------------------------------------------------------------------------------
+    def in_scope(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> tuple[float | None, bool]:
+        """The scope classifier's probability and decision; without a fitted model, the reranker's
+        share against its calibrated threshold (or a named program) decides."""
+        if not result.hits:
+            return None, False
+        if self.scope_model is None:
+            return None, result.confidence >= self.min_confidence(question.language) or bool(question.named)
+        s = signals(question, result, lines[0] if lines else None, self.retriever.idf,
+                    self.retriever.passage_tokens(result.hits[:3]))
+        probability = self.scope_model.probability(s)
+        return probability, probability >= self.scope_model.threshold(question.language)
+
+    def _eligibility(self, question: Question, result: RetrievalResult, in_scope: bool) -> EligibilityExtra | None:
+        if self.catalog is None:
+            return None
+        return eligibility_extra(question, self.catalog, result.programs, in_scope, question.answer_language,
+                                 self.today())
+
+    def _schedule(self, question: Question, result: RetrievalResult, in_scope: bool) -> list[ScheduleItem]:
+        if self.catalog is None:
+            return []
+        return schedule_extra(question, self.catalog, result.programs, in_scope, self.selector.tokenize,
+                              self.retriever.idf, self.today())
+
+    @staticmethod
+    def _lead(lines: list[LineChoice]) -> list[LineChoice]:
+        """The line the answer leads with, and the runner-up when the selector can hardly tell them
+        apart (SECOND_QUOTE_MARGIN): "교육이랑 인턴 기간" has two lines that both state a duration."""
+        if len(lines) > 1 and lines[0].score - lines[1].score <= SECOND_QUOTE_MARGIN \
+                and lines[1].quote != lines[0].quote:
+            return lines[:2]
+        return lines[:1]
+
+    def _partial(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
+                 note: str) -> Answer:
+        lang = question.answer_language
+        program_id = decision.program_id or ""
+        overview = self._overview.get(program_id) or next(
+            (h.passage for h in result.hits if h.passage.program_id == program_id), None)
+        choice = None
+        if overview is not None:
+            ranked = self.selector.rank(question, [overview], [1.0])
+            choice = next((c for c in ranked if c.line.position == 0 and not c.line.heading), ranked[0] if ranked else None)
+        quote = shorten(choice.quote, frozenset(question.query_tokens), self.selector.tokenize) if choice else ""
+        schedule = [item for item in self._schedule(question, result, decision.in_scope)
+                    if item.program.id == program_id]
+        text, used = compose.partial_text(decision, self.programs.name(program_id, lang), question.details, choice,
+                                          quote, schedule, lang, note)
+        citations = [self._cite(Hit(overview, 1.0, 0.0, 0.0))] if overview is not None else []
+        program = ProgramRef(program_id, self.programs.name(program_id, lang), 1.0)
+        return Answer(question, "partial", decision.reason, text, citations, [program], quotes=used,
+                      schedule=schedule, scope=probability)
+
+    def _refusal(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
+                 note: str) -> Answer:
+        lang = question.answer_language
+        text = compose.refusal_text(decision.status, lang, note)
+        if decision.status == "clarify":
+            return Answer(question, "clarify", decision.reason, text, [], [], choices=wording.clarify_choices(lang),
+                          scope=probability)
+        suggestions = self._program_refs(result, lang)[:MAX_SUGGESTIONS] if _shares_words(question, result) else []
+        return Answer(question, "not_in_report", decision.reason, text, [], [], suggestions=suggestions,
+                      scope=probability)
+
+    # -- shaping ----------------------------------------------------------------------------------
+    def _program_refs(self, result: RetrievalResult, lang: str) -> list[ProgramRef]:
+        return [ProgramRef(pid, self.programs.name(pid, lang), round(score, 4)) for pid, score in result.programs[:5]]
+
+    def _cite(self, hit: Hit) -> Citation:
+        document = self.documents.get(hit.passage.document_id, {})
+        return Citation(hit.passage, round(hit.score, 4), document.get("title", hit.passage.document_id),
+                        document.get("edition", ""))
+
+    def _citations(self, hits: list[Hit], quotes: list[compose.Quote], top_k: int) -> list[Citation]:
+        """The top passages, the one the answer quotes first (a citizen reads the first card)."""
+        quoted = [q.passage_id for q in quotes]
+        ordered = sorted(hits, key=lambda h: quoted.index(h.passage.id) if h.passage.id in quoted else len(quoted))
+        return [self._cite(h) for h in ordered[:top_k]]
+
+
+def _overviews(passages: list[Passage]) -> dict[str, Passage]:
+    """Each program's first 사업개요 passage: what a partial answer cites."""
+    out: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.program_id and passage.program_id not in out and passage_kind(passage) == "overview":
+            out[passage.program_id] = passage
+    return out
+
+
+def _shares_words(question: Question, result: RetrievalResult) -> bool:
+    """Whether the closest passages share a specific word with the question: only then are their
+    programs worth suggesting."""
+    specific = set(question.specific_words)
+    return any(specific & set(h.passage.text.lower().split()) or
+               any(w in h.passage.text for w in specific if not w.isascii()) for h in result.hits[:3])

@@ -1,0 +1,249 @@
+"""Question analysis: read a question once into a typed :class:`Question`.
+
+Every later stage (retrieval, reranking, line selection, the status decision, the eligibility and
+schedule extras, the wording) reads this object instead of re-parsing the text: its language, the
+programs it names, the kinds of fact it asks for (facets.py), its profile facts
+(profile_extract.py), what it intends (a verdict, a date) and its content words with how many of
+them the report's vocabulary knows.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..facets import question_details, question_facets
+from ..language import answer_language, detect_language
+from ..lexical import KoreanTokenizer, content_forms
+from ..profile_extract import Extraction, extract
+from ..programs import Glossary, ProgramRegistry
+
+# ── what a question asks about (reranker cues) ────────────────────────────────────────────────
+_PAST = re.compile(r"작년|지난\s*해|’23|'23|2023|성과|실적|했어|했나|했는지|됐어|받았어|last year|in 2023|so far|did",
+                   re.IGNORECASE)
+_THIS_YEAR = re.compile(r"올해|금년|’24|'24|2024|계획|예정|할\s*거|this year|plan|will", re.IGNORECASE)
+_AUDIT = re.compile(r"지적|감사|특혜|불공평|논란|철회|문제|왜|해명|시정|의원|낭비|비판|why|criticis|criticiz|audit|"
+                    r"complain|problem", re.IGNORECASE)
+
+# ── does it ask whether someone can join? ─────────────────────────────────────────────────────
+# An eligibility word alone is enough; a join word needs a stated profile fact as well, so
+# "청년인턴 신청은 어디서 하나요?" (how to apply) gets no verdict.
+ELIGIBILITY_WORDS = re.compile(
+    r"자격|요건|(?:신청|참여|지원|이용|참가)\s*조건|(?:나이|연령)\s*(?:제한|조건|기준|요건)"
+    r"|대상(?:이|은|는|자)?\s*(?:누구|어떻게|어떤|되|될|돼|인가|인지|일까|에\s*해당|이에요|예요|입니까|인가요)"
+    r"|누가\s*(?:신청|참여|지원|이용|받|들을|들어|할)|해당(?:되|돼|하나|할까|하는지|될까)"
+    r"|\beligib|\bqualif|\bwho\s+(?:can|may|is\s+allowed\s+to)\s+(?:join|apply|use|take|get|participate|enrol)"
+    r"|\brequirements?\b|\bcriteria\b|\bage\s+limit\b|\bwho\s+is\s+it\s+for\b"
+    r"|\bopen\s+to\s+(?:me|us|someone|people|anyone|a|an)\b|\bam\s+i\s+(?:eligible|allowed|able)\b",
+    re.I,
+)
+JOIN_WORDS = re.compile(
+    r"가능|신청|들을\s*수|들어갈\s*수|할\s*수|될\s*수|받을\s*수|빌릴\s*수|이용|참여|참가|지원해도|지원하면|지원할"
+    r"|다닐\s*수|갈\s*수|배울\s*수|수\s*있(?:나요|나|어요|어|을까|는지|습니까|니|지)"
+    r"|되나요|될까요|되나|될까|되요|돼요|되는지|괜찮|입학|등록|가입"
+    r"|\bcan\s+(?:i|we|a|an|someone|my|he|she|they|people)\b|\bcould\s+(?:i|we|a|an|someone)\b|\bmay\s+i\b"
+    r"|\bam\s+i\s+(?:able|allowed)\b|\bjoin\b|\bapply\b|\bsign\s+up\b|\benrol+\b|\bregister\b"
+    r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+it\s+(?:ok|possible)\b"
+    r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b",
+    re.I,
+)
+# Someone describing themselves (or a relative, or their company): with a join word it is a case
+# to decide even when no fact was read from it ("저 컴공 졸업했는데 들을 수 있나요?").
+SELF_DESCRIPTION = re.compile(
+    r"(?:^|\s)(?:저는|전|저|제가|저희|우리|내가|난|나는)(?:\s|$)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
+    r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live)\b|\bwe(?:'re|\s+are|\s+have|\s+run)\b"
+    r"|\bmy\s+(?:son|daughter|mother|mom|father|dad|brother|sister|wife|husband|company|startup)\b",
+    re.I,
+)
+
+# Words for benefits the catalog may not hold (national schemes, allowances, loans, housing …):
+# an unnamed question using one that the top program's own text lacks is probably about another
+# scheme (extras.py, scope features).
+OTHER_SCHEME = re.compile(
+    r"[가-힣]*(?:제도|수당|지원금|급여|연금|대출|바우처|장려금|보조금|월세|전세|주거|주택|청약|보험)"
+    r"|\b(?:subsid\w*|allowances?|loans?|pensions?|benefits?|vouchers?|housing|rent|insurance|unemployment)\b",
+    re.I,
+)
+
+# Words too general to tell what a question is about ("지원금 뭐 있어요?", "help").
+GENERIC_WORDS = frozenset(
+    "지원 지원금 혜택 사업 프로그램 정책 서울 서울시 시 뭐 무엇 알리 알려주 알 주 받 있 없 좀 어떤 제도 정보 "
+    "도움 도와주 문의 궁금 질문 안녕 안녕하 요즘 관련 거 것 게 분 저 나 우리 제 내 여기 혹시 그냥 추천 "
+    "회사 기업 가게 일 돈 "
+    "help hello hi info information support program programs benefit benefits what can get anything something "
+    "job jobs work business company startup education training course courses youth "
+    "there any i me my we you is are do does the a an for of to in about please tell know need want "
+    "question questions seoul city".split()
+)
+
+_LATIN_WORD = re.compile(r"[a-z][a-z'\-]+")
+_HANGUL_WORD = re.compile(r"[가-힣]+")
+# Morpheme tags of the words that say what a question is about: nouns, roots, foreign words.
+TOPIC_TAGS = ("NNG", "NNP", "SL", "SH", "XR")
+# Nouns that ask rather than name a topic ("얼마", "날짜", "방법"): never counted as unknown topics.
+QUESTION_NOUNS = frozenset(
+    "얼마 날짜 시간 방법 정도 가능 경우 생각 질문 문의 정보 내용 관련 부분 이번 요즘 지금 오늘 내일 올해 작년 다음 "
+    "혹시 진짜 정말 대충 어디 무엇 뭔가 누구 언제 이유 때문 정확 확인 사람 우리 제가 저희 자기 본인 한번 처음 마지막 "
+    "가격 비용 기간 일정 조건 자격 대상 신청 지원 이용 참여".split()
+)
+# English words that carry no topic of their own (function words, question words, everyday verbs).
+ENGLISH_STOP = frozenset(
+    "the a an is are was were be been being am do does did doing have has had i me my mine we our us you your he "
+    "she it its they them their this that these those what which who whom whose when where why how can could may "
+    "might will would should shall must to of in on at for from by with about as into onto than then there here "
+    "and or but if not no nor so any some all each every just only also very too much many more most less least "
+    "get got gets getting go goes going went want wants need needs like please tell know yes ok okay hi hello "
+    "thanks thank one two three first last next new old good best free im i'm it's don't dont can't cannot isn't "
+    "there's what's how's anyone someone something anything everything people person time times year years month "
+    "months week weeks day days today tomorrow yesterday now still already again ever really actually exactly "
+    "maybe possible possibly able allowed way ways kind sort type lot lots thing things place places use used "
+    "using make makes made find found see look looking give given take taken come came say said ask asked help "
+    "info information question questions answer detail details list number much long soon often since until "
+    "after before during while other another same different own sure right wrong available open opens opened "
+    "start starts started end ends seoul city korea korean metropolitan government".split()
+)
+@dataclass(frozen=True)
+class Cues:
+    """What the question's time and tone point at (reranker features)."""
+
+    past: bool = False          # last year's results ("작년", "so far")
+    this_year: bool = False     # this year's plan ("올해", "will")
+    audit: bool = False         # a complaint or an audit finding ("왜", "특혜", "why")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, analysed once."""
+
+    text: str
+    language: str                          # detected or requested: ko, en, ja, …
+    answer_language: str                   # ko or en
+    named: tuple[str, ...] = ()            # programs the question names (corpus/programs.yaml), in order
+    facets: tuple[str, ...] = ()           # kinds of fact asked for (facets.FACETS)
+    details: tuple[str, ...] = ()          # details asked for that the report rarely states (facets.DETAILS)
+    cues: Cues = field(default_factory=Cues)
+    tokens: tuple[str, ...] = ()           # Kiwi morphemes of the question alone
+    query_tokens: tuple[str, ...] = ()     # the lexical query: question + glossary words + named programs' names
+    expansion: tuple[str, ...] = ()        # report words the glossary and the named programs added
+    content_words: tuple[str, ...] = ()    # the question's own topic words (nouns, roots, foreign words)
+    unknown_words: tuple[str, ...] = ()    # topic words the report's vocabulary, the glossary and the names lack
+    other_schemes: tuple[str, ...] = ()    # benefit words (OTHER_SCHEME) the question uses
+    profile: Extraction | None = None      # facts the person stated about themselves
+    asks_eligibility: bool = False         # "can I join …" with a stated fact, or an eligibility word
+    asks_schedule: bool = False            # "when …": a date, not a duration
+    readable: bool = True                  # mostly Hangul or Latin letters: the word features apply
+    specificity: float = 0.0               # the rarest topic word's idf (unknown words count as rarest)
+
+    @property
+    def is_korean(self) -> bool:
+        return self.language.startswith("ko")
+
+    @property
+    def specific_words(self) -> tuple[str, ...]:
+        """Content words that are not generic ("지원", "help"): what the question is about."""
+        return tuple(w for w in self.content_words if w not in GENERIC_WORDS)
+
+
+def normalise(text: str) -> str:
+    """NFC, no lone surrogates (a browser can send them; Kiwi cannot read them), single spaces."""
+    text = unicodedata.normalize("NFC", text.encode("utf-8", "replace").decode("utf-8"))
+    return " ".join(text.split())
+
+
+def is_eligibility_question(text: str, extraction: Extraction) -> bool:
+    """An eligibility word, or a join word with a fact the person stated or a self-description."""
+    if ELIGIBILITY_WORDS.search(text):
+        return True
+    return bool(JOIN_WORDS.search(text)) and (bool(extraction.understood) or bool(SELF_DESCRIPTION.search(text)))
+
+
+class QuestionAnalyzer:
+    """Knows the index version's vocabulary, programs and glossary; analyses questions against them."""
+
+    def __init__(self, programs: ProgramRegistry, glossary: Glossary, tokenizer: KoreanTokenizer,
+                 idf: dict[str, float], english_texts: Iterable[str] = ()):
+        """``idf``: the report's morphemes and their idf; ``english_texts``: English words known to describe
+        the report's programs (the catalog's English names, summaries, benefits and dates), next to
+        the glossary's triggers and the programs' English names and aliases."""
+        self.programs = programs
+        self.glossary = glossary
+        self.tokenizer = tokenizer
+        self.idf = idf
+        self.vocabulary = frozenset(idf)
+        self._rarest = max(idf.values(), default=0.0)
+        texts = [*(t for entry in glossary.entries for t in entry.triggers),
+                 *(form for p in programs for form in (p.name_en, *p.aliases_en)), *english_texts]
+        self._known_latin = frozenset(w for text in texts for w in _LATIN_WORD.findall(text.lower()))
+        # colloquial words the glossary maps onto the report's ("공짜" → 무료, "양복" → 정장)
+        self._known_hangul = frozenset(
+            form for entry in glossary.entries for t in entry.triggers if not t.isascii() for form in tokenizer.tokenize(t))
+
+    def analyse(self, text: str, language: str | None = None) -> Question:
+        text = normalise(text)
+        language = (language or detect_language(text)).lower()
+        named = tuple(self.programs.mentions(text))
+        expansion = (*self.glossary.expand(text), *(self.programs.name(p, "ko") for p in named))
+        morphemes = self.tokenizer.analyse(text)
+        tokens = tuple(content_forms(morphemes))
+        query_tokens = tuple(self.tokenizer.tokenize(" ".join([text, *expansion]))) if expansion else tokens
+        readable = _readable(text)
+        content = self._content_words(text, morphemes) if readable else ()
+        unknown = tuple(w for w in content if not self._known(w))
+        specific = [w for w in content if w not in GENERIC_WORDS]
+        profile = extract(text)
+        facets = tuple(question_facets(text))
+        return Question(
+            text=text, language=language, answer_language=answer_language(language), named=named,
+            facets=facets, details=tuple(question_details(text)),
+            cues=Cues(bool(_PAST.search(text)), bool(_THIS_YEAR.search(text)), bool(_AUDIT.search(text))),
+            tokens=tokens, query_tokens=query_tokens, expansion=tuple(expansion), content_words=content,
+            unknown_words=unknown,
+            other_schemes=tuple(m.group(0).lower() for m in OTHER_SCHEME.finditer(text)),
+            profile=profile, asks_eligibility=is_eligibility_question(text, profile),
+            asks_schedule="when" in facets, readable=readable,
+            specificity=max((self._rarest if w in unknown else self.idf.get(w, self._rarest) for w in specific),
+                            default=0.0),
+        )
+
+    @staticmethod
+    def _content_words(text: str, morphemes: list[tuple[str, str]]) -> tuple[str, ...]:
+        """Topic words: Korean nouns and roots of two or more letters (Kiwi's tags) and English
+        words (read from the text: Kiwi splits "major." oddly) that are not function or everyday
+        words. Numbers are values, not topics; other scripts are left to the dense side."""
+        words: list[str] = []
+        for form, tag in morphemes:
+            if tag.startswith(TOPIC_TAGS) and _HANGUL_WORD.fullmatch(form) and len(form) >= 2 \
+                    and form not in QUESTION_NOUNS and form not in words:
+                words.append(form)
+        for word in _LATIN_WORD.findall(text.lower()):
+            word = word.strip("'-")
+            if len(word) >= 2 and word not in ENGLISH_STOP and word not in words:
+                words.append(word)
+        return tuple(words)
+
+    def _known(self, word: str) -> bool:
+        if not word.isascii():
+            return word in self.vocabulary or word in self._known_hangul
+        return any(form in self.vocabulary or form in self._known_latin for form in _english_forms(word))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_READABLE = re.compile(r"[가-힣ㄱ-ㅎA-Za-z]")
+
+
+def _readable(text: str) -> bool:
+    """Mostly Hangul or Latin letters: Kiwi's tags and the English word lists can read it."""
+    letters = _LETTER.findall(text)
+    return bool(letters) and sum(bool(_READABLE.match(c)) for c in letters) / len(letters) >= 0.5
+
+
+def _english_forms(word: str) -> tuple[str, ...]:
+    """The word and its likely singular / stem ("cafes" → "cafe", "libraries" → "library")."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    for suffix in ("es", "s", "ed", "ing", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)])
+    return tuple(forms)

@@ -1,0 +1,110 @@
+"""Is the question about something the report covers? A fitted classifier over several signals.
+
+One signal was not enough: the reranker's share for the best passage caught about two thirds of
+everyday city questions (rent, transport cards, vaccination) and answered the rest with an
+unrelated program. The classifier combines what each signal sees:
+
+- how sure retrieval is: the reranker's share, how far the best fused score stands out, the best
+  cosine similarity;
+- how much of the question the best passage and the best line hold (idf-weighted);
+- the question's own content words that the report's vocabulary (and the glossary) lacks:
+  "따릉이", "월세", "vaccination" — the strongest sign of a topic the report does not cover;
+- a benefit word (수당, 월세, loan …) that the best passage does not use;
+- whether the question names a program.
+
+``bench/fit_scope.py --write`` fits a logistic regression on blind answerable and unanswerable
+questions, picks the L2 strength by cross-validation and the threshold per language group on the
+out-of-fold probabilities, and writes ``chatbot/finder/scope.json``. A holdout written by someone
+else is only scored.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..calibration import language_group
+from ..retrieval import RetrievalResult
+from .lines import LineChoice
+from .question import Question
+
+log = logging.getLogger(__name__)
+WEIGHTS_FILE = Path(__file__).with_name("scope.json")
+
+FEATURES = (
+    "share", "log_share", "peak", "dense_max", "passage_coverage", "topic_coverage", "line_coverage",
+    "unknown_share_ko", "unknown_share_other", "unknown_count", "known_topic", "no_specific_words",
+    "other_scheme_absent", "named", "korean", "expanded_other",
+)
+
+
+@dataclass(frozen=True)
+class ScopeSignals:
+    """The features of one question, in FEATURES order (kept for logs and the fitting script)."""
+
+    values: tuple[float, ...]
+
+    def as_array(self) -> np.ndarray:
+        return np.array(self.values, dtype=np.float64)
+
+
+def signals(question: Question, result: RetrievalResult, top_line: LineChoice | None,
+            idf: dict[str, float], passage_tokens: list[frozenset[str]]) -> ScopeSignals:
+    """What the classifier sees. ``passage_tokens`` are the best passages' morphemes (with their
+    heading paths), as indexed, best first."""
+    wanted = {t: idf.get(t, 0.0) for t in set(question.query_tokens)}
+    total = sum(wanted.values()) or 1.0
+    best = passage_tokens[0] if passage_tokens else frozenset()
+    passage_coverage = sum(w for t, w in wanted.items() if t in best) / total
+    near = frozenset().union(*passage_tokens[:3]) if passage_tokens else frozenset()
+    topics = question.content_words
+    topic_coverage = sum(1 for w in topics if w in near) / max(len(topics), 1)
+    known_topic = min(sum(idf.get(w, 0.0) for w in question.specific_words if w not in question.unknown_words) / 10, 1)
+    line_coverage = (sum(w for t, w in wanted.items() if t in top_line.line.tokens) / total) if top_line else 0.0
+    content = max(len(question.content_words), 1)
+    unknown_share = len(question.unknown_words) / content
+    korean = 1.0 if question.is_korean else 0.0
+    top_text = (result.hits[0].passage.text + " " + " ".join(result.hits[0].passage.section)).lower() \
+        if result.hits else ""
+    absent = any(word not in top_text for word in question.other_schemes)
+    return ScopeSignals((
+        result.confidence, math.log(max(result.confidence, 1e-6)) / 10, result.peak / 10, result.dense_max,
+        passage_coverage, topic_coverage, line_coverage, unknown_share * korean, unknown_share * (1 - korean),
+        min(len(question.unknown_words), 3) / 3, known_topic, float(not question.specific_words), float(absent),
+        float(bool(question.named)), korean, (1 - korean) * min(len(question.expansion), 5) / 5,
+    ))
+
+
+class ScopeModel:
+    """Logistic regression: the probability that the report answers the question."""
+
+    def __init__(self, weights: dict[str, float], bias: float, thresholds: dict[str, float]):
+        self.weights = np.array([weights[name] for name in FEATURES], dtype=np.float64)
+        self.bias = bias
+        self.thresholds = thresholds
+
+    def probability(self, s: ScopeSignals) -> float:
+        z = float(s.as_array() @ self.weights + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def threshold(self, language: str) -> float:
+        return self.thresholds.get(language_group(language), 0.5)
+
+
+def load_model(path: Path = WEIGHTS_FILE) -> ScopeModel | None:
+    """The fitted model, or None (then only the reranker-share threshold decides)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    weights = data.get("weights") or {}
+    missing = [name for name in FEATURES if name not in weights]
+    if missing:
+        log.warning("%s lacks weights for %s; the scope classifier is off", path, missing)
+        return None
+    return ScopeModel({n: float(weights[n]) for n in FEATURES}, float(data.get("bias", 0.0)),
+                      {k: float(v) for k, v in (data.get("thresholds") or {}).items()})

@@ -1,0 +1,40 @@
+"""Eligibility and schedule extras (chatbot/finder/extras.py): which program a verdict is about."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.catalog import load_catalog
+from chatbot.config import Settings
+from chatbot.finder.extras import target_program
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(Settings().corpus_dir / "catalog.yaml")
+
+
+def target(catalog, analyzer, question, ranked, in_scope):
+    found = target_program(catalog, analyzer.analyse(question), ranked, in_scope)
+    return (found[0].id, found[1]) if found else None
+
+
+def test_named_program_wins_over_retrieval(catalog, analyzer):
+    ranked = [("youth-academy", 0.6), ("youth-intern", 0.3)]
+    assert target(catalog, analyzer, "청년인턴 되나요?", ranked, True) == ("youth-intern", False)
+    assert target(catalog, analyzer, "청년인턴 되나요?", [], False) == ("youth-intern", False)
+
+
+@pytest.mark.parametrize("ranked, in_scope, question, expected", [
+    ([("interview-suit", 0.71)], True, "면접 때 입을 양복을 빌려주나요? 41살도 되나요?", "interview-suit"),
+    ([("interview-suit", 0.71)], False, "면접 때 입을 양복을 빌려주나요? 41살도 되나요?", None),   # out of scope
+    ([("strong-sme", 0.34), ("youth-intern", 0.2)], True, "서울 사는 28살인데 가능해요?", None),    # no clear subject
+    ([("interview-suit", 0.71)], True, "30살인데 국민취업지원제도 신청 가능한가요?", None),           # another scheme
+    ([("strong-sme", 0.55)], True, "I'm 25, can I get a youth housing subsidy?", None),
+    ([("companion-jobs", 0.52)], True, "공공일자리 참여하고 싶은데 중위소득 90%면 가능한가요?", "companion-jobs"),
+])
+def test_unnamed_program_needs_clear_retrieval_and_no_other_scheme(catalog, analyzer, ranked, in_scope, question,
+                                                                   expected):
+    found = target(catalog, analyzer, question, ranked, in_scope)
+    assert (found[0] if found else None) == expected
+    if found:
+        assert found[1] is True                         # inferred, and said so in the JSON

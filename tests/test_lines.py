@@ -1,0 +1,86 @@
+"""Line selection (chatbot/finder/lines.py): which line of the top passages the answer quotes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, LineSelector, load_weights, logical_lines, shorten
+from chatbot.finder.question import Question
+from chatbot.lexical import KoreanTokenizer
+from chatbot.passages import Passage
+from chatbot.service import FinderService
+
+TOKENIZE = KoreanTokenizer().tokenize
+OVERVIEW = ("Ⅳ. 주요 업무보고", "4. 인재양성", "3 청년과 함께하는 서울형 강소기업 육성 지원", "□ 사업개요")
+
+
+def passage(text: str, section=OVERVIEW, start: int = 100) -> Passage:
+    return Passage(id=str(hash(text)), document_id="d", text=text, start_line=start, end_line=start + text.count("\n"),
+                   section=section, program_id="strong-sme")
+
+
+def question(text: str, facets=()) -> Question:
+    return Question(text, "ko", "ko", facets=tuple(facets), query_tokens=tuple(TOKENIZE(text)))
+
+
+def test_logical_lines_join_wrapped_continuations():
+    p = passage(" ◦ 서울형 강소기업 최초 인증 2년 후, 1년 단위로\n 재인증평가를 통해 점검하고 있음.\n ◦ 다음 줄")
+    assert logical_lines(p) == [("서울형 강소기업 최초 인증 2년 후, 1년 단위로 재인증평가를 통해 점검하고 있음.", 100),
+                                ("다음 줄", 102)]
+
+
+def test_a_who_question_prefers_the_recruitment_line_over_the_legal_basis():
+    """The issue's example: the answer quoted 추진근거 instead of 모집대상."""
+    p = passage(" ㅇ 추진근거 :「서울특별시 강소기업 육성 및 지원 조례」\n ㅇ 모집대상 : 서울 소재 중소기업 중 공공기관 인증을 받은 기업\n"
+                " ㅇ 지원내용 : 청년 정규직 채용 시 근무환경개선금")
+    selector = LineSelector(load_weights(), TOKENIZE, {"강소": 3.0, "기업": 0.5, "회사": 4.0, "신청": 1.0})
+    best = selector.rank(question("서울형 강소기업은 어떤 회사가 신청할 수 있어요?", facets=["who"]), [p], [1.0])[0]
+    assert best.quote.startswith("모집대상") and best.line.number == 101
+
+
+def test_features_follow_the_declared_columns_and_weights_decide():
+    p = passage(" ㅇ 교육기간 : 3개월\n ㅇ 장소 : 서울")
+    selector = LineSelector(dict.fromkeys(FEATURES, 0.0) | {"states_duration": 5.0}, TOKENIZE, {})
+    X, where = selector.features(question("교육 기간 얼마나?", facets=["duration"]), [p], [1.0])
+    assert X.shape == (2, len(FEATURES)) and [line.number for line, _, _ in where] == [100, 101]
+    assert X[0, FEATURES.index("states_duration")] == 1.0 and X[1, FEATURES.index("states_duration")] == 0.0
+    assert selector.rank(question("교육 기간 얼마나?", facets=["duration"]), [p], [1.0])[0].line.number == 100
+
+
+def test_shorten_keeps_the_clauses_that_hold_the_question_words():
+    line = ("(대여기간) 현재 3박4일, 연 10회까지 무상으로 이용가능 하여 1회에만 국한된 것이 아니며, 면접 정장 지원 등의 취지 및 "
+            "서비스 접근성 등을 고려한 대여기관 선정, 택배 서비스 이용 가능 등을 고려할 때 적당한 기간임.")
+    short = shorten(line, frozenset(TOKENIZE("1년에 몇 번까지 무상으로 돼요")), TOKENIZE, limit=60)
+    assert "연 10회까지 무상으로 이용가능" in short and len(short) <= 60 + 4
+    assert shorten("짧은 줄", frozenset(), TOKENIZE) == "짧은 줄"
+
+
+def test_shipped_weights_cover_every_feature_and_were_fitted_on_fitting_sets_only():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_lines.py"
+    assert not any(name.endswith(("eval_test.jsonl", "eval_holdout.jsonl", "scope_holdout.jsonl")) for name in data["on"])
+    assert all((PROJECT_ROOT / name).is_file() for name in data["on"])
+    assert load_weights(WEIGHTS_FILE) == data["weights"]
+
+
+def test_missing_weights_fall_back(tmp_path):
+    assert load_weights(tmp_path / "absent.json") is None
+    (tmp_path / "old.json").write_text(json.dumps({"weights": {"share": 1.0}}), encoding="utf-8")
+    assert load_weights(tmp_path / "old.json") is None
+    assert LineSelector(None, TOKENIZE, {}).weights.any()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, fact", [
+    ("서울형 강소기업은 어떤 회사가 신청할 수 있어요?", "모집대상 : 서울 소재 중소기업 중 공공기관 인증을 받은 기업"),
+    ("청년인턴 직무캠프는 교육이랑 인턴 기간이 얼마나 돼?", "직무훈련 (3개월) ✚ 인턴십 (3개월)"),
+    ("정장 빌리는 거 1년에 몇 번까지 돼요?", "연 10회까지 무상으로 이용가능"),
+    ("정장 늦게 반납하면 연체료 얼마예요?", "최대 1만원"),
+])
+def test_the_answer_quotes_the_line_with_the_fact(real_index_dir, question, fact):
+    """On the real model: the lead sentence holds the asked-for fact (whitespace ignored)."""
+    answer = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().answerer.answer(question)
+    assert answer.status == "answered"
+    assert "".join(fact.split()) in "".join(answer.text.split()), answer.text

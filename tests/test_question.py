@@ -1,0 +1,119 @@
+"""Question analysis (chatbot/finder/question.py): read once, typed, what every later stage uses."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.facets import question_details, question_facets
+from chatbot.finder.question import is_eligibility_question, normalise
+from chatbot.profile_extract import extract
+
+
+def asks_eligibility(text: str) -> bool:
+    return is_eligibility_question(text, extract(text))
+
+
+# ── does it ask whether someone can join? ─────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("question", [
+    "마흔 살인데 취업날개 이용 가능한가요?",            # join word + fact
+    "30대 후반인데 청년취업사관학교 들을 수 있어?",
+    "41살도 되나요?",
+    "I'm 25, can I join the internship?",
+    "청년인턴 신청 자격이 뭐예요?",                     # eligibility word alone
+    "청년인턴 나이 제한 있나요?",
+    "취업날개 대상이 누구예요?",
+    "Who can apply for the youth internship?",
+    "Am I eligible for the new deal jobs?",
+    "What are the requirements for the tech school?",
+    "Is the tech school open to me?",
+    "I work full-time at a company. Can I join the Seoul New Deal jobs?",
+    "I'm a 26-year-old job seeker. Can I learn software development for free?",
+    "I'm unemployed, can I get into the coding academy?",
+])
+def test_eligibility_questions(question):
+    assert asks_eligibility(question)
+
+
+@pytest.mark.parametrize("question", [
+    "취업날개 연체료는 얼마인가요?",                     # neither
+    "청년인턴 신청은 어디서 하나요?",                   # join word, no fact: a how-to question
+    "How do I apply to the Seoul youth internship?",
+    "Can I use the robot museum on Mondays?",
+    "40살 직장인인데 취업날개 연체료가 얼마예요?",      # facts, no join word
+    "청년취업사관학교에서 무엇을 배우나요?",
+    "강남 캠퍼스 언제 열어요?",
+    "Is the museum open on Monday?",
+])
+def test_not_eligibility_questions(question):
+    assert not asks_eligibility(question)
+
+
+# ── dates, durations and details ───────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("question", ["강남 캠퍼스 언제 열어요?", "when does the robot museum open?",
+                                      "청년인턴 모집 기간이 어떻게 돼요?", "What date is the SeSAC festival?",
+                                      "모집기간 알려줘"])
+def test_date_questions(question):
+    assert "when" in question_facets(question)
+
+
+@pytest.mark.parametrize("question", ["청년인턴 직무캠프는 교육이랑 인턴 기간이 얼마나 돼?", "인턴 몇 달 해요?",
+                                      "How long is the course?", "교육 기간이 어떻게 되나요"])
+def test_duration_questions_are_not_date_questions(question):
+    facets = question_facets(question)
+    assert "duration" in facets and "when" not in facets and "money" not in facets
+
+
+@pytest.mark.parametrize("question", ["강남 캠퍼스 어디 있어요?", "What does the robot museum show?",
+                                      "취업날개 연체료는 얼마인가요?"])
+def test_not_date_questions(question):
+    assert "when" not in question_facets(question)
+
+
+@pytest.mark.parametrize("question, details", [
+    ("취업날개 전화번호 알려줘", ["contact"]),
+    ("청년취업사관학교 홈페이지 주소 뭐예요?", ["web"]),
+    ("What's the hourly pay on a Seoul New Deal job?", []),        # "hourly" is not a URL
+    ("동남아 온라인 판매 지원 몇 개사", []),                     # online sales is a topic, not a website
+    ("기술교육원 하반기 모집 정확히 며칠부터예요?", ["exact_date"]),
+    ("과학관 입장료 얼마예요?", ["fee"]),
+    ("청년월세 지원 받으려면 어떻게 신청해요?", ["apply"]),
+])
+def test_details_the_report_rarely_states(question, details):
+    assert question_details(question) == details
+
+
+# ── the analysed question ──────────────────────────────────────────────────────────────────────
+
+def test_analysis_reads_the_question_once_into_typed_fields(analyzer):
+    q = analyzer.analyse("서울 사는 34살인데 청년인턴 지원할 수 있어요?")
+    assert q.language == "ko" and q.answer_language == "ko"
+    assert q.named == ("youth-intern",)
+    assert q.asks_eligibility and not q.asks_schedule
+    assert {f.field for f in q.profile.understood} == {"age", "resident_of_seoul"}
+    assert "인턴" in q.query_tokens and q.readable
+
+
+def test_words_the_report_does_not_know_are_unknown(analyzer):
+    bike = analyzer.analyse("따릉이 정기권 가격이 얼마야?")
+    assert "따릉이" in bike.unknown_words
+    suit = analyzer.analyse("면접 볼 때 입을 양복 공짜로 빌릴 수 있는 데 있어?")
+    assert suit.unknown_words == ()                  # colloquial words the glossary maps are known
+    english = analyzer.analyse("How much is the late fee for the interview suit?")
+    assert "suit" in english.content_words and "suit" not in english.unknown_words
+
+
+def test_english_words_are_read_from_the_text_and_lose_their_plural(analyzer):
+    q = analyzer.analyse("How many youth job cafes does Seoul run now?")
+    assert "cafes" in q.content_words and "cafes" not in q.unknown_words
+    assert "how" not in q.content_words and "seoul" not in q.content_words
+
+
+def test_other_scripts_are_not_read_word_by_word(analyzer):
+    q = analyzer.analyse("首尔创业中心能帮助初创企业进入美国市场吗？")
+    assert not q.readable and q.content_words == () and q.answer_language == "en"
+
+
+def test_normalise_drops_lone_surrogates_and_extra_spaces():
+    assert normalise("  취업날개 \ud800 연체료\n\n얼마? ") == "취업날개 ? 연체료 얼마?"
+    assert normalise("ﾃｽﾄ") == "ﾃｽﾄ"            # NFC, not NFKC: the question stays as typed

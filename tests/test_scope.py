@@ -1,0 +1,64 @@
+"""The "is this in the report?" classifier (chatbot/finder/scope.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, ScopeModel, ScopeSignals, load_model, signals
+from chatbot.retrieval import RetrievalResult
+from chatbot.service import FinderService
+
+
+def test_shipped_model_covers_every_feature_and_has_a_threshold_per_language_group():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_scope.py"
+    assert set(data["thresholds"]) == {"ko", "other"} and all(0 < t < 1 for t in data["thresholds"].values())
+    assert "scope_holdout.jsonl" not in data["negatives"]
+    model = load_model()
+    assert model is not None and model.threshold("ko") == data["thresholds"]["ko"]
+    assert model.threshold("ja") == data["thresholds"]["other"]
+
+
+def test_probability_rises_with_its_positive_signals_and_falls_with_unknown_words():
+    weights = dict.fromkeys(FEATURES, 0.0) | {"share": 2.0, "unknown_share_ko": -3.0}
+    model = ScopeModel(weights, 0.0, {"ko": 0.5})
+    base = dict.fromkeys(FEATURES, 0.0)
+
+    def p(**values) -> float:
+        return model.probability(ScopeSignals(tuple((base | values)[name] for name in FEATURES)))
+
+    assert p(share=0.9) > p(share=0.1) and p(unknown_share_ko=1.0) < p()
+    assert p(share=1e9) == pytest.approx(1.0)          # no overflow
+
+
+def test_broken_or_old_models_switch_the_classifier_off(tmp_path):
+    assert load_model(tmp_path / "absent.json") is None
+    (tmp_path / "old.json").write_text(json.dumps({"weights": {"share": 1.0}}), encoding="utf-8")
+    assert load_model(tmp_path / "old.json") is None
+
+
+def test_signals_see_unknown_words_and_benefit_words_the_passage_lacks(analyzer):
+    q = analyzer.analyse("따릉이 정기권 월세 지원 얼마야?")
+    s = dict(zip(FEATURES, signals(q, RetrievalResult(hits=[], programs=[]), None, {}, []).values))
+    assert s["unknown_share_ko"] > 0 and s["unknown_count"] > 0 and s["korean"] == 1.0
+    assert s["passage_coverage"] == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, in_scope", [
+    ("청년월세 지원 받으려면 어떻게 신청해요?", False),
+    ("따릉이 정기권 가격이 얼마야?", False),
+    ("How do I dispose of a large piece of furniture in Seoul?", False),
+    ("보건소 독감 예방접종 언제 해요?", False),
+    ("정장 빌리는 거 1년에 몇 번까지 돼요?", True),
+    ("How many times a year can I borrow an interview suit?", True),
+    ("청년취업사관학교 캠퍼스 몇 개예요?", True),
+])
+def test_everyday_city_questions_are_out_of_scope_on_the_real_model(real_index_dir, question, in_scope):
+    answerer = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().answerer
+    answer = answerer.answer(question)
+    assert (answer.status == "answered") == in_scope, (answer.status, answer.scope)
+    if not in_scope:
+        assert answer.status == "not_in_report" and answer.programs == [] and answer.citations == []

@@ -1,0 +1,65 @@
+"""The status decision (chatbot/finder/status.py): answered, partial, not_in_report, clarify."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.finder.lines import Line, LineChoice
+from chatbot.finder.status import GROUNDED, STATUSES, decide, is_vague
+from chatbot.passages import Passage
+from chatbot.retrieval import Hit, RetrievalResult
+
+PASSAGE = Passage(id="p", document_id="d", text="ㅇ 모집대상 : 서울 소재 중소기업", start_line=1, end_line=1,
+                  section=("Ⅳ", "□ 사업개요"), program_id="strong-sme")
+
+
+def result(hits: bool = True) -> RetrievalResult:
+    return RetrievalResult(hits=[Hit(PASSAGE, 0.9, 0.8, 3.0)] if hits else [],
+                           programs=[("strong-sme", 0.9)] if hits else [], confidence=0.9)
+
+
+def lines(*texts: str) -> list[LineChoice]:
+    return [LineChoice(Line(t, i + 1, i, frozenset(), frozenset(), frozenset(), "", False), PASSAGE, 0, 1.0 - i)
+            for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize("question", ["지원금 뭐 있어요?", "help", "뭐 받을 수 있는 거 없나", "창업하려는데 도와주세요",
+                                      "교육 프로그램 있나요?", "I need a job", "언제 해요?"])
+def test_vague_questions_are_asked_back(analyzer, question):
+    q = analyzer.analyse(question)
+    assert is_vague(q)
+    assert decide(q, result(), lines("x"), in_scope=True).status == "clarify"
+
+
+@pytest.mark.parametrize("question", ["취업날개 연체료 얼마?", "청년 인턴 언제 모집해요?", "마흔 살인데 신청 돼요?",
+                                      "따릉이 정기권 가격이 얼마야?", "면접 정장 빌려주는 곳 있어?",
+                                      "首尔创业中心能帮助初创企业进入美国市场吗？"])
+def test_questions_with_a_topic_are_not_vague(analyzer, question):
+    assert not is_vague(analyzer.analyse(question))
+
+
+def test_out_of_scope_without_a_named_program_names_none(analyzer):
+    decision = decide(analyzer.analyse("따릉이 정기권 가격이 얼마야?"), result(), lines("모집대상"), in_scope=False)
+    assert decision.status == "not_in_report" and decision.program_id is None
+
+
+def test_a_named_program_out_of_scope_is_partial(analyzer):
+    decision = decide(analyzer.analyse("취업날개 주말에 택배 되나요?"), result(), lines("x"), in_scope=False)
+    assert decision.status == "partial" and decision.program_id == "interview-suit"
+
+
+def test_an_unstated_detail_is_partial_and_a_stated_one_answered(analyzer):
+    phone = analyzer.analyse("서울형 강소기업 담당 전화번호 알려줘")
+    assert decide(phone, result(), lines("모집대상 : 서울 소재 중소기업"), True).status == "partial"
+    assert decide(phone, result(), lines("문의 : 02-2133-1234"), True).status == "answered"
+    both = analyzer.analyse("서울형 강소기업 신청 어디서 해요? 사이트 주소 좀")       # every detail must be stated
+    assert decide(both, result(), lines("모집 공고 후 신청 접수"), True).status == "partial"
+
+
+def test_in_scope_is_answered_and_no_passages_is_not_in_report(analyzer):
+    q = analyzer.analyse("서울형 강소기업 모집대상이 어떻게 돼요?")
+    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True).status == "answered"
+    assert decide(q, result(hits=False), [], False).status == "not_in_report"
+
+
+def test_grounded_is_answered_or_partial():
+    assert set(GROUNDED) == {"answered", "partial"} and set(GROUNDED) < set(STATUSES)
