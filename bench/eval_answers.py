@@ -67,7 +67,7 @@ def group(lang: str) -> str:
 
 def sentences(text: str) -> int:
     """Sentences before the citations: the text split after ". ", "? ", "! " outside quotes."""
-    outside = re.sub(r"“[^”]*”", "“”", text)
+    outside = re.sub(r"\([^()]*\)", "()", re.sub(r"“[^”]*”", "“”", text))   # quotes and (notes) aside
     return len([s for s in _SENTENCE.split(outside) if s.strip()])
 
 

@@ -16,9 +16,7 @@ the fresh blind holdout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +29,7 @@ from chatbot.config import Settings  # noqa: E402
 from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, _fallback_weights  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
-from listwise import choose_strength, first_hit_ranks, fit  # noqa: E402
+from listwise import choose_strength, first_hit_ranks, fit, write_fitted  # noqa: E402
 
 FIT_SPLITS = ("train", "dev", "blind")
 SCORED_SPLITS = ("test", "holdout")     # the fresh blind holdout is scored once, by eval_answers.py
@@ -79,13 +77,8 @@ def main() -> None:
     for name, value in zip(FEATURES, weights):
         print(f"  {name:<22}{value:+.3f}")
     if args.write:
-        WEIGHTS_FILE.write_text(json.dumps({
-            "fitted": time.strftime("%Y-%m-%d"), "by": "bench/fit_lines.py",
-            "on": [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
-            "model": snapshot.index.model_name, "index_version": snapshot.version, "l2_strength": best,
-            "cv_mrr": round(cv[best], 4), "weights": {n: round(float(v), 4) for n, v in zip(FEATURES, weights)},
-        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_FILE}")
+        write_fitted(WEIGHTS_FILE, "bench/fit_lines.py", [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
+                     snapshot, FEATURES, weights, l2_strength=best, cv_mrr=round(cv[best], 4))
 
 
 if __name__ == "__main__":

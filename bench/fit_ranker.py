@@ -17,9 +17,7 @@ regularisation and the reranker stayed close to the fusion; with 419 it chooses 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +32,7 @@ from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatur
 from chatbot.retrieval import RetrievalSettings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
-from listwise import choose_strength, figures, fit, show  # noqa: E402
+from listwise import choose_strength, figures, fit, show, write_fitted  # noqa: E402
 
 FIT_SPLITS = ("train", "dev")
 SCORED_SPLITS = ("test", "holdout")
@@ -81,13 +79,8 @@ def main() -> None:
     for name, value in zip(FEATURES, weights):
         print(f"  {name:<20}{value:+.3f}")
     if args.write:
-        WEIGHTS_FILE.write_text(json.dumps({
-            "fitted": time.strftime("%Y-%m-%d"), "by": "bench/fit_ranker.py",
-            "on": [str(path.relative_to(ROOT)) for split in FIT_SPLITS for path in split_files(split)],
-            "model": snapshot.index.model_name, "index_version": snapshot.version, "l2_strength": best,
-            "cv_mrr": round(cv[best], 4), "weights": {n: round(float(v), 4) for n, v in zip(FEATURES, weights)},
-        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_FILE}")
+        write_fitted(WEIGHTS_FILE, "bench/fit_ranker.py", [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
+                     snapshot, FEATURES, weights, l2_strength=best, cv_mrr=round(cv[best], 4))
 
 
 if __name__ == "__main__":

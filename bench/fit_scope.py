@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ from chatbot.config import Settings  # noqa: E402
 from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, signals  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 from eval_retrieval import DATA, load_questions  # noqa: E402
+from listwise import write_fitted  # noqa: E402
 
 LAMBDAS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1)
 FOLDS = 5
@@ -132,15 +132,9 @@ def main() -> None:
         print(f"  {name:<22}{value:+.3f}")
     print(f"  {'bias':<22}{b:+.3f}")
     if args.write:
-        snapshot = service.snapshot()
-        WEIGHTS_FILE.write_text(json.dumps({
-            "fitted": time.strftime("%Y-%m-%d"), "by": "bench/fit_scope.py",
-            "positives": list(POSITIVE_SPLITS), "negatives": list(NEGATIVE_FILES),
-            "model": snapshot.index.model_name, "index_version": snapshot.version, "l2_strength": best,
-            "threshold_percentile": THRESHOLD_PERCENTILE, "thresholds": thresholds,
-            "weights": {n: round(float(v), 4) for n, v in zip(FEATURES, w)}, "bias": round(b, 4),
-        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_FILE}")
+        write_fitted(WEIGHTS_FILE, "bench/fit_scope.py", [*POSITIVE_SPLITS, *NEGATIVE_FILES], service.snapshot(),
+                     FEATURES, w, positives=list(POSITIVE_SPLITS), negatives=list(NEGATIVE_FILES), l2_strength=best,
+                     threshold_percentile=THRESHOLD_PERCENTILE, thresholds=thresholds, bias=round(b, 4))
 
 
 if __name__ == "__main__":

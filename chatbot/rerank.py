@@ -17,8 +17,6 @@ below its item's response) whose strength is picked by cross-validation, and wri
 """
 from __future__ import annotations
 
-import json
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +25,10 @@ from typing import Sequence
 import numpy as np
 
 from .facets import FACETS
+from .fitted import read_fitted
 from .finder.question import Question
 from .passages import Passage
 
-log = logging.getLogger(__name__)
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 
 # Where a passage sits, from the □ heading above it (the report's own vocabulary). The 2023
@@ -127,13 +125,5 @@ class LinearReranker:
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float] | None:
     """The fitted weights, or None when there are none (the first stage then ranks alone)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    weights = data.get("weights") or {}
-    missing = [name for name in FEATURES if name not in weights]
-    if missing:       # fitted for another feature set: rank with the first stage until refitted
-        log.warning("%s lacks weights for %s; reranking is off", path, missing)
-        return None
-    return {name: float(weights[name]) for name in FEATURES}
+    data = read_fitted(path, FEATURES)
+    return data["weights"] if data else None

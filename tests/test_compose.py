@@ -9,7 +9,7 @@ from chatbot.finder import wording
 
 
 def sentences(text: str) -> int:
-    outside = re.sub(r"“[^”]*”", "“”", text)
+    outside = re.sub(r"\([^()]*\)", "()", re.sub(r"“[^”]*”", "“”", text))   # quotes and (notes) aside
     return len([s for s in re.split(r"(?<=[.?!])\s+", outside) if s.strip()])
 
 

@@ -56,3 +56,37 @@ def test_judgements_name_real_questions_and_verdicts(report_lines):
     for j in judged:
         assert j["question"] in questions and j["verdict"] in ("answers", "partly", "no")
         assert 1 <= j["lines"][0] <= j["lines"][1] <= len(report_lines)
+
+
+SCOPE_SETS = ("scope_a", "scope_b", "scope_holdout")
+ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_holdout")
+KINDS = {"answerable", "off_topic", "unstated_fact", "vague"}
+
+
+@pytest.mark.parametrize("name", SCOPE_SETS)
+def test_blind_scope_sets_hold_every_kind_and_their_facts_are_real(name, report_lines):
+    """bench/eval_answers.py and the fitting scripts read these: answerable rows need a fact on
+    its line; unstated details name a real program."""
+    programs = ProgramRegistry.load(Settings().corpus_dir)
+    data = rows(name)
+    assert {r["kind"] for r in data} == KINDS and len({r["id"] for r in data}) == len(data)
+    assert sum(r["kind"] in ("off_topic", "unstated_fact") for r in data) >= 100
+    for row in data:
+        assert row["question"].strip() and row["lang"]
+        if row["kind"] == "answerable":
+            assert row["program_id"] is None or row["program_id"] in programs, row["id"]
+            line = "".join(report_lines[row["line"] - 1].split())
+            assert "".join(row["fact"].split()) in line, row["id"]
+        if row["kind"] == "unstated_fact":
+            assert row["program_id"] in programs, row["id"]
+
+
+@pytest.mark.parametrize("name", ELIGIBILITY_SETS)
+def test_blind_eligibility_sets_cite_the_deciding_clause(name, report_lines):
+    programs = ProgramRegistry.load(Settings().corpus_dir)
+    data = rows(name)
+    assert len(data) >= 60 and sum(r["lang"] == "en" for r in data) >= len(data) / 3
+    assert sum(not r["names_program"] for r in data) >= len(data) / 3
+    for row in data:
+        assert row["program_id"] in programs and row["verdict"] in ("eligible", "ineligible", "unknown"), row["id"]
+        assert "".join(row["clause"].split()) in "".join(report_lines[row["line"] - 1].split()), row["id"]

@@ -48,12 +48,13 @@ def test_floor_on_the_evaluation_set(service):
 
 
 def test_some_questions_the_report_does_not_answer_say_so(real_client):
-    """Calibrated to refuse about 1 in 20 answerable questions; it then catches about 60% of the
-    Korean unanswerable ones (bench/calibrate.py). The floor guards that trade-off."""
+    """The scope classifier (chatbot/finder/scope.py) was fitted with these twenty among its
+    negatives, so this is a floor on an in-sample figure: the held-out one is in the README."""
     rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "eval_unanswerable.jsonl").open()]
     korean = [r for r in rows if r["lang"] == "ko"]
     bodies = [real_client.post("/api/ask", json={"question": r["question"]}).get_json() for r in korean]
-    refused = [b for b in bodies if b["grounded"] is False]
-    assert len(refused) >= len(korean) // 2
+    refused = [b for b in bodies if b["status"] == "not_in_report"]
+    assert len(refused) >= 0.8 * len(korean)
     for body in refused:
-        assert "답이 없습니다" in body["answer"] and body["programs"]
+        assert body["answer"] == "서울시 경제정책실 2024 업무보고에는 이 질문에 대한 내용이 없습니다."
+        assert body["programs"] == [] and body["citations"] == [] and body["grounded"] is False

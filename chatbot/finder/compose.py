@@ -52,8 +52,9 @@ def answered_text(decision: Decision, lead: list[LineChoice], quotes: list[str],
             continue
         program = choice.passage.program_id
         # a verdict or a date names its program already; naming retrieval's line's program as well
-        # could name a second one
-        name = "" if (eligibility or schedule) else names.get(program or "", "")
+        # could name a second one. A second quote names its program only when it is another one.
+        named_before = used and lead[0].passage.program_id == program
+        name = "" if (eligibility or schedule or named_before) else names.get(program or "", "")
         sentences.append(wording.quote_sentence(name, quote, choice.line.number, lang, first=not used))
         used.append(Quote(quote, choice.line.number, choice.passage.id))
     return " ".join(sentences[:MAX_SENTENCES]), used

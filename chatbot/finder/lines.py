@@ -13,8 +13,6 @@ line), with the L2 strength chosen by cross-validation, and writes ``chatbot/fin
 """
 from __future__ import annotations
 
-import json
-import logging
 import math
 import re
 from dataclasses import dataclass
@@ -25,10 +23,10 @@ import numpy as np
 
 from ..corpus import collapse_whitespace
 from ..facets import FACETS, states
+from ..fitted import read_fitted
 from ..passages import Passage
 from .question import Question
 
-log = logging.getLogger(__name__)
 WEIGHTS_FILE = Path(__file__).with_name("lines.json")
 CANDIDATE_PASSAGES = 5
 QUOTE_CHARS = 200
@@ -110,12 +108,16 @@ class LineSelector:
     """Scores the lines of the best passages; lines are read once per passage and worker."""
 
     def __init__(self, weights: dict[str, float] | None, tokenize: Callable[[str], list[str]],
-                 idf: dict[str, float]):
+                 idf: dict[str, float], passages: Sequence[Passage] = ()):
+        """``passages``: read their lines now (a worker loading an index version) rather than inside
+        the first request that cites each one."""
         self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32) \
             if weights else _fallback_weights()
         self.tokenize = tokenize
         self.idf = idf
         self._lines: dict[str, tuple[Line, ...]] = {}
+        for passage in passages:
+            self.lines(passage)
 
     def lines(self, passage: Passage) -> tuple[Line, ...]:
         cached = self._lines.get(passage.id)
@@ -177,17 +179,18 @@ def shorten(text: str, wanted: frozenset[str] | set[str], tokenize: Callable[[st
     if len(text) <= limit:
         return text
     clauses = [c for c in re.split(r"(?<=[,;.)」])\s+", text) if c]
+    hits = [wanted & set(tokenize(clause)) for clause in clauses]       # each clause read once
     best, best_score = "", -1.0
     for start in range(len(clauses)):
-        window = ""
-        for clause in clauses[start:]:
+        window, found = "", set()
+        for clause, clause_hits in zip(clauses[start:], hits[start:]):
             joined = f"{window} {clause}".strip()
             if len(joined) > limit:
                 break
-            window = joined
+            window, found = joined, found | clause_hits
         if not window:
-            window = clauses[start][:limit]
-        score = len(wanted & set(tokenize(window))) - 0.01 * start
+            window, found = clauses[start][:limit], hits[start]
+        score = len(found) - 0.01 * start
         if score > best_score:
             best, best_score = window, score
     prefix = "… " if not text.startswith(best) else ""
@@ -203,13 +206,5 @@ def _fallback_weights() -> np.ndarray:
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float] | None:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    weights = data.get("weights") or {}
-    missing = [name for name in FEATURES if name not in weights]
-    if missing:
-        log.warning("%s lacks weights for %s; line selection uses the fallback", path, missing)
-        return None
-    return {name: float(weights[name]) for name in FEATURES}
+    data = read_fitted(path, FEATURES)
+    return data["weights"] if data else None

@@ -19,8 +19,6 @@ else is only scored.
 """
 from __future__ import annotations
 
-import json
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from ..calibration import language_group
+from ..fitted import read_fitted
 from ..retrieval import RetrievalResult
 from .lines import LineChoice
 from .question import Question
 
-log = logging.getLogger(__name__)
 WEIGHTS_FILE = Path(__file__).with_name("scope.json")
 
 FEATURES = (
@@ -97,14 +95,8 @@ class ScopeModel:
 
 def load_model(path: Path = WEIGHTS_FILE) -> ScopeModel | None:
     """The fitted model, or None (then only the reranker-share threshold decides)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    data = read_fitted(path, FEATURES)
+    if data is None:
         return None
-    weights = data.get("weights") or {}
-    missing = [name for name in FEATURES if name not in weights]
-    if missing:
-        log.warning("%s lacks weights for %s; the scope classifier is off", path, missing)
-        return None
-    return ScopeModel({n: float(weights[n]) for n in FEATURES}, float(data.get("bias", 0.0)),
+    return ScopeModel(data["weights"], float(data.get("bias", 0.0)),
                       {k: float(v) for k, v in (data.get("thresholds") or {}).items()})

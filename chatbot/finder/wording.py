@@ -275,24 +275,27 @@ def _when_text(when: str, lang: str) -> str:
 
 
 
+_SCHEDULE_SENTENCES = {
+    "ko": {"past": "{head}이었으며, 이 날짜는 이미 지났습니다.", "ongoing": "{head}이며, 오늘은 그 기간에 속합니다.",
+           "upcoming": "{head}입니다."},
+    "en": {"past": "{head} was planned for {when} ({source}); that date has already passed.",
+           "ongoing": "{head} is planned for {when} ({source}), which includes today.",
+           "upcoming": "{head} is planned for {when} ({source})."},
+}
+
+
 def schedule_sentence(program: Program, entry: ScheduleEntry, status: str, edition: str, lang: str) -> str:
+    """The report's planned date, compared with today: a past date is said to have passed."""
     name = program.name.ko if lang == "ko" else program.name.en
     line = entry.clause.lines[0]
     source = f"“{entry.clause.text}”, {line}행" if lang == "ko" else f"“{entry.clause.text}”, line {line}"
     when = _when_text(entry.when, lang)
     if lang == "ko":
         head = f"보고서의 {edition}년 계획상 「{name}」 ‘{entry.what.ko}’ 시기는 {when}({source})"
-        if status == "past":
-            return f"{head}이었으며, 이 날짜는 이미 지났습니다."
-        if status == "ongoing":
-            return f"{head}이며, 오늘은 그 기간에 속합니다."
-        return f"{head}입니다."
-    head = f"Under the {edition} report's plan, “{entry.what.en}” ({name})"
-    if status == "past":
-        return f"{head} was planned for {when} ({source}); that date has already passed."
-    if status == "ongoing":
-        return f"{head} is planned for {when} ({source}), which includes today."
-    return f"{head} is planned for {when} ({source})."
+    else:
+        head = f"Under the {edition} report's plan, “{entry.what.en}” ({name})"
+    template = _SCHEDULE_SENTENCES["ko" if lang == "ko" else "en"]
+    return template.get(status, template["upcoming"]).format(head=head, when=when, source=source)
 
 
 # ── the answer's own sentences ─────────────────────────────────────────────────────────────────
