@@ -10,7 +10,7 @@ import yaml
 
 from .catalog import CATALOG_FILE
 from .config import Settings
-from .corpus import MANIFEST_NAME, load_corpus
+from .corpus import MANIFEST_NAME, load_corpus, read_yaml
 from .embedding import Embedder, create_embedder
 from .index_store import (BuildReport, IndexCorrupt, compute_version, embed_with_cache, prune_versions,
                           read_current, set_current, tokenize_passages, tokenize_texts, verify_version,
@@ -72,7 +72,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
 def corpus_snapshot(corpus_dir: Path, documents) -> dict[str, bytes]:
     """The files a version needs to be served as built: the manifest of its (active) documents,
     their texts and the program, glossary and catalog data. Rolling back restores all of them."""
-    manifest = yaml.safe_load((corpus_dir / MANIFEST_NAME).read_text(encoding="utf-8")) or {}
+    manifest = read_yaml(corpus_dir / MANIFEST_NAME) or {}
     used = {d.id for d in documents}
     entries = [e for e in manifest.get("documents", []) if e.get("id") in used]
     files = {MANIFEST_NAME: yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False).encode("utf-8")}

@@ -1,8 +1,9 @@
-"""Thresholds for "the report does not answer this", per embedding model, confidence signal and
-question language.
+"""Fallback thresholds for "the report does not answer this", per embedding model, confidence
+signal and question language.
 
-A question whose confidence is under the threshold gets "the report does not answer this" and
-the closest programs. The signal (``HybridRetriever.search``) is the reranker's share for the best
+The fitted scope classifier (chatbot/finder/scope.py) decides when its weights are shipped and no
+CHATBOT_MIN_CONFIDENCE is set; these thresholds decide otherwise: a question whose confidence is
+under the threshold is out of scope. The signal (``HybridRetriever.search``) is the reranker's share for the best
 passage ("reranked") or, with the reranker off, how far the best fused score stands out
 ("first_stage"). Korean questions and the rest are calibrated apart. Measured with
 ``python bench/calibrate.py`` (the 5th percentile of answerable test questions); a model not

@@ -17,7 +17,7 @@ from pydantic import (
     BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator,
 )
 
-from chatbot.corpus import Document, collapse_whitespace
+from chatbot.corpus import Document, collapse_whitespace, read_yaml
 
 CATALOG_FILE = "catalog.yaml"       # in the corpus directory, beside documents.yaml
 CATEGORIES = (
@@ -438,7 +438,7 @@ def load_catalog(path: Path, documents: Mapping[str, Document] | None = None) ->
     path = Path(path)
     where = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except FileNotFoundError:
         raise CatalogError(f"{where}: file not found: {path}") from None
     except yaml.YAMLError as exc:

@@ -16,6 +16,15 @@ MANIFEST_NAME = "documents.yaml"
 _WHITESPACE = re.compile(r"\s+")
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path):
+    """A YAML data file (documents, programs, glossary, catalog), with libyaml's C parser when the
+    wheel has it: the 170 KB catalog parses in a tenth of the time, so a worker loads faster."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+
+
 def collapse_whitespace(text: str) -> str:
     """Join wrapped lines the way a reader sees them (the audit part wraps sentences)."""
     return _WHITESPACE.sub(" ", text).strip()
@@ -78,7 +87,7 @@ def load_corpus(corpus_dir: Path, include_retired: bool = False) -> list[Documen
     manifest = Path(corpus_dir) / MANIFEST_NAME
     if not manifest.is_file():
         raise CorpusError(f"corpus manifest not found: {manifest}")
-    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    data = read_yaml(manifest) or {}
     documents = [load_document(entry, Path(corpus_dir)) for entry in data.get("documents", [])]
     ids = [d.id for d in documents]
     if len(ids) != len(set(ids)):

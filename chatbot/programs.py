@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import yaml
+from .corpus import read_yaml
 
 PROGRAMS_FILE = "programs.yaml"
 GLOSSARY_FILE = "glossary.yaml"
@@ -56,7 +56,7 @@ class ProgramRegistry:
 
     @classmethod
     def load(cls, corpus_dir: Path) -> "ProgramRegistry":
-        data = yaml.safe_load((Path(corpus_dir) / PROGRAMS_FILE).read_text(encoding="utf-8")) or {}
+        data = read_yaml(Path(corpus_dir) / PROGRAMS_FILE) or {}
         programs = []
         for entry in data.get("programs", []):
             aliases = entry.get("aliases") or {}
@@ -149,7 +149,7 @@ class Glossary:
         path = Path(corpus_dir) / GLOSSARY_FILE
         if not path.is_file():
             return cls([])
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         entries = []
         for term in data.get("terms", []):
             triggers = [*(term.get("en") or ()), *(term.get("colloquial") or ())]

@@ -15,6 +15,7 @@ from chatbot.app import create_app
 from chatbot.builder import build_index
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.embedding import FakeEmbedder
+from chatbot.service import FinderService
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 REAL_INDEX_DIR = Path(os.environ.get("CHATBOT_TEST_INDEX_DIR", PROJECT_ROOT / "var" / "test-index"))
@@ -62,10 +63,18 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def analyzer(app):
-    """The question analyser of the fake index's snapshot (the real corpus, programs and glossary)."""
-    return app.extensions["finder"].snapshot().analyzer
+@pytest.fixture(scope="session")
+def analyzer(fake_index_dir, fake_embedder):
+    """The question analyser of the fake index's snapshot (the real corpus, programs and glossary),
+    loaded once for the session."""
+    settings = Settings().with_overrides({"index_dir": fake_index_dir, "embed_backend": "fake", "embed_model": "64"})
+    return FinderService(settings, embedder=fake_embedder).snapshot().analyzer
+
+
+@pytest.fixture(scope="session")
+def real_answerer(real_index_dir):
+    """The answer pipeline on the real model and index, loaded once for the session."""
+    return FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().answerer
 
 
 @pytest.fixture(scope="session")

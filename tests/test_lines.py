@@ -5,12 +5,11 @@ import json
 
 import pytest
 
-from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.config import PROJECT_ROOT
 from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, LineSelector, load_weights, logical_lines, shorten
 from chatbot.finder.question import Question
 from chatbot.lexical import KoreanTokenizer
 from chatbot.passages import Passage
-from chatbot.service import FinderService
 
 TOKENIZE = KoreanTokenizer().tokenize
 OVERVIEW = ("Ⅳ. 주요 업무보고", "4. 인재양성", "3 청년과 함께하는 서울형 강소기업 육성 지원", "□ 사업개요")
@@ -79,8 +78,8 @@ def test_missing_weights_fall_back(tmp_path):
     ("정장 빌리는 거 1년에 몇 번까지 돼요?", "연 10회까지 무상으로 이용가능"),
     ("정장 늦게 반납하면 연체료 얼마예요?", "최대 1만원"),
 ])
-def test_the_answer_quotes_the_line_with_the_fact(real_index_dir, question, fact):
+def test_the_answer_quotes_the_line_with_the_fact(real_answerer, question, fact):
     """On the real model: the lead sentence holds the asked-for fact (whitespace ignored)."""
-    answer = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().answerer.answer(question)
+    answer = real_answerer.answer(question)
     assert answer.status == "answered"
     assert "".join(fact.split()) in "".join(answer.text.split()), answer.text

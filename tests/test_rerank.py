@@ -125,11 +125,10 @@ def test_reranked_search_gives_shares_and_beats_the_first_stage(real_index_dir):
     ("4차산업혁명체험센터 퇴근하고 저녁에도 프로그램 있어?", "야간반"),
     ("애니메이션센터 새로 짓는 서울큐브 이름 바뀌었다던데 뭐로 바뀜", "서울 창조산업허브"),
 ])
-def test_an_audit_question_cites_the_citys_response_first(real_index_dir, question, fact):
+def test_an_audit_question_cites_the_citys_response_first(real_answerer, question, fact):
     """The council's request restates the citizen's complaint almost word for word, so it is the
     most similar passage; the answer is the city's response under □ 추진내용 / 향후계획."""
-    snapshot = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot()
-    first = snapshot.retriever.search(snapshot.analyse(question), top_k=3).hits[0].passage
+    first = real_answerer.retriever.search(real_answerer.analyzer.analyse(question), top_k=3).hits[0].passage
     assert passage_kind(first) in ("audit_action", "audit_plan")
     assert fact in " ".join(first.text.split())
 

@@ -5,10 +5,8 @@ import json
 
 import pytest
 
-from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, ScopeModel, ScopeSignals, load_model, signals
 from chatbot.retrieval import RetrievalResult
-from chatbot.service import FinderService
 
 
 def test_shipped_model_covers_every_feature_and_has_a_threshold_per_language_group():
@@ -56,9 +54,8 @@ def test_signals_see_unknown_words_and_benefit_words_the_passage_lacks(analyzer)
     ("How many times a year can I borrow an interview suit?", True),
     ("청년취업사관학교 캠퍼스 몇 개예요?", True),
 ])
-def test_everyday_city_questions_are_out_of_scope_on_the_real_model(real_index_dir, question, in_scope):
-    answerer = FinderService(Settings().with_overrides({"index_dir": real_index_dir})).snapshot().answerer
-    answer = answerer.answer(question)
+def test_everyday_city_questions_are_out_of_scope_on_the_real_model(real_answerer, question, in_scope):
+    answer = real_answerer.answer(question)
     assert (answer.status == "answered") == in_scope, (answer.status, answer.scope)
     if not in_scope:
         assert answer.status == "not_in_report" and answer.programs == [] and answer.citations == []

@@ -90,6 +90,9 @@ class Line:
     heading: bool
 
 
+_LINES: dict[str, tuple[Line, ...]] = {}       # passage id → its lines, per process
+
+
 @dataclass(frozen=True)
 class LineChoice:
     """A line of one of the top passages, scored for the question."""
@@ -115,17 +118,18 @@ class LineSelector:
             if weights else _fallback_weights()
         self.tokenize = tokenize
         self.idf = idf
-        self._lines: dict[str, tuple[Line, ...]] = {}
         for passage in passages:
             self.lines(passage)
 
     def lines(self, passage: Passage) -> tuple[Line, ...]:
-        cached = self._lines.get(passage.id)
+        """The passage's lines. A passage id hashes its document, heading path and text, so the
+        lines read for one index version serve every later version that keeps the passage."""
+        cached = _LINES.get(passage.id)
         if cached is None:
             heading = frozenset(self.tokenize(" ".join(passage.section)))
             cached = tuple(self._line(text, number, position, heading)
                            for position, (text, number) in enumerate(logical_lines(passage)) if len(text) >= 2)
-            self._lines[passage.id] = cached
+            _LINES[passage.id] = cached
         return cached
 
     def _line(self, text: str, number: int, position: int, heading: frozenset[str]) -> Line:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from ..facets import question_details, question_facets
@@ -176,8 +177,7 @@ class QuestionAnalyzer:
                  *(form for p in programs for form in (p.name_en, *p.aliases_en)), *english_texts]
         self._known_latin = frozenset(w for text in texts for w in _LATIN_WORD.findall(text.lower()))
         # colloquial words the glossary maps onto the report's ("공짜" → 무료, "양복" → 정장)
-        self._known_hangul = frozenset(
-            form for entry in glossary.entries for t in entry.triggers if not t.isascii() for form in tokenizer.tokenize(t))
+        self._known_hangul = _morphemes(tokenizer, tuple(t for e in glossary.entries for t in e.triggers if not t.isascii()))
 
     def analyse(self, text: str, language: str | None = None) -> Question:
         text = normalise(text)
@@ -226,6 +226,12 @@ class QuestionAnalyzer:
         if not word.isascii():
             return word in self.vocabulary or word in self._known_hangul
         return any(form in self.vocabulary or form in self._known_latin for form in _english_forms(word))
+
+
+@lru_cache(maxsize=8)
+def _morphemes(tokenizer: KoreanTokenizer, phrases: tuple[str, ...]) -> frozenset[str]:
+    """The morphemes of these phrases; read once per process for an unchanged glossary."""
+    return frozenset(form for phrase in phrases for form in tokenizer.tokenize(phrase))
 
 
 _LETTER = re.compile(r"[^\W\d_]")

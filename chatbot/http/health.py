@@ -1,7 +1,7 @@
 """GET /healthz (process alive) and GET /readyz (an index is loaded; 503 otherwise)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from .requests import current_snapshot
 

@@ -123,6 +123,31 @@ def test_keyboard_chat_citations_and_feedback(make_page, live_server):
     assert console.errors == []
 
 
+def test_each_status_looks_different_and_a_refusal_cites_nothing(make_page):
+    """not_in_report: a labelled, dashed bubble with no citations or program cards; clarify: a
+    question back whose choices list a category's programs or open the profile form."""
+    page, console = make_page("/demo")
+    page.locator(".launcher").click()
+    refusal = ask(page, "따릉이 정기권 가격이 얼마야?")
+    bubble = refusal.locator(".bubble-a")
+    assert bubble.get_attribute("data-status") == "not_in_report"
+    assert "보고서에 없는 내용" in bubble.locator(".status-label").inner_text()
+    assert refusal.locator("details.cite").count() == 0 and refusal.locator(".card[data-program]").count() == 0
+    assert bubble.evaluate("el => getComputedStyle(el).borderTopStyle") == "dashed"
+
+    vague = ask(page, "지원금 뭐 있어요?")
+    assert vague.locator(".bubble-a").get_attribute("data-status") == "clarify"
+    choices = vague.locator("button.choice")
+    assert 3 <= choices.count() <= 5
+    assert all(box["height"] >= 44 for box in (choices.nth(i).bounding_box() for i in range(choices.count())))
+    choices.first.click()                                        # 일자리·취업: that category's programs
+    vague.locator(".choice-results .card[data-program]").first.wait_for()
+    choices.last.click()                                         # 나에게 맞는 사업 찾기: the profile tab
+    page.locator("form.match").wait_for()
+    assert page.locator("[role=tab]").nth(1).get_attribute("aria-selected") == "true"
+    assert console.errors == []
+
+
 def open_form(page):
     page.locator(".launcher").click()
     page.locator("[role=tab]").nth(1).click()
