@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from .extras import EligibilityExtra, ScheduleItem
 from .lines import LineChoice
-from .status import Decision
 from . import wording
 
 MAX_SENTENCES = 3
@@ -34,7 +33,7 @@ def _already_said(quote: str, sentences: list[str]) -> bool:
                for s in sentences if "“" in s)
 
 
-def answered_text(decision: Decision, lead: list[LineChoice], quotes: list[str], names: dict[str, str],
+def answered_text(lead: list[LineChoice], quotes: list[str], names: dict[str, str],
                   eligibility: EligibilityExtra | None, schedule: list[ScheduleItem], lang: str,
                   note: str = "") -> tuple[str, list[Quote]]:
     """``lead``: the chosen lines, best first; ``quotes``: their (possibly shortened) text."""
@@ -60,7 +59,7 @@ def answered_text(decision: Decision, lead: list[LineChoice], quotes: list[str],
     return " ".join(sentences[:MAX_SENTENCES]), used
 
 
-def partial_text(decision: Decision, name: str, details: tuple[str, ...], overview: LineChoice | None,
+def partial_text(name: str, details: tuple[str, ...], overview: LineChoice | None,
                  overview_quote: str, schedule: list[ScheduleItem], lang: str, note: str = "") -> tuple[str, list[Quote]]:
     """What the report does not say, then what it does: the planned date (for an exact-date
     question) or the program's overview."""

@@ -152,7 +152,10 @@ class Answerer:
         lead = self._lead(lines)
         quotes = [shorten(c.quote, frozenset(question.query_tokens), self.selector.tokenize) for c in lead]
         names = {p.id: p.name(lang) for p in self.programs}
-        text, used = compose.answered_text(decision, lead, quotes, names, eligibility, schedule, lang, note)
+        text, used = compose.answered_text(lead, quotes, names, eligibility, schedule, lang, note)
+        if not (used or eligibility or schedule):        # nothing to quote: never an empty answer
+            return self._refusal(question, Decision("not_in_report", "no_lines", None, in_scope), result,
+                                 probability, note)
         return Answer(question, "answered", decision.reason, text, self._citations(result.hits, used, top_k),
                       self._program_refs(result, lang), quotes=used, eligibility=eligibility, schedule=schedule,
                       scope=probability)
@@ -204,7 +207,7 @@ class Answerer:
         quote = shorten(choice.quote, frozenset(question.query_tokens), self.selector.tokenize) if choice else ""
         schedule = [item for item in self._schedule(question, result, decision.in_scope)
                     if item.program.id == program_id]
-        text, used = compose.partial_text(decision, self.programs.name(program_id, lang), question.details, choice,
+        text, used = compose.partial_text(self.programs.name(program_id, lang), question.details, choice,
                                           quote, schedule, lang, note)
         citations = [self._cite(Hit(overview, 1.0, 0.0, 0.0))] if overview is not None else []
         program = ProgramRef(program_id, self.programs.name(program_id, lang), 1.0)
