@@ -63,3 +63,12 @@ def test_in_scope_is_answered_and_no_passages_is_not_in_report(analyzer):
 
 def test_grounded_is_answered_or_partial():
     assert set(GROUNDED) == {"answered", "partial"} and set(GROUNDED) < set(STATUSES)
+
+
+def test_suggestions_only_when_the_question_names_nothing_unknown_and_shares_a_specific_word(analyzer):
+    from chatbot.finder.pipeline import _shares_words
+
+    idf = {"정장": 3.8, "청년": 1.4}
+    assert _shares_words(analyzer.analyse("면접 정장 대여"), [frozenset({"정장", "면접"})], idf)
+    assert not _shares_words(analyzer.analyse("청년 대여"), [frozenset({"청년"})], idf)          # too broad
+    assert not _shares_words(analyzer.analyse("따릉이 정장 가격"), [frozenset({"정장"})], idf)   # 따릉이: unknown

@@ -25,7 +25,7 @@ from .extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_
 from .lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
 from .question import Question, QuestionAnalyzer
 from .scope import ScopeModel, signals
-from .status import GROUNDED, Decision, Status, decide
+from .status import BROAD_IDF, GROUNDED, Decision, Status, decide
 
 MAX_SUGGESTIONS = 3
 # Score gap (line selector units) under which the runner-up line is quoted too. On the fitting
@@ -221,7 +221,8 @@ class Answerer:
         if decision.status == "clarify":
             return Answer(question, "clarify", decision.reason, text, [], [], choices=wording.clarify_choices(lang),
                           scope=probability)
-        suggestions = self._program_refs(result, lang)[:MAX_SUGGESTIONS] if _shares_words(question, result) else []
+        shared = _shares_words(question, self.retriever.passage_tokens(result.hits[:3]), self.retriever.idf)
+        suggestions = self._program_refs(result, lang)[:MAX_SUGGESTIONS] if shared else []
         return Answer(question, "not_in_report", decision.reason, text, [], [], suggestions=suggestions,
                       scope=probability)
 
@@ -250,9 +251,11 @@ def _overviews(passages: list[Passage]) -> dict[str, Passage]:
     return out
 
 
-def _shares_words(question: Question, result: RetrievalResult) -> bool:
-    """Whether the closest passages share a specific word with the question: only then are their
-    programs worth suggesting."""
-    specific = set(question.specific_words)
-    return any(specific & set(h.passage.text.lower().split()) or
-               any(w in h.passage.text for w in specific if not w.isascii()) for h in result.hits[:3])
+def _shares_words(question: Question, passage_tokens: list[frozenset[str]], idf: dict[str, float]) -> bool:
+    """Whether the closest passages are worth suggesting: the question names nothing the report
+    does not know ("따릉이") and one of them holds a topic word of the question that is not broad
+    (BROAD_IDF: "청년", "일자리" are everywhere), as a whole morpheme."""
+    if question.unknown_words:
+        return False
+    topic = {w for w in question.specific_words if idf.get(w, 0.0) >= BROAD_IDF}
+    return any(topic & tokens for tokens in passage_tokens)
