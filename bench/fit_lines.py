@@ -15,7 +15,6 @@ the fresh blind holdout.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,11 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chatbot.config import Settings  # noqa: E402
 from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, _fallback_weights  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
-from listwise import choose_strength, first_hit_ranks, fit, write_fitted  # noqa: E402
+from eval_retrieval import holds_fact  # noqa: E402
+from listwise import finish, first_hit_ranks, run_fit  # noqa: E402
 
 FIT_SPLITS = ("train", "dev", "blind")
 SCORED_SPLITS = ("test", "holdout")     # the fresh blind holdout is scored once, by eval_answers.py
@@ -57,28 +55,15 @@ def chosen_holds_fact(rows: list[dict], w: np.ndarray) -> dict[str, tuple[int, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
-    args = parser.parse_args()
-    service = FinderService(Settings().with_overrides({"threads": 2}))
-    snapshot = service.snapshot()
-    rows = {split: labelled(service, load_questions(split)) for split in (*FIT_SPLITS, *SCORED_SPLITS)
-            if all(p.is_file() for p in split_files(split))}
-    fitting = [r for split in FIT_SPLITS for r in rows.get(split, [])]
     prior = _fallback_weights().astype(np.float64)
-    best, cv = choose_strength(fitting, prior)
-    weights = fit(fitting, best, prior)
-    for split, split_rows in rows.items():
+    run = run_fit(__doc__, WEIGHTS_FILE, labelled, FIT_SPLITS, SCORED_SPLITS, prior)
+    for split, split_rows in run.rows.items():
         note = " (fitted on)" if split in FIT_SPLITS else ""
-        for label, w in (("fallback", prior), ("fitted", weights)):
+        for label, w in (("fallback", prior), ("fitted", run.weights)):
             figures = chosen_holds_fact(split_rows, w)
             print(f"{label:<9}{split + note:<20}" + "  ".join(
                 f"{lang} n={n} best line {top1:.3f} best two {top2:.3f}" for lang, (n, top1, top2) in figures.items()))
-    for name, value in zip(FEATURES, weights):
-        print(f"  {name:<22}{value:+.3f}")
-    if args.write:
-        write_fitted(WEIGHTS_FILE, "bench/fit_lines.py", [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
-                     snapshot, FEATURES, weights, l2_strength=best, cv_mrr=round(cv[best], 4))
+    finish(run, "bench/fit_lines.py", WEIGHTS_FILE, FIT_SPLITS, FEATURES)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ regularisation and the reranker stayed close to the fusion; with 419 it chooses 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -26,13 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chatbot.config import Settings  # noqa: E402
 from chatbot.facets import FACETS  # noqa: E402
 from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
 from chatbot.retrieval import RetrievalSettings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import holds_fact, load_questions, split_files  # noqa: E402
-from listwise import choose_strength, figures, fit, show, write_fitted  # noqa: E402
+from eval_retrieval import holds_fact  # noqa: E402
+from listwise import figures, finish, run_fit, show  # noqa: E402
 
 FIT_SPLITS = ("train", "dev")
 SCORED_SPLITS = ("test", "holdout")
@@ -63,24 +61,12 @@ def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
-    args = parser.parse_args()
-    service = FinderService(Settings().with_overrides({"threads": 2}))
-    snapshot = service.snapshot()
-    rows = {split: labelled(service, load_questions(split)) for split in (*FIT_SPLITS, *SCORED_SPLITS)}
-    fitting = [r for split in FIT_SPLITS for r in rows[split]]
-    best, cv = choose_strength(fitting, prior())
-    weights = fit(fitting, best, prior())
-    for split, split_rows in rows.items():
+    run = run_fit(__doc__, WEIGHTS_FILE, labelled, FIT_SPLITS, SCORED_SPLITS, prior())
+    for split, split_rows in run.rows.items():
         note = " (fitted on)" if split in FIT_SPLITS else ""
         show(f"first stage, {split}{note}:", figures(split_rows, prior()))
-        show(f"reranked, {split}{note}:", figures(split_rows, weights))
-    for name, value in zip(FEATURES, weights):
-        print(f"  {name:<20}{value:+.3f}")
-    if args.write:
-        write_fitted(WEIGHTS_FILE, "bench/fit_ranker.py", [str(p.relative_to(ROOT)) for split in FIT_SPLITS for p in split_files(split)],
-                     snapshot, FEATURES, weights, l2_strength=best, cv_mrr=round(cv[best], 4))
+        show(f"reranked, {split}{note}:", figures(split_rows, run.weights))
+    finish(run, "bench/fit_ranker.py", WEIGHTS_FILE, FIT_SPLITS, FEATURES)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ Each row is one question: ``{"lang", "X": candidates × features, "y": bool per 
 """
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from scipy.optimize import minimize
@@ -82,3 +85,43 @@ def write_fitted(path: Path, by: str, on: list[str], snapshot, names, weights, *
         "weights": {n: round(float(v), 4) for n, v in zip(names, weights)},
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {path}")
+
+
+@dataclass
+class Fitted:
+    args: argparse.Namespace
+    snapshot: object
+    rows: dict[str, list[dict]]         # split → labelled rows
+    strength: float
+    cv: dict[float, float]
+    weights: np.ndarray
+
+
+def run_fit(description: str, weights_file: Path, labelled: Callable, fit_splits: tuple[str, ...],
+            scored_splits: tuple[str, ...], prior: np.ndarray) -> Fitted:
+    """The shared command line of the fitting scripts: label the splits, pick the L2 strength by
+    cross-validation on the fitting ones, fit."""
+    from chatbot.config import Settings
+    from chatbot.service import FinderService
+    from eval_retrieval import load_questions, split_files
+
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help=f"write {weights_file.name}")
+    args = parser.parse_args()
+    service = FinderService(Settings().with_overrides({"threads": 2}))
+    rows = {split: labelled(service, load_questions(split)) for split in (*fit_splits, *scored_splits)
+            if all(p.is_file() for p in split_files(split))}
+    fitting = [r for split in fit_splits for r in rows.get(split, [])]
+    strength, cv = choose_strength(fitting, prior)
+    return Fitted(args, service.snapshot(), rows, strength, cv, fit(fitting, strength, prior))
+
+
+def finish(run: Fitted, by: str, weights_file: Path, fit_splits: tuple[str, ...], names) -> None:
+    """Print the fitted weights and, with --write, write them with what they were fitted on."""
+    from eval_retrieval import ROOT, split_files
+
+    for name, value in zip(names, run.weights):
+        print(f"  {name:<22}{value:+.3f}")
+    if run.args.write:
+        write_fitted(weights_file, by, [str(p.relative_to(ROOT)) for split in fit_splits for p in split_files(split)],
+                     run.snapshot, names, run.weights, l2_strength=run.strength, cv_mrr=round(run.cv[run.strength], 4))
