@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.calibration import language_group  # noqa: E402
 from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, signals  # noqa: E402
+from chatbot.finder.scope import FEATURES, WEIGHTS_FILE  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 from eval_retrieval import DATA, load_questions  # noqa: E402
 from listwise import write_fitted  # noqa: E402
@@ -62,8 +62,7 @@ def features(service: FinderService, rows: list[dict]) -> np.ndarray:
         question = snapshot.analyse(row["question"])
         result = snapshot.retriever.search(question, top_k=5)
         lines = answerer.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits])
-        out.append(signals(question, result, lines[0] if lines else None, snapshot.retriever.idf,
-                           snapshot.retriever.passage_tokens(result.hits[:3])).values)
+        out.append(answerer.scope_signals(question, result, lines).values)
     return np.array(out, dtype=np.float64)
 
 

@@ -18,17 +18,22 @@ SHORT_WORDS = 4            # this many words or fewer in Latin letters: English 
 SURE = 0.95                # langdetect's probability that counts as "clearly"
 
 
-def detect_language(text: str) -> str:
+def letter_share(text: str, script: re.Pattern) -> float:
+    """The share of the text's letters that ``script`` matches (0 without letters)."""
     letters = _LETTER.findall(text)
-    if not letters:
+    return sum(bool(script.match(c)) for c in letters) / len(letters) if letters else 0.0
+
+
+def detect_language(text: str) -> str:
+    if not _LETTER.search(text):
         return "ko"              # numbers and symbols only: the report's language
-    if len(_HANGUL.findall(text)) / len(letters) >= HANGUL_SHARE:
+    if letter_share(text, _HANGUL) >= HANGUL_SHARE:
         return "ko"
     try:
         best = detect_langs(text)[0]
     except LangDetectException:
         return "en"
-    latin = all(_LATIN.match(c) for c in letters)
+    latin = letter_share(text, _LATIN) == 1.0
     if latin and best.lang != "en" and (len(text.split()) <= SHORT_WORDS or best.prob < SURE):
         return "en"
     return best.lang

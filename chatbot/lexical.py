@@ -67,6 +67,22 @@ class BM25Index:
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
 
+class QueryWeights:
+    """The question's distinct morphemes with their idf: how much of the question a text holds
+    (the reranker's, the line selector's and the scope classifier's coverage)."""
+
+    def __init__(self, query_tokens: Sequence[str], idf: dict[str, float]):
+        self.weights = {t: idf.get(t, 0.0) for t in set(query_tokens)}
+        self.total = sum(self.weights.values())
+
+    def share(self, tokens: frozenset[str] | set[str]) -> float:
+        """The idf-weighted share of the question's morphemes among ``tokens`` (0 for a question
+        without weighted morphemes)."""
+        if self.total <= 0:
+            return 0.0
+        return sum(w for t, w in self.weights.items() if t in tokens) / self.total
+
+
 def idf_table(tokens: list[list[str]]) -> dict[str, float]:
     """Inverse document frequency of each morpheme over the passages."""
     df: dict[str, int] = {}

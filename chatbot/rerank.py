@@ -27,6 +27,7 @@ import numpy as np
 from .facets import FACETS
 from .fitted import read_fitted
 from .finder.question import Question
+from .lexical import QueryWeights
 from .passages import Passage
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
@@ -112,12 +113,8 @@ class LinearReranker:
 
     def coverage(self, query_tokens: Sequence[str], ids: np.ndarray) -> np.ndarray:
         """Share of the question's morphemes (idf-weighted) that the passage contains."""
-        unique = {t: self.idf.get(t, 0.0) for t in set(query_tokens)}
-        total = sum(unique.values())
-        if total <= 0:
-            return np.zeros(len(ids), dtype=np.float32)
-        return np.array([sum(w for t, w in unique.items() if t in self.passages.tokens[i]) / total for i in ids],
-                        dtype=np.float32)
+        wanted = QueryWeights(query_tokens, self.idf)
+        return np.array([wanted.share(self.passages.tokens[i]) for i in ids], dtype=np.float32)
 
     def scores(self, question: Question, candidates: Candidates) -> np.ndarray:
         return self.features(question, candidates) @ self.weights

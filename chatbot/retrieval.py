@@ -133,6 +133,7 @@ class HybridRetriever:
         out (peak_score). Both were measured on unanswerable questions (bench/calibrate.py); the
         share separates them best (Korean 71% refused vs 36% for the dense peak, at ~5% false refusals)."""
         stage = self.first_stage(question)
+        peak = peak_score(stage.fused)
         if self.reranker is not None:
             candidates = self.candidates(stage)
             order, scores = _softmax_order(candidates.ids, self.reranker.scores(question, candidates))
@@ -140,14 +141,14 @@ class HybridRetriever:
         else:
             order = np.argsort(-stage.fused, kind="stable")[: self.settings.candidates]
             scores = stage.fused[order]
-            confidence = peak_score(stage.fused)
+            confidence = peak
         hits = [Hit(self.index.passages[i], float(score), float(stage.dense[i]), float(stage.lexical[i]))
                 for i, score in zip(order[: max(top_k, 1)], scores)]
         return RetrievalResult(
             hits=hits,
             programs=self._rank_programs(order, scores, list(question.named)),
             confidence=confidence,
-            peak=peak_score(stage.fused),
+            peak=peak,
             dense_max=float(stage.dense.max()) if len(stage.dense) else 0.0,
         )
 

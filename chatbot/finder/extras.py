@@ -100,14 +100,14 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
 
 
 def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,
-                      lang: str, today: date) -> EligibilityExtra | None:
+                      today: date) -> EligibilityExtra | None:
     if not question.asks_eligibility or question.profile is None:
         return None
     target = target_program(catalog, question, ranked, in_scope)
     if target is None:
         return None
     program, inferred = target
-    verdict = evaluate(program, question.profile.facts, lang, today)
+    verdict = evaluate(program, question.profile.facts, question.answer_language, today)
     if verdict.verdict == "eligible" and any(r.status == "info" and r.field for r in verdict.criteria):
         # A condition on the person that the report states only in words ("취업 의지가 있는
         # 구직자", "서울 소재 … 공공기관 인증") is not decided from a sentence: open, not eligible.

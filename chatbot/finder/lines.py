@@ -24,6 +24,7 @@ import numpy as np
 from ..corpus import collapse_whitespace
 from ..facets import FACETS, states
 from ..fitted import read_fitted
+from ..lexical import QueryWeights
 from ..passages import Passage
 from .question import Question
 
@@ -141,8 +142,7 @@ class LineSelector:
     def features(self, question: Question, passages: Sequence[Passage], shares: Sequence[float]
                  ) -> tuple[np.ndarray, list[tuple[Line, Passage, int]]]:
         """One row per line of ``passages`` (columns in FEATURES order) and the lines themselves."""
-        wanted = {t: self.idf.get(t, 0.0) for t in set(question.query_tokens)}
-        total = sum(wanted.values()) or 1.0
+        wanted = QueryWeights(question.query_tokens, self.idf)
         question_bigrams = bigrams(question.text)
         facets = set(question.facets)
         rows, where = [], []
@@ -152,8 +152,7 @@ class LineSelector:
                 label = line.label
                 rows.append([
                     share, math.log(max(share, 1e-6)) / 10, rank == 0, rank == 1,
-                    sum(w for t, w in wanted.items() if t in line.tokens) / total,
-                    sum(w for t, w in wanted.items() if t in line.new_tokens) / total,
+                    wanted.share(line.tokens), wanted.share(line.new_tokens),
                     len(question_bigrams & line.bigrams) / max(len(question_bigrams), 1),
                     line.position == 0, line.position / max(len(lines) - 1, 1), math.log1p(len(line.text)) / 6,
                     bool(_DIGIT.search(line.text)), bool(_BASIS.search(label or line.text[:12])), len(lines) == 1,

@@ -24,7 +24,7 @@ from . import compose, wording
 from .extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_extra
 from .lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
 from .question import Question, QuestionAnalyzer
-from .scope import ScopeModel, signals
+from .scope import ScopeModel, ScopeSignals, signals
 from .status import BROAD_IDF, GROUNDED, Decision, Status, decide
 
 MAX_SUGGESTIONS = 3
@@ -168,16 +168,18 @@ class Answerer:
             return None, False
         if self.scope_model is None:
             return None, result.confidence >= self.min_confidence(question.language) or bool(question.named)
-        s = signals(question, result, lines[0] if lines else None, self.retriever.idf,
-                    self.retriever.passage_tokens(result.hits[:3]))
-        probability = self.scope_model.probability(s)
+        probability = self.scope_model.probability(self.scope_signals(question, result, lines))
         return probability, probability >= self.scope_model.threshold(question.language)
+
+    def scope_signals(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> ScopeSignals:
+        """What the scope classifier sees (also what bench/fit_scope.py fits it on)."""
+        return signals(question, result, lines[0] if lines else None, self.retriever.idf,
+                       self.retriever.passage_tokens(result.hits[:3]))
 
     def _eligibility(self, question: Question, result: RetrievalResult, in_scope: bool) -> EligibilityExtra | None:
         if self.catalog is None:
             return None
-        return eligibility_extra(question, self.catalog, result.programs, in_scope, question.answer_language,
-                                 self.today())
+        return eligibility_extra(question, self.catalog, result.programs, in_scope, self.today())
 
     def _schedule(self, question: Question, result: RetrievalResult, in_scope: bool) -> list[ScheduleItem]:
         if self.catalog is None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..facets import question_details, question_facets
-from ..language import answer_language, detect_language
+from ..language import answer_language, detect_language, letter_share
 from ..lexical import KoreanTokenizer, content_forms
 from ..profile_extract import Extraction, extract
 from ..programs import Glossary, ProgramRegistry
@@ -137,13 +137,13 @@ class Question:
     specificity: float = 0.0               # the rarest topic word's idf (unknown words count as rarest)
 
     @property
-    def is_korean(self) -> bool:
-        return self.language.startswith("ko")
-
-    @property
     def specific_words(self) -> tuple[str, ...]:
         """Content words that are not generic ("지원", "help"): what the question is about."""
-        return tuple(w for w in self.content_words if w not in GENERIC_WORDS)
+        return specific(self.content_words)
+
+
+def specific(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if w not in GENERIC_WORDS)
 
 
 def normalise(text: str) -> str:
@@ -190,7 +190,6 @@ class QuestionAnalyzer:
         readable = _readable(text)
         content = self._content_words(text, morphemes) if readable else ()
         unknown = tuple(w for w in content if not self._known(w))
-        specific = [w for w in content if w not in GENERIC_WORDS]
         profile = extract(text)
         facets = tuple(question_facets(text))
         return Question(
@@ -202,7 +201,7 @@ class QuestionAnalyzer:
             other_schemes=tuple(m.group(0).lower() for m in OTHER_SCHEME.finditer(text)),
             profile=profile, asks_eligibility=is_eligibility_question(text, profile),
             asks_schedule="when" in facets, readable=readable,
-            specificity=max((self._rarest if w in unknown else self.idf.get(w, self._rarest) for w in specific),
+            specificity=max((self._rarest if w in unknown else self.idf.get(w, self._rarest) for w in specific(content)),
                             default=0.0),
         )
 
@@ -234,14 +233,12 @@ def _morphemes(tokenizer: KoreanTokenizer, phrases: tuple[str, ...]) -> frozense
     return frozenset(form for phrase in phrases for form in tokenizer.tokenize(phrase))
 
 
-_LETTER = re.compile(r"[^\W\d_]")
 _READABLE = re.compile(r"[가-힣ㄱ-ㅎA-Za-z]")
 
 
 def _readable(text: str) -> bool:
     """Mostly Hangul or Latin letters: Kiwi's tags and the English word lists can read it."""
-    letters = _LETTER.findall(text)
-    return bool(letters) and sum(bool(_READABLE.match(c)) for c in letters) / len(letters) >= 0.5
+    return letter_share(text, _READABLE) >= 0.5
 
 
 def _english_forms(word: str) -> tuple[str, ...]:

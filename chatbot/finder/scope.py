@@ -27,6 +27,7 @@ import numpy as np
 
 from ..calibration import language_group
 from ..fitted import read_fitted
+from ..lexical import QueryWeights
 from ..retrieval import RetrievalResult
 from .lines import LineChoice
 from .question import Question
@@ -54,18 +55,16 @@ def signals(question: Question, result: RetrievalResult, top_line: LineChoice | 
             idf: dict[str, float], passage_tokens: list[frozenset[str]]) -> ScopeSignals:
     """What the classifier sees. ``passage_tokens`` are the best passages' morphemes (with their
     heading paths), as indexed, best first."""
-    wanted = {t: idf.get(t, 0.0) for t in set(question.query_tokens)}
-    total = sum(wanted.values()) or 1.0
-    best = passage_tokens[0] if passage_tokens else frozenset()
-    passage_coverage = sum(w for t, w in wanted.items() if t in best) / total
+    wanted = QueryWeights(question.query_tokens, idf)
+    passage_coverage = wanted.share(passage_tokens[0]) if passage_tokens else 0.0
     near = frozenset().union(*passage_tokens[:3]) if passage_tokens else frozenset()
     topics = question.content_words
     topic_coverage = sum(1 for w in topics if w in near) / max(len(topics), 1)
     known_topic = min(sum(idf.get(w, 0.0) for w in question.specific_words if w not in question.unknown_words) / 10, 1)
-    line_coverage = (sum(w for t, w in wanted.items() if t in top_line.line.tokens) / total) if top_line else 0.0
+    line_coverage = wanted.share(top_line.line.tokens) if top_line else 0.0
     content = max(len(question.content_words), 1)
     unknown_share = len(question.unknown_words) / content
-    korean = 1.0 if question.is_korean else 0.0
+    korean = 1.0 if language_group(question.language) == "ko" else 0.0
     top_text = (result.hits[0].passage.text + " " + " ".join(result.hits[0].passage.section)).lower() \
         if result.hits else ""
     absent = any(word not in top_text for word in question.other_schemes)
