@@ -16,10 +16,12 @@ per split and language:
 Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A and B
 (fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
 (tests/data/scope_holdout.jsonl), written by a helper who never saw the code, only ever scored,
-its misses never read.
+its misses never read; ``fresh2`` = a second blind holdout (tests/data/scope_fresh2.jsonl, 200
+questions), written by another such helper after the first one's figures had been seen several
+times, scored once per round and never read.
 
     python bench/eval_answers.py                    # every split
-    python bench/eval_answers.py --split fresh      # one split
+    python bench/eval_answers.py --split fresh2     # one split
     python bench/eval_answers.py --misses --split dev
 """
 from __future__ import annotations
@@ -46,6 +48,7 @@ SPLITS = {
     "holdout": ["eval_holdout.jsonl"],
     "blind": ["scope_a.jsonl", "scope_b.jsonl", "eval_unanswerable.jsonl"],
     "fresh": ["scope_holdout.jsonl"],
+    "fresh2": ["scope_fresh2.jsonl"],
 }
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\s”])")
 

@@ -38,7 +38,8 @@ def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
     extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the
     answerable questions of the blind scope sets A and B (tests/data/scope_a|b.jsonl, fitted on);
-    fresh: those of the blind scope holdout (tests/data/scope_holdout.jsonl, only ever scored)."""
+    fresh, fresh2: those of the blind scope holdouts (tests/data/scope_holdout.jsonl,
+    scope_fresh2.jsonl, only ever scored)."""
     if split == "all":
         return split_files("dev") + split_files("test")
     if split == "train":
@@ -47,6 +48,8 @@ def split_files(split: str) -> list[Path]:
         return [p for p in (DATA / "scope_a.jsonl", DATA / "scope_b.jsonl") if p.is_file()]
     if split == "fresh":
         return [DATA / "scope_holdout.jsonl"]
+    if split == "fresh2":
+        return [DATA / "scope_fresh2.jsonl"]
     return [DATA / f"eval_{split}.jsonl"]
 
 
@@ -131,7 +134,7 @@ def calibration(service: FinderService, answerable: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout", "blind", "fresh"])
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout", "blind", "fresh", "fresh2"])
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--judged", action="store_true", help="also count passages judged to answer")

@@ -3,7 +3,8 @@
 Sets (``--set``): ``written`` = tests/data/eval_verdicts.jsonl (48 questions written with the code:
 development figures); ``dev`` = tests/data/eligibility_dev.jsonl (70, written blind, fitted and
 read from); ``holdout`` = tests/data/eligibility_holdout.jsonl (70, written blind by another
-helper, only ever scored, its misses never read).
+helper, only ever scored, its misses never read); ``fresh2`` = tests/data/eligibility_fresh2.jsonl
+(66, written blind by a third helper after the holdout's figures had been seen, only scored).
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with
@@ -42,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 
-SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "holdout": "eligibility_holdout.jsonl"}
+SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "holdout": "eligibility_holdout.jsonl",
+        "fresh2": "eligibility_fresh2.jsonl"}
 DATA = ROOT / "tests" / "data" / SETS["written"]
 
 

@@ -40,7 +40,8 @@ def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
     for q in questions:
         question = snapshot.analyse(q["question"])
         result = snapshot.retriever.search(question, top_k=5)
-        X, where = selector.features(question, [h.passage for h in result.hits], [h.score for h in result.hits])
+        X, where = selector.features(question, [h.passage for h in result.hits], [h.score for h in result.hits],
+                                     result.query_vector)
         rows.append({"lang": q["lang"], "X": X, "y": np.array([holds_fact(line.text, q["fact"]) for line, _, _ in where])})
     return rows
 

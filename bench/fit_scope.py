@@ -61,8 +61,7 @@ def features(service: FinderService, rows: list[dict]) -> np.ndarray:
     for row in rows:
         question = snapshot.analyse(row["question"])
         result = snapshot.retriever.search(question, top_k=5)
-        lines = answerer.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits])
-        out.append(answerer.scope_signals(question, result, lines).values)
+        out.append(answerer.scope_signals(question, result, answerer.rank_lines(question, result)).values)
     return np.array(out, dtype=np.float64)
 
 

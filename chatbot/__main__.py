@@ -30,7 +30,7 @@ def cmd_build_index(args) -> int:
         return 0
     # building is a batch job: use every core (the server keeps CHATBOT_THREADS)
     settings = settings.with_overrides({"threads": max(settings.threads, os.cpu_count() or 1)})
-    bar = tqdm(total=0, unit="passage", desc="embedding", disable=args.quiet)
+    bar = tqdm(total=0, unit="text", desc="embedding", disable=args.quiet)   # passages, then their lines
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -39,7 +39,8 @@ def cmd_build_index(args) -> int:
 
     report = build_index(settings, publish=not args.no_publish, force=args.force, progress=progress)
     bar.close()
-    state = "reused" if report.reused else f"built in {report.seconds:.1f}s, {report.embedded} passages embedded"
+    state = "reused" if report.reused else (f"built in {report.seconds:.1f}s, {report.embedded} passages and "
+                                            f"{report.lines_embedded} lines embedded")
     print(f"index {report.version}: {report.passages} passages, {state}"
           f"{'' if args.no_publish else ', published'} ({report.path})")
     return 0

@@ -1,4 +1,5 @@
-"""Build a new index version from the corpus: chunk → tokenise → embed (cached) → write → publish."""
+"""Build a new index version from the corpus: chunk → tokenise → embed passages and their quotable
+lines (cached) → write → publish."""
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,9 @@ from .catalog import CATALOG_FILE
 from .config import Settings
 from .corpus import MANIFEST_NAME, load_corpus, read_yaml
 from .embedding import Embedder, create_embedder
-from .index_store import (BuildReport, IndexCorrupt, compute_version, embed_with_cache, prune_versions,
-                          read_current, set_current, tokenize_passages, tokenize_texts, verify_version,
-                          write_version)
+from .index_store import (BuildReport, IndexCorrupt, compute_version, embed_with_cache, line_texts,
+                          prune_versions, read_current, set_current, tokenize_passages, tokenize_texts,
+                          verify_version, write_version)
 from .passages import CHUNKER_VERSION, ReportChunker
 from .programs import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
 
@@ -54,7 +55,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
             pass                                   # rebuild it below
     passages = [p for d in documents for p in chunker.chunk(d)]
     tokens = tokenize_passages(passages)
-    vectors, embedded = embed_with_cache(passages, embedder, index_dir, progress=progress)
+    vectors, embedded = embed_with_cache([p.embedding_text for p in passages], embedder, index_dir, progress=progress)
+    lines, offsets = line_texts(passages)
+    line_vectors, lines_embedded = embed_with_cache(lines, embedder, index_dir, progress=progress)
     manifest_extra = {
         "model": {"name": embedder.name, "dimension": embedder.dimension, "backend": settings.embed_backend},
         "chunker": CHUNKER_VERSION,
@@ -62,11 +65,12 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
         "documents": [{"id": d.id, "title": d.title, "edition": d.edition, "sha256": d.sha256} for d in documents],
     }
     path = write_version(index_dir, version, passages, tokens, tokenize_texts(passages), vectors, manifest_extra,
-                         data_files=corpus_snapshot(settings.corpus_dir, documents))
+                         data_files=corpus_snapshot(settings.corpus_dir, documents), lines=(line_vectors, offsets))
     if publish:
         set_current(index_dir, version)
         prune_versions(index_dir, settings.keep_versions)
-    return BuildReport(version, path, len(passages), embedded, time.monotonic() - started)
+    return BuildReport(version, path, len(passages), embedded, time.monotonic() - started,
+                       lines_embedded=lines_embedded)
 
 
 def corpus_snapshot(corpus_dir: Path, documents) -> dict[str, bytes]:

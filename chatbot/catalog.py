@@ -58,6 +58,9 @@ FIELDS: dict[str, str] = {
     "business.size": "enum",
     "business.years_since_founding": "int",
     "business.industry": "enum",
+    # how often the person already used or joined the program in the period its clause names: a
+    # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
+    "times_used": "int",
 }
 ENUM_VALUES = {
     "employment_status": EMPLOYMENT_STATUSES,
@@ -135,6 +138,7 @@ _FIELD_LABELS = {
     "business": ("사업체", "business"), "business.size": ("기업 규모", "business size"),
     "business.years_since_founding": ("창업 경과연수", "years since founding"),
     "business.industry": ("업종", "industry"),
+    "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
 }
 
 
@@ -249,6 +253,8 @@ class Criterion(_Model):
             if ko:
                 return f"가구 합산 재산 {_krw_ko(v)} {'이하' if op == '<=' else '이상'}"
             return f"household assets of ₩{v:,} {'or less' if op == '<=' else 'or more'}"
+        if f == "times_used" and op == "<=":          # a cap: "at most v + 1 times" in the clause's period
+            return f"이용·참여 최대 {v + 1}회" if ko else f"at most {v + 1} uses or participations"
         if f == "business.years_since_founding" and op in ("<=", ">="):
             if ko:
                 return f"창업 {v}년 {'이내' if op == '<=' else '이상'}"

@@ -108,6 +108,7 @@ class Facts:
     business_size: str | None = None
     business_years_since_founding: int | None = None
     business_industry: str | None = None
+    times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
     interests: tuple[str, ...] = ()
 
     @classmethod
@@ -160,7 +161,11 @@ _SPAN_ATTRS = {
     "business.size": ("business_size", "business_size"),
     "business.years_since_founding": ("business_years_since_founding", "business_years_since_founding"),
     "business.industry": ("business_industry", "business_industry"),
+    "times_used": ("times_used", "times_used"),
 }
+# Caps on repeated use: not an entry condition, so unsaid they are shown, not asked for; only
+# someone who says they reached the cap is excluded.
+LIMIT_FIELDS = frozenset({"times_used"})
 
 
 # ── one criterion ──────────────────────────────────────────────────────────────────────────────
@@ -219,7 +224,7 @@ def criterion_status(criterion: Criterion, facts: Facts) -> Status:
             return "met" if owns else "unknown"
     span = facts.span(name)
     if span is None:
-        return "unknown"
+        return "info" if name in LIMIT_FIELDS else "unknown"
     if op == "present":
         return "met"
     lo, hi = span

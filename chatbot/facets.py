@@ -14,37 +14,37 @@ import numpy as np
 # facet: (question words in Korean or English, what such a fact looks like in the report)
 FACETS: dict[str, tuple[str, str]] = {
     "when": (r"언제|몇\s*월|며칠(?!\s*(동안|간))|일정|시작|개관|오픈|시기|날짜|(?:모집|신청|접수|공모)\s*기간"
-             r"|when|what month|what date|what day|start|open|deadline|schedule|timeline|dates?\b|how soon",
+             r"|\b(?:when|what month|what date|what day|start(?:s|ed|ing)?|open(?:s|ed|ing)?|deadlines?|schedules?|timeline|dates?|how soon)\b",
              r"’\d{2}\.?\s*\d{1,2}|\d{1,2}\s*월|\d{1,2}\s*~\s*\d{1,2}\s*월|상반기|하반기|\d{4}\.\s*\d"),
-    "where": (r"어디|위치|어느\s*(동네|구|곳)|where|located|location|address",
+    "where": (r"어디|위치|어느\s*(동네|구|곳)|\b(?:where|located|location|address)\b",
               r"위\s*치|일대|소재|[가-힣]+구\b|[가-힣]+동\b"),
-    "money": (r"얼마(?!\s*동안)(?!나)|얼마나\s*(?:받|줘|주|나와|나오|들|지원|드|써)|금액|비용|예산|돈|시급|일당|월급|지원금|how much|cost|pay|budget|fee|wage|salary|fund",
+    "money": (r"얼마(?!\s*동안)(?!나)|얼마나\s*(?:받|줘|주|나와|나오|들|지원|드|써)|금액|비용|예산|돈|시급|일당|월급|지원금|\b(?:how much|costs?|pay|paid|budgets?|fees?|wages?|salar(?:y|ies)|fund(?:s|ed|ing)?)\b",
               r"\d[\d,]*\s*(원|백만원|억|만원|천원)|[\d,]+억"),
-    "count": (r"몇\s*(명|개|군데|곳|번|회|팀|개사|개소)|how many|number of",
+    "count": (r"몇\s*(명|개|군데|곳|번|회|팀|개사|개소)|\b(?:how many|number of)\b",
               r"\d[\d,]*\s*(명|개소|개사|개|회|팀|건|곳)"),
-    "rate": (r"몇\s*(프로|퍼|%)|퍼센트|비율|[가-힣][율률]\b|what percent|what share|rate\b|ratio",
+    "rate": (r"몇\s*(프로|퍼|%)|퍼센트|비율|[가-힣][율률]\b|\b(?:what percent|what share|rates?|ratio)\b",
              r"\d+(\.\d+)?\s*%"),
     "duration": (r"며칠\s*(동안|간)|몇\s*(박|달|개월|주|년\s*동안)|(?<!모집)(?<!신청)(?<!접수)(?<!공모)(?<!모집\s)(?<!신청\s)"
-                 r"(?<!접수\s)(?<!공모\s)기간|얼마\s*동안|how long|how many (days|months|weeks)",
+                 r"(?<!접수\s)(?<!공모\s)기간|얼마\s*동안|\b(?:how long|how many (?:days|months|weeks))\b",
                  r"\d+\s*박\s*\d+\s*일|\d+\s*개월|\d+\s*주간|\d+\s*일간|\d+\s*년간"),
-    "who": (r"누가|누구|대상|자격|나이|몇\s*살|신청할 수|who|eligible|age|qualif|can i",
+    "who": (r"누가|누구|대상|자격|나이|몇\s*살|신청할 수|\b(?:who|eligible|eligibility|ages?|aged|qualif\w*|can i)\b",
             r"대\s*상|만\s*\d+세|\d+세|이상|이하|자격"),
 }
 # Details the report almost never states (a phone number, a web address, opening hours, the
 # documents to bring, how to apply): asked about a program it describes, the honest answer is
 # "the report does not say" with the program's overview (status ``partial``). Not reranker facets.
 DETAILS: dict[str, tuple[str, str]] = {
-    "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|phone|call\b|contact|e-?mail|이메일",
+    "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|이메일|\b(?:phone|call|contact|e-?mail)\b",
                 r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|☎|전화"),
     "web": (r"홈페이지|사이트|웹\s*사이트|링크|\burl\b|website|web\s*site|web address|\blink\b",
             r"https?://|www\.|\.kr\b|\.com\b|홈페이지|누리집"),
     "address": (r"(?<!홈페이지\s)(?<!홈페이지)(?<!사이트\s)(?<!사이트)(?<!웹\s)(?<!웹)주소(?!창)|몇\s*층|찾아가|오시는\s*길|몇\s*번\s*출구|address|which floor|how (do i|to) get there",
                 r"[가-힣]+[구군]\s+[가-힣\d]+(?:대로|로|길)\s*\d+|\d+\s*층|번\s*출구"),
-    "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|opening hours|open on|what time|hours\b",
+    "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|\b(?:opening hours|open on|what time|hours)\b",
               r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(?:부터|~|-)|평일|주말"),
-    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|documents?|paperwork|what (do i|should i) bring",
+    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|\b(?:documents?|paperwork|what (?:do i|should i) bring)\b",
                   r"서류|제출|증명서|사본"),
-    "fee": (r"입장료|이용료|참가비|수강료|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)|fee|admission|ticket price|how much does .* cost",
+    "fee": (r"입장료|이용료|참가비|수강료|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)|\b(?:fees?|admission|ticket price|how much does .* cost)\b",
             r"\d[\d,]*\s*원|무료|무상|유료"),
     "exact_date": (r"정확한?\s*(?:날짜|일자|날|일정)|정확히\s*(?:언제|며칠|몇\s*일)|며칠\s*(?:에|부터|까지)|몇\s*일\s*(?:에|부터|까지)"
                    r"|마감일|마감\s*날짜|exact date|which day|what day",

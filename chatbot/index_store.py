@@ -8,11 +8,13 @@ Layout::
         manifest.json         # version, model, dimension, counts, build time, sha256 of every file
         passages.jsonl        # passages with their morphemes: with the heading path, and alone
         vectors.npy           # float32, one L2-normalised row per passage
+        line_vectors.npy      # float32, one row per quotable line: the line selector's dense feature
+        line_offsets.npy      # where each passage's rows start in line_vectors.npy
         dense.faiss           # FAISS index over vectors.npy
         data/                 # the corpus this version was built from: documents.yaml and the
                               # document texts, programs.yaml, glossary.yaml, catalog.yaml, so a
                               # version (and a rollback to it) serves exactly what was reviewed
-      cache/<model>.npz       # passage vectors by content hash: unchanged passages are not re-embedded
+      cache/<model>.npz       # vectors by text hash: unchanged passages and lines are not re-embedded
 
 A version is the hash of the corpus, the program data, the chunker settings and the model, so the
 same inputs always give the same directory, and a server can trust a version only after every
@@ -36,12 +38,14 @@ import numpy as np
 from .corpus import Document
 from .embedding import Embedder
 from .lexical import BM25Index, KoreanTokenizer
-from .passages import Passage
+from .passages import Passage, quotable_lines
 
 MANIFEST = "manifest.json"
 DATA_DIR = "data"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
+LINE_VECTORS = "line_vectors.npy"     # one row per quotable line (passages.quotable_lines), passages in order
+LINE_OFFSETS = "line_offsets.npy"     # passage i's lines are rows offsets[i]:offsets[i + 1]
 DENSE = "dense.faiss"
 POINTER = "current"
 CACHE_DIR = "cache"
@@ -129,27 +133,43 @@ def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
     os.replace(tmp, path)
 
 
-def embed_with_cache(passages: Sequence[Passage], embedder: Embedder, index_dir: Path,
-                     batch_size: int = 32, progress: Callable[[int, int], None] | None = None
-                     ) -> tuple[np.ndarray, int]:
-    """Vectors for every passage, embedding only content hashes the cache lacks for this model.
-    Returns the vectors and how many passages were actually embedded."""
+def embed_with_cache(texts: Sequence[str], embedder: Embedder, index_dir: Path, batch_size: int = 32,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, int]:
+    """A vector for every text (passages or their lines), embedding only the texts whose sha256
+    the cache lacks for this model. Returns the vectors and how many texts were actually embedded."""
     path = _cache_path(index_dir, embedder.name)
     cache = _load_cache(path)
-    todo = [p for p in dict.fromkeys(p.content_hash for p in passages) if p not in cache]
-    by_hash = {p.content_hash: p for p in passages}
+    hashes = [text_hash(t) for t in texts]
+    by_hash = dict(zip(hashes, texts))
+    todo = [h for h in dict.fromkeys(hashes) if h not in cache]
     done = 0
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        vectors = embedder.embed_batch([by_hash[h].embedding_text for h in batch], kind="passage")
+        vectors = embedder.embed_batch([by_hash[h] for h in batch], kind="passage")
         cache.update(zip(batch, vectors))
         done += len(batch)
         if progress:
             progress(done, len(todo))
     if todo:
         _save_cache(path, {h: cache[h] for h in cache})
-    matrix = np.stack([cache[p.content_hash] for p in passages]) if passages else np.zeros((0, embedder.dimension), np.float32)
+    matrix = np.stack([cache[h] for h in hashes]) if hashes else np.zeros((0, embedder.dimension), np.float32)
     return matrix.astype(np.float32), len(todo)
+
+
+def text_hash(text: str) -> str:
+    """The embedding cache's key (a passage's ``content_hash`` is this of its embedding text)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def line_texts(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
+    """The quotable lines of every passage in order, and where each passage's lines start
+    (``offsets[i]:offsets[i + 1]``): the rows of line_vectors.npy."""
+    texts: list[str] = []
+    offsets = [0]
+    for passage in passages:
+        texts.extend(text for text, _ in quotable_lines(passage))
+        offsets.append(len(texts))
+    return texts, np.array(offsets, dtype=np.int64)
 
 
 # -- writing a version ----------------------------------------------------------------------
@@ -158,17 +178,20 @@ class BuildReport:
     version: str
     path: Path
     passages: int
-    embedded: int
+    embedded: int                  # passages embedded (the rest came from the cache)
     seconds: float
     reused: bool = False
+    lines_embedded: int = 0
 
 
 def write_version(index_dir: Path, version: str, passages: Sequence[Passage], tokens: Sequence[list[str]],
                   text_tokens: Sequence[list[str]], vectors: np.ndarray, manifest_extra: dict,
-                  dense_kind: str = "auto", data_files: dict[str, bytes] | None = None) -> Path:
+                  dense_kind: str = "auto", data_files: dict[str, bytes] | None = None,
+                  lines: tuple[np.ndarray, np.ndarray] | None = None) -> Path:
     """Write every file under a temporary directory, checksum them, then rename into place:
     a reader (or a crash) never sees a half-written version. ``data_files`` (relative path →
-    bytes) go under data/ and are checksummed like the rest."""
+    bytes) go under data/ and are checksummed like the rest; ``lines`` are the line vectors and
+    their per-passage offsets (optional: a version without them quotes by words alone)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     final = index_dir / version
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=index_dir))
@@ -178,6 +201,9 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
                 record = {**passage.to_dict(), "tokens": context, "text_tokens": alone}
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / VECTORS, vectors)
+        if lines is not None:
+            np.save(tmp / LINE_VECTORS, lines[0])
+            np.save(tmp / LINE_OFFSETS, lines[1])
         kind = dense_index_kind(len(passages), dense_kind)
         import faiss
 
@@ -186,7 +212,8 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
             target = tmp / DATA_DIR / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        names = [PASSAGES, VECTORS, DENSE, *(f"{DATA_DIR}/{name}" for name in sorted(data_files or {}))]
+        names = [PASSAGES, VECTORS, DENSE, *((LINE_VECTORS, LINE_OFFSETS) if lines is not None else ()),
+                 *(f"{DATA_DIR}/{name}" for name in sorted(data_files or {}))]
         files = {name: sha256_file(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
@@ -304,10 +331,19 @@ class LoadedIndex:
     bm25: BM25Index
     text_tokens: list[list[str]]     # morphemes of the passage alone (Passage.text)
     text_bm25: BM25Index
+    line_vectors: np.ndarray | None = None     # see LINE_VECTORS; None for a version built without them
+    line_offsets: np.ndarray | None = None
     by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+
+    def passage_line_vectors(self, passage_id: str) -> np.ndarray | None:
+        """The vectors of a passage's quotable lines, in order (None without line vectors)."""
+        i = self.by_id.get(passage_id)
+        if self.line_vectors is None or self.line_offsets is None or i is None:
+            return None
+        return self.line_vectors[self.line_offsets[i]:self.line_offsets[i + 1]]
 
     @property
     def model_name(self) -> str:
@@ -336,15 +372,22 @@ def load_version(index_dir: Path, version: str) -> LoadedIndex:
                 passages.append(Passage.from_dict(record))
         vectors = np.load(path / VECTORS, allow_pickle=False)
         dense = faiss.read_index(str(path / DENSE))
+        line_vectors = line_offsets = None
+        if LINE_VECTORS in manifest["files"]:
+            line_vectors = np.load(path / LINE_VECTORS, allow_pickle=False)
+            line_offsets = np.load(path / LINE_OFFSETS, allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorrupt(f"{version}: cannot read index files: {exc}") from exc
     if len(passages) != manifest.get("passage_count") or vectors.shape[0] != len(passages) or dense.ntotal != len(passages):
         raise IndexCorrupt(f"{version}: passage, vector and FAISS counts disagree")
+    if line_offsets is not None and (len(line_offsets) != len(passages) + 1 or line_offsets[-1] != len(line_vectors)):
+        raise IndexCorrupt(f"{version}: line vectors and their offsets disagree")
     if any(t is None for t in text_tokens):       # built before they were stored: derive them
         text_tokens = tokenize_texts(passages)
     return LoadedIndex(version=version, path=path, manifest=manifest, passages=passages, tokens=tokens,
                        vectors=vectors, dense=dense, bm25=BM25Index(tokens),
-                       text_tokens=text_tokens, text_bm25=BM25Index(text_tokens))
+                       text_tokens=text_tokens, text_bm25=BM25Index(text_tokens),
+                       line_vectors=line_vectors, line_offsets=line_offsets)
 
 
 def load_current(index_dir: Path) -> LoadedIndex:

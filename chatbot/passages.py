@@ -400,3 +400,28 @@ def _box_heading(line: str, state: _State) -> bool | None:
 def chunk_documents(documents: Iterable[Document], programs: ProgramRegistry) -> list[Passage]:
     chunker = ReportChunker(programs)
     return [p for d in documents for p in chunker.chunk(d)]
+
+
+# -- lines: what an answer quotes ---------------------------------------------------------------
+_BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙|-|–|※|\*|□|[①-⑳]+)\s*")
+_ITEM = re.compile(r"^\s*(\d{1,2}(~\d{1,2})?\.|\(|<|［|\[)")
+
+
+def logical_lines(passage: Passage) -> list[tuple[str, int]]:
+    """The passage as bullet-level sentences with their first line number: a wrapped
+    continuation (the audit part breaks sentences across lines) joins the line it continues."""
+    lines: list[tuple[str, int]] = []
+    for offset, raw in enumerate(passage.text.split("\n")):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if lines and not _BULLET.match(stripped) and not _ITEM.match(stripped):
+            lines[-1] = (lines[-1][0] + " " + stripped, lines[-1][1])
+        else:
+            lines.append((stripped, passage.start_line + offset))
+    return [(collapse_whitespace(_BULLET.sub("", text)), number) for text, number in lines]
+
+
+def quotable_lines(passage: Passage) -> list[tuple[str, int]]:
+    """The lines an answer may quote (and the index embeds, one vector each, in this order)."""
+    return [(text, number) for text, number in logical_lines(passage) if len(text) >= 2]

@@ -538,6 +538,37 @@ def _founded(m: re.Match) -> Span | None:
     return (n - 1, n - 1) if nth and n > 0 else (n, n)
 
 
+# ── how often the person already used the program ─────────────────────────────────────────────
+
+_KO_TIMES = re.compile(
+    rf"(?P<n>\d{{1,2}}|{_alt(_KO_UNITS)}|열)\s*(?:번|회)\s*(?:이나|정도|쯤|다|째|씩)?\s*"
+    r"(?:빌렸|빌려\s*(?:봤|썼|갔)|대여했|이용했|참여했|참가했|해\s*봤|했)"
+)
+_EN_TIMES = re.compile(
+    r"\b(?:done|used|rented|borrowed|joined|attended|taken\s+part\s+in|participated\s+in|did)\b[^.?!]{0,60}?"
+    rf"\b(?:(?P<word>once|twice|thrice)|(?P<n>{_EN_NUM})\s+times)\b",
+    re.I,
+)
+_EN_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+
+
+def _ko_times(m: re.Match) -> Span:
+    raw = m.group("n")
+    n = int(raw) if raw.isdigit() else 10 if raw == "열" else _KO_UNITS[raw]
+    return n, n
+
+
+def _en_times(m: re.Match) -> Span:
+    n = _EN_TIMES_WORDS[m.group("word").lower()] if m.group("word") else _en_number(m.group("n"))
+    return n, n
+
+
+def _times_findings(text: str) -> list[Finding]:
+    """"올해 벌써 10번 빌렸는데", "I've done it twice": a past count, never a rule's ("연 10회까지")."""
+    return [*_scan(text, _KO_TIMES, "times_used", _ko_times, _ko_bound),
+            *_scan(text, _EN_TIMES, "times_used", _en_times, _en_bound)]
+
+
 def _business_findings(text: str) -> list[Finding]:
     found = [
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
@@ -583,6 +614,7 @@ def _facts(findings: list[Finding]) -> Facts:
     income = _intersect(said.get("income_pct_of_median", []))
     assets = _intersect(said.get("household_assets_krw", []))
     statuses = set(said.get("employment_status", []))
+    times = _intersect(said.get("times_used", []))
     return Facts(
         age_min=int(age[0]) if age else None,
         age_max=int(age[1]) if age else None,
@@ -598,6 +630,7 @@ def _facts(findings: list[Finding]) -> Facts:
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=int(founded[0]) if (founded := _intersect(
             said.get("business.years_since_founding", []))) and founded[0] == founded[1] else None,
+        times_used=int(times[0]) if times and times[0] == times[1] else None,
     )
 
 
@@ -620,6 +653,7 @@ def extract(question: str) -> Extraction:
     findings = _without_overlaps([
         *_age_findings(text), *_residence_findings(text), *_status_findings(text),
         *_foreign_student_findings(text), *_money_findings(text), *_business_findings(text),
+        *_times_findings(text),
     ])
     return Extraction(facts=_facts(findings), understood=tuple(findings))
 

@@ -40,6 +40,7 @@ class RetrievalResult:
     confidence: float = 0.0                    # how sure the best passage answers: see HybridRetriever.search
     peak: float = 0.0                          # how far the best fused score stands out (peak_score)
     dense_max: float = 0.0                     # the best raw cosine similarity
+    query_vector: np.ndarray | None = None     # the question's embedding: lines are compared with it too
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class RetrievalSettings:
 @dataclass(frozen=True)
 class FirstStage:
     question: Question
+    query: np.ndarray              # the question's embedding
     dense: np.ndarray              # raw cosine similarity per passage
     lexical: np.ndarray            # raw BM25 per passage (with its heading path)
     fused: np.ndarray
@@ -82,14 +84,15 @@ class HybridRetriever:
         self.reranker = LinearReranker(weights, structure, self.idf) if weights else None
 
     # -- the three signals --------------------------------------------------------------------
-    def _dense(self, question: str) -> np.ndarray:
+    def _dense(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """The question's embedding and its cosine similarity with every passage."""
         query = self.embedder.embed_batch([question], kind="query")
         n = len(self.index.passages)
         scores, ids = self.index.dense.search(np.ascontiguousarray(query, dtype=np.float32), n)
         dense = np.full(n, -1.0, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = scores[0][valid]
-        return dense
+        return query[0], dense
 
     def _section_scores(self, dense: np.ndarray) -> np.ndarray:
         """Each passage gets the similarity of its whole □ block (its passages' best)."""
@@ -101,7 +104,7 @@ class HybridRetriever:
     def first_stage(self, question: Question) -> FirstStage:
         """Fused dense + lexical + □-block + facet scores for every passage."""
         s = self.settings
-        dense = self._dense(question.text)      # glossary words are not added here: measured, they hurt
+        query, dense = self._dense(question.text)      # glossary words are not added here: measured, they hurt
         lexical = self.index.bm25.scores(question.query_tokens)
         section = self._section_scores(dense)
         if s.fusion == "weighted":
@@ -112,7 +115,7 @@ class HybridRetriever:
         for facet in question.facets:
             fused = fused + s.facet_weight * self._facets[facet]
         fused = fused - s.finding_penalty * self._findings
-        return FirstStage(question, dense, lexical, fused, scaled)
+        return FirstStage(question, query, dense, lexical, fused, scaled)
 
     def candidates(self, stage: FirstStage) -> Candidates:
         """The first stage's best passages with the signals the reranker weighs."""
@@ -150,6 +153,7 @@ class HybridRetriever:
             confidence=confidence,
             peak=peak,
             dense_max=float(stage.dense.max()) if len(stage.dense) else 0.0,
+            query_vector=stage.query,
         )
 
     def passage_tokens(self, hits: list[Hit]) -> list[frozenset[str]]:

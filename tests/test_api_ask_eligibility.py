@@ -41,6 +41,10 @@ VERDICT_WORDS = {
 
 # (question, answer language, program, verdict, missing, words the first sentence must contain)
 CASES = [
+    ("취업날개 올해 벌써 10번 빌렸는데 한번 더 빌릴 수 있나요? 27살 취준생임", "ko", "interview-suit", "ineligible", [],
+     ["이미 10회 이용·참여한 분은 「취업날개 면접정장 무료대여」 대상이 아닙니다: 보고서에 “연 10회까지 무상으로 이용가능” (2029행)."]),
+    ("I've done Seoul Companion Jobs twice in the last two years. I'm 50, out of work, can I join again?", "en",
+     "companion-jobs", "ineligible", [], ["who already used or joined it 2 times is not eligible", "(line 1592)"]),
     ("마흔 살인데 취업날개 이용 가능한가요?", "ko", "interview-suit", "ineligible", [],
      ["만 40세는 「취업날개 면접정장 무료대여」 대상이 아닙니다: 보고서에 “「서울특별시 청년 기본 조례」에 따라 "
       "청년의 연령을 39세 이하까지 확대하여 적용하고 있음” (2045행)."]),

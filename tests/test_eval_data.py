@@ -58,8 +58,8 @@ def test_judgements_name_real_questions_and_verdicts(report_lines):
         assert 1 <= j["lines"][0] <= j["lines"][1] <= len(report_lines)
 
 
-SCOPE_SETS = ("scope_a", "scope_b", "scope_holdout")
-ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_holdout")
+SCOPE_SETS = ("scope_a", "scope_b", "scope_holdout", "scope_fresh2")
+ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_holdout", "eligibility_fresh2")
 KINDS = {"answerable", "off_topic", "unstated_fact", "vague"}
 
 

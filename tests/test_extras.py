@@ -38,3 +38,15 @@ def test_unnamed_program_needs_clear_retrieval_and_no_other_scheme(catalog, anal
     assert (found[0] if found else None) == expected
     if found:
         assert found[1] is True                         # inferred, and said so in the JSON
+
+
+def test_an_unnamed_date_question_gets_the_dates_of_the_programs_retrieval_found(catalog, analyzer):
+    """A word one program's entry happens to share ("AI") must not answer with that program's
+    dates when retrieval found another program; with no program found, no dates at all."""
+    from chatbot.finder.extras import pick_schedule
+
+    question = analyzer.analyse("When will construction of the robot and AI science museum be finished?")
+    tokenize, idf = analyzer.tokenizer.tokenize, analyzer.idf
+    found = pick_schedule(question, catalog, tokenize, idf, {"robot-ai-museum": 0.8, "campus-town": 0.1})
+    assert found and {program.id for program, _ in found} == {"robot-ai-museum"}
+    assert pick_schedule(question, catalog, tokenize, idf, {}) == []

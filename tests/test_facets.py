@@ -38,3 +38,14 @@ def test_passage_states_the_kind_of_fact(text, facet):
     flags = passage_facets([text, "ㅇ 추진근거 : 조례"])
     assert list(flags[facet]) == [1.0, 0.0]
     assert set(flags) == set(FACETS)
+
+
+@pytest.mark.parametrize("question, absent", [
+    ("How many early-stage startup teams does campus town support each year?", {"when", "who"}),
+    ("Is there a cafe with good coffee near the fintech lab?", {"money"}),
+    ("Which corporate partners join the program?", {"rate"}),
+    ("Who can update the candidates list?", {"when"}),
+])
+def test_english_facet_words_are_whole_words(question, absent):
+    """"startup" is not "start", "early-stage" not "age", "coffee" not "fee", "corporate" not "rate"."""
+    assert not absent & set(question_facets(question))

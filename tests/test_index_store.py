@@ -8,8 +8,10 @@ import pytest
 from chatbot.builder import build_index
 from chatbot.config import Settings
 from chatbot.embedding import FakeEmbedder
-from chatbot.index_store import (DENSE, MANIFEST, PASSAGES, VECTORS, IndexCorrupt, list_versions, load_current,
-                                 prune_versions, read_current, set_current, sha256_file, verify_version)
+from chatbot.index_store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
+                                 list_versions, load_current, prune_versions, read_current, set_current,
+                                 sha256_file, text_hash, verify_version)
+from chatbot.passages import quotable_lines
 from chatbot.service import FinderService, NotReady
 
 
@@ -35,7 +37,7 @@ def test_manifest_lists_every_file_with_its_checksum(fake_index_dir):
     assert manifest["version"] == version
     assert manifest["model"]["name"] == "fake:64" and manifest["dimension"] == 64
     assert manifest["passage_count"] > 300 and manifest["dense_index"] == "flat"
-    for name in (PASSAGES, VECTORS, DENSE):
+    for name in (PASSAGES, VECTORS, DENSE, LINE_VECTORS, LINE_OFFSETS):
         assert manifest["files"][name] == sha256_file(fake_index_dir / version / name)
     assert verify_version(fake_index_dir / version)["version"] == version
 
@@ -44,8 +46,12 @@ def test_same_inputs_reuse_the_version_and_skip_embedding(tmp_path):
     embedder = CountingEmbedder()
     first = build_index(fake_settings(tmp_path), embedder=embedder)
     embedded = embedder.calls
-    distinct = {p.content_hash for p in load_current(tmp_path).passages}
-    assert embedded == first.embedded == len(distinct) > 300       # identical passages embed once
+    index = load_current(tmp_path)
+    distinct = {p.content_hash for p in index.passages}
+    assert first.embedded == len(distinct) > 300                      # identical passages embed once
+    lines = {text_hash(text) for p in index.passages for text, _ in quotable_lines(p)}
+    assert first.lines_embedded == len(lines - distinct) > 0          # a one-line passage's vector serves its line
+    assert embedded == first.embedded + first.lines_embedded
     second = build_index(fake_settings(tmp_path), embedder=embedder)
     assert second.reused and second.version == first.version and embedder.calls == embedded
     forced = build_index(fake_settings(tmp_path), embedder=embedder, force=True)
@@ -64,7 +70,7 @@ def test_changed_document_reembeds_only_changed_passages(tmp_path):
     report.write_text(text.replace("(1일 최대 1만원)", "(1일 최대 2만원)"), encoding="utf-8")
     second = build_index(fake_settings(tmp_path / "index", corpus_dir=corpus), embedder=embedder)
     assert second.version != first.version
-    assert second.embedded == 1
+    assert second.embedded == 1 and second.lines_embedded == 1      # the changed passage and its changed line
     assert read_current(tmp_path / "index") == second.version
     assert "(1일 최대 2만원)" in "".join(p.text for p in load_current(tmp_path / "index").passages)
 
@@ -193,3 +199,30 @@ def test_passage_alone_tokens_are_stored_and_derived_for_older_builds(index_copy
     (index_copy / version / MANIFEST).write_text(json.dumps(manifest))
     older = load_current(index_copy)
     assert older.text_tokens == stored.text_tokens
+
+
+def test_every_quotable_line_has_its_vector_in_passage_order(fake_index_dir):
+    """The line selector compares a question with each line of the top passages: row i of a
+    passage's block is the vector of its i-th quotable line (the fake embedder is deterministic)."""
+    index = load_current(fake_index_dir)
+    embedder = FakeEmbedder(64)
+    for passage in index.passages[::37]:
+        lines = [text for text, _ in quotable_lines(passage)]
+        block = index.passage_line_vectors(passage.id)
+        assert block is not None and len(block) == len(lines)
+        assert abs(block - embedder.embed_batch(lines)).max() < 1e-5
+    assert index.passage_line_vectors("no-such-passage") is None
+
+
+def test_line_offsets_that_disagree_with_the_vectors_are_refused(index_copy):
+    import numpy as np
+
+    version = read_current(index_copy)
+    path = index_copy / version
+    offsets = np.load(path / LINE_OFFSETS)
+    np.save(path / LINE_OFFSETS, offsets[:-1])
+    manifest = json.loads((path / MANIFEST).read_text())
+    manifest["files"][LINE_OFFSETS] = sha256_file(path / LINE_OFFSETS)      # a consistent but wrong write
+    (path / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="line vectors"):
+        load_current(index_copy)

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from chatbot.config import PROJECT_ROOT
-from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, LineSelector, load_weights, logical_lines, shorten
+from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, LineSelector, load_weights, shorten
 from chatbot.finder.question import Question
 from chatbot.lexical import KoreanTokenizer
-from chatbot.passages import Passage
+from chatbot.passages import Passage, logical_lines
 
 TOKENIZE = KoreanTokenizer().tokenize
 OVERVIEW = ("Ⅳ. 주요 업무보고", "4. 인재양성", "3 청년과 함께하는 서울형 강소기업 육성 지원", "□ 사업개요")
@@ -59,7 +59,8 @@ def test_shorten_keeps_the_clauses_that_hold_the_question_words():
 def test_shipped_weights_cover_every_feature_and_were_fitted_on_fitting_sets_only():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_lines.py"
-    assert not any(name.endswith(("eval_test.jsonl", "eval_holdout.jsonl", "scope_holdout.jsonl")) for name in data["on"])
+    assert not any(name.endswith(("eval_test.jsonl", "eval_holdout.jsonl", "scope_holdout.jsonl", "scope_fresh2.jsonl"))
+                   for name in data["on"])
     assert all((PROJECT_ROOT / name).is_file() for name in data["on"])
     assert load_weights(WEIGHTS_FILE) == data["weights"]
 
@@ -83,3 +84,23 @@ def test_the_answer_quotes_the_line_with_the_fact(real_answerer, question, fact)
     answer = real_answerer.answer(question)
     assert answer.status == "answered"
     assert "".join(fact.split()) in "".join(answer.text.split()), answer.text
+
+
+def test_the_line_nearest_the_question_in_meaning_wins_with_the_dense_weights():
+    """An English question shares no word with the Korean lines: the lines' vectors decide, in the
+    columns of the question's language group."""
+    import numpy as np
+
+    p = passage(" ㅇ 추진근거 : 조례\n ㅇ 모집대상 : 서울 소재 중소기업")
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
+    weights = dict.fromkeys(FEATURES, 0.0) | {"dense_other": 1.0, "dense_ko": -1.0}
+    selector = LineSelector(weights, TOKENIZE, {}, line_vectors=lambda pid: vectors if pid == p.id else None)
+    english = Question("Which companies can apply?", "en", "en", query_tokens=())
+    query = np.array([0.0, 1.0], dtype=np.float32)
+    X, _ = selector.features(english, [p], [1.0], query)
+    assert X[:, FEATURES.index("dense_other")].tolist() == pytest.approx([0.0, 4.0])
+    assert X[:, FEATURES.index("dense_gap_other")].tolist() == pytest.approx([-4.0, 0.0])
+    assert not X[:, FEATURES.index("dense_ko")].any()
+    assert selector.rank(english, [p], [1.0], query)[0].line.number == 101
+    assert selector.rank(question("회사"), [p], [1.0], query)[0].line.number == 100      # Korean: its own weight
+    assert not selector.features(english, [p], [1.0], None)[0][:, FEATURES.index("dense_other")].any()

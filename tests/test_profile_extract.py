@@ -108,6 +108,11 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("I'm a foreign student in Seoul, 24 years old", {"is_foreign_student": True, **age(24)}),
     # a full-width question (NFKC)
     ("３５살이고 서울 거주", {**age(35), **SEOUL}),
+    # how often the asker already used the program (a cap excludes only those who reached it)
+    ("올해 벌써 10번 빌렸는데 또 돼요?", {"times_used": 10}),
+    ("두 번 참여했는데 또 신청돼요?", {"times_used": 2}),
+    ("I've done Seoul Companion Jobs twice in the last two years", {"times_used": 2}),
+    ("I borrowed a suit 3 times this year", {"times_used": 3}),
 ]
 
 
@@ -148,6 +153,8 @@ NEGATIVE = [
     "Is the income limit 80% of median?",
     "people in their late twenties",
     "How many times a year can I apply? 10 times?",
+    "정장 몇 번 빌릴 수 있어요?",
+    "연 10회까지 되나요?",
 ]
 
 
@@ -183,6 +190,9 @@ def test_understood_phrases_name_field_and_text():
     ("만 40세 서울시민, 구직 중입니다", "new-deal-jobs", "eligible"),
     ("I'm 40, unemployed, I live in Incheon", "new-deal-jobs", "ineligible"),
     ("18~34세면 청년인턴 되나요?", "youth-intern", "unknown"),
+    ("27살 취준생인데 올해 벌써 10번 빌렸어요. 또 빌릴 수 있나요?", "interview-suit", "ineligible"),
+    ("27살 취준생인데 올해 3번 빌렸어요. 또 빌릴 수 있나요?", "interview-suit", "eligible"),
+    ("27살 취준생인데 정장 빌릴 수 있나요?", "interview-suit", "eligible"),      # a cap unsaid is shown, not asked
 ])
 def test_extracted_facts_drive_verdicts(question, program_id, expected):
     program = load_catalog(CATALOG).get(program_id)

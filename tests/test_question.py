@@ -117,3 +117,11 @@ def test_other_scripts_are_not_read_word_by_word(analyzer):
 def test_normalise_drops_lone_surrogates_and_extra_spaces():
     assert normalise("  취업날개 \ud800 연체료\n\n얼마? ") == "취업날개 ? 연체료 얼마?"
     assert normalise("ﾃｽﾄ") == "ﾃｽﾄ"            # NFC, not NFKC: the question stays as typed
+
+
+def test_a_glossary_phrase_makes_its_words_known_only_where_the_phrase_is_used(analyzer):
+    """"childcare leave" is a report topic (육아휴직); "childcare" for a toddler is not."""
+    alone = analyzer.analyse("Is there any childcare support for foreign parents living in Seoul?")
+    assert "childcare" in alone.unknown_words
+    phrase = analyzer.analyse("Can a company get help when an employee takes childcare leave?")
+    assert "childcare" not in phrase.unknown_words and "leave" not in phrase.unknown_words

@@ -232,7 +232,8 @@ def run(job_id: int) -> int:
             figures = evaluate_version(settings, report.version, embedder)
             live_figures = evaluate_version(settings, live, embedder) if live else None
             pruned = prune_versions(settings.index_dir, max(settings.keep_versions, 2))
-            result = {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
+            result = {"passages": report.passages, "embedded": report.embedded,
+                      "lines_embedded": report.lines_embedded, "reused": report.reused,
                       "seconds": round(time.monotonic() - started, 1), "live_version": live,
                       "figures": figures, "live_figures": live_figures, "pruned": pruned}
             update_job(db, job_id, state="succeeded", finished_at=utc_now(), stage="done", result=result)

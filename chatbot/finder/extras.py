@@ -19,7 +19,8 @@ from datetime import date
 from functools import lru_cache
 
 from ..catalog import Catalog, Program, ScheduleEntry
-from ..eligibility import ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status, when_span
+from ..eligibility import (LIMIT_FIELDS, ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status,
+                           when_span)
 from ..profile_extract import Extraction
 from .question import Question
 
@@ -27,6 +28,8 @@ from .question import Question
 MIN_UNNAMED_SHARE = 0.4
 MAX_SCHEDULE = 3
 TOPIC_WEIGHT = 100.0
+SCHEDULE_PROGRAMS = 5         # unnamed: only the dates of the programs retrieval ranks first
+PRIOR_WEIGHT = 3.0            # retrieval's share: between two entries sharing words, the likelier program
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[s
         return None
     program, inferred = target
     verdict = evaluate(program, question.profile.facts, question.answer_language, today)
-    if verdict.verdict == "eligible" and any(r.status == "info" and r.field for r in verdict.criteria):
+    if verdict.verdict == "eligible" and any(r.status == "info" and r.field and r.field not in LIMIT_FIELDS
+                                             for r in verdict.criteria):
         # A condition on the person that the report states only in words ("취업 의지가 있는
         # 구직자", "서울 소재 … 공공기관 인증") is not decided from a sentence: open, not eligible.
         verdict = verdict.model_copy(update={"verdict": "unknown"})
@@ -150,6 +154,7 @@ class _Scored:
     entry: ScheduleEntry
     score: float
     shared_words: int
+    shared_topics: int
 
 
 @lru_cache(maxsize=4096)
@@ -171,8 +176,8 @@ def _score_entries(question_tokens: set[str], programs: list[Program], tokenize,
             entry_topics = {_TOPIC_OF[t] for t in tokens if t in _TOPIC_OF}
             # A shared date topic (opening, recruitment, …) outweighs any number of shared words.
             score = sum(idf.get(t, default_idf) for t in shared) + TOPIC_WEIGHT * len(topics & entry_topics)
-            score += prior.get(program.id, 0.0)
-            scored.append(_Scored(program, entry, score, len(shared)))
+            score += PRIOR_WEIGHT * prior.get(program.id, 0.0)
+            scored.append(_Scored(program, entry, score, len(shared), len(topics & entry_topics)))
     return scored
 
 
@@ -182,7 +187,9 @@ def pick_schedule(question: Question, catalog: Catalog, tokenize, idf: dict[str,
 
     A named program with dated entries restricts the search to them; if none of its entries shares
     a word or a topic with the question, all of them are listed (the question asked "when" about
-    that program). With no program named, an entry needs at least one shared content word.
+    that program). With no program named, only the programs retrieval ranks first (``prior``, at
+    most SCHEDULE_PROGRAMS) are searched, and an entry needs a shared content word or date topic:
+    a word shared with some other program's entry ("AI") must not answer with that program's dates.
     """
     tokens = {_stem(t) for t in question.tokens}
     candidates = [p for pid in question.named if (p := catalog.get(pid)) is not None and p.schedule]
@@ -191,7 +198,8 @@ def pick_schedule(question: Question, catalog: Catalog, tokenize, idf: dict[str,
         best = max(s.score for s in scored)
         chosen = [s for s in scored if s.score == best] if best > 0 else scored
     else:
-        scored = [s for s in _score_entries(tokens, list(catalog), tokenize, idf, prior) if s.shared_words]
+        likely = [p for pid in list(prior)[:SCHEDULE_PROGRAMS] if (p := catalog.get(pid)) is not None]
+        scored = [s for s in _score_entries(tokens, likely, tokenize, idf, prior) if s.shared_words or s.shared_topics]
         if not scored:
             return []
         best = max(s.score for s in scored)

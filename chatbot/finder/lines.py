@@ -21,19 +21,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..corpus import collapse_whitespace
 from ..facets import FACETS, states
 from ..fitted import read_fitted
 from ..lexical import QueryWeights
-from ..passages import Passage
+from ..passages import Passage, quotable_lines
 from .question import Question
 
 WEIGHTS_FILE = Path(__file__).with_name("lines.json")
 CANDIDATE_PASSAGES = 5
 QUOTE_CHARS = 200
 
-_BULLET = re.compile(r"^\s*(ㅇ|◦|○|∘|•|∙|-|–|※|\*|□|[①-⑳]+)\s*")
-_ITEM = re.compile(r"^\s*(\d{1,2}(~\d{1,2})?\.|\(|<|［|\[)")
 _LABEL = re.compile(r"^([^:：]{1,14}?)\s*[:：]")
 _BASIS = re.compile(r"근\s*거|조\s*례|법\s*률|시행령|규\s*정")
 _DIGIT = re.compile(r"\d")
@@ -54,22 +51,12 @@ FEATURES = (
     "first_line", "position", "length", "has_digit", "basis", "only_line", "heading",
     *(f"states_{name}" for name in FACETS), *(f"label_{name}" for name in FACETS),
     "labelled", "labelled_no_facet",
+    # the line's embedding against the question's (the index stores one vector per quotable line):
+    # what lets an English question find its Korean line. Korean and other questions get their own
+    # weights, and "gap" is the line's distance below the best line of the candidates.
+    "dense_ko", "dense_gap_ko", "dense_other", "dense_gap_other",
 )
-
-
-def logical_lines(passage: Passage) -> list[tuple[str, int]]:
-    """The passage as bullet-level sentences with their first line number: a wrapped
-    continuation (the audit part breaks sentences across lines) joins the line it continues."""
-    lines: list[tuple[str, int]] = []
-    for offset, raw in enumerate(passage.text.split("\n")):
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        if lines and not _BULLET.match(stripped) and not _ITEM.match(stripped):
-            lines[-1] = (lines[-1][0] + " " + stripped, lines[-1][1])
-        else:
-            lines.append((stripped, passage.start_line + offset))
-    return [(collapse_whitespace(_BULLET.sub("", text)), number) for text, number in lines]
+DENSE_SCALE = 5.0       # cosine differences between lines are small; scaled to the other features' range
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -112,13 +99,16 @@ class LineSelector:
     """Scores the lines of the best passages; lines are read once per passage and worker."""
 
     def __init__(self, weights: dict[str, float] | None, tokenize: Callable[[str], list[str]],
-                 idf: dict[str, float], passages: Sequence[Passage] = ()):
+                 idf: dict[str, float], passages: Sequence[Passage] = (),
+                 line_vectors: Callable[[str], np.ndarray | None] | None = None):
         """``passages``: read their lines now (a worker loading an index version) rather than inside
-        the first request that cites each one."""
+        the first request that cites each one. ``line_vectors``: passage id → its lines' vectors
+        (LoadedIndex.passage_line_vectors); without them the dense features are 0."""
         self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32) \
             if weights else _fallback_weights()
         self.tokenize = tokenize
         self.idf = idf
+        self.line_vectors = line_vectors
         for passage in passages:
             self.lines(passage)
 
@@ -129,7 +119,7 @@ class LineSelector:
         if cached is None:
             heading = frozenset(self.tokenize(" ".join(passage.section)))
             cached = tuple(self._line(text, number, position, heading)
-                           for position, (text, number) in enumerate(logical_lines(passage)) if len(text) >= 2)
+                           for position, (text, number) in enumerate(quotable_lines(passage)))
             _LINES[passage.id] = cached
         return cached
 
@@ -139,8 +129,8 @@ class LineSelector:
         return Line(text, number, position, tokens, tokens - heading, bigrams(text),
                     label.group(1) if label else "", text.startswith("□"))
 
-    def features(self, question: Question, passages: Sequence[Passage], shares: Sequence[float]
-                 ) -> tuple[np.ndarray, list[tuple[Line, Passage, int]]]:
+    def features(self, question: Question, passages: Sequence[Passage], shares: Sequence[float],
+                 query_vector: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[Line, Passage, int]]]:
         """One row per line of ``passages`` (columns in FEATURES order) and the lines themselves."""
         wanted = QueryWeights(question.query_tokens, self.idf)
         question_bigrams = bigrams(question.text)
@@ -160,14 +150,31 @@ class LineSelector:
                     *(name in facets and states(name, line.text) for name in FACETS),
                     *(name in facets and bool(label) and bool(_LABEL_WORDS[name].search(label)) for name in FACETS),
                     bool(label), bool(label) and not facets,
+                    0.0, 0.0, 0.0, 0.0,
                 ])
                 where.append((line, passage, rank))
-        return np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES)), where
+        X = np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES))
+        similarity = self._similarity(query_vector, passages, len(where))
+        if similarity is not None:
+            column = FEATURES.index("dense_ko" if question.language == "ko" else "dense_other")
+            X[:, column] = DENSE_SCALE * similarity
+            X[:, column + 1] = DENSE_SCALE * (similarity - similarity.max())
+        return X, where
 
-    def rank(self, question: Question, passages: Sequence[Passage], shares: Sequence[float]) -> list[LineChoice]:
+    def _similarity(self, query_vector: np.ndarray | None, passages: Sequence[Passage], count: int) -> np.ndarray | None:
+        """Cosine similarity of the question with every candidate line, or None when a vector is missing."""
+        if query_vector is None or self.line_vectors is None or not count:
+            return None
+        matrices = [self.line_vectors(p.id) for p in passages]
+        if any(m is None for m in matrices) or sum(len(m) for m in matrices) != count:
+            return None
+        return np.concatenate(matrices) @ query_vector.astype(np.float32)
+
+    def rank(self, question: Question, passages: Sequence[Passage], shares: Sequence[float],
+             query_vector: np.ndarray | None = None) -> list[LineChoice]:
         """The lines of the top passages, best first."""
         passages, shares = list(passages)[:CANDIDATE_PASSAGES], list(shares)[:CANDIDATE_PASSAGES]
-        X, where = self.features(question, passages, shares)
+        X, where = self.features(question, passages, shares, query_vector)
         if not where:
             return []
         scores = X @ self.weights

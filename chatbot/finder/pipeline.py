@@ -134,7 +134,7 @@ class Answerer:
 
     def answer_question(self, question: Question, top_k: int = 5) -> Answer:
         result = self.retriever.search(question, top_k=max(top_k, CANDIDATE_PASSAGES))
-        lines = self.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits])
+        lines = self.rank_lines(question, result)
         probability, in_scope = self.in_scope(question, result, lines)
         decision = decide(question, result, lines, in_scope)
         lang = question.answer_language
@@ -161,6 +161,11 @@ class Answerer:
                       scope=probability)
 
     # -- stages -----------------------------------------------------------------------------------
+    def rank_lines(self, question: Question, result: RetrievalResult) -> list[LineChoice]:
+        """The lines of the retrieved passages, best first (also what bench/fit_scope.py sees)."""
+        return self.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits],
+                                  result.query_vector)
+
     def in_scope(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> tuple[float | None, bool]:
         """The scope classifier's probability and decision; without a fitted model, the reranker's
         share against its calibrated threshold (or a named program) decides."""
@@ -204,7 +209,7 @@ class Answerer:
             (h.passage for h in result.hits if h.passage.program_id == program_id), None)
         choice = None
         if overview is not None:
-            ranked = self.selector.rank(question, [overview], [1.0])
+            ranked = self.selector.rank(question, [overview], [1.0], result.query_vector)
             choice = next((c for c in ranked if c.line.position == 0 and not c.line.heading), ranked[0] if ranked else None)
         quote = shorten(choice.quote, frozenset(question.query_tokens), self.selector.tokenize) if choice else ""
         schedule = [item for item in self._schedule(question, result, decision.in_scope)

@@ -173,9 +173,13 @@ class QuestionAnalyzer:
         self.idf = idf
         self.vocabulary = frozenset(idf)
         self._rarest = max(idf.values(), default=0.0)
-        texts = [*(t for entry in glossary.entries for t in entry.triggers),
+        triggers = [t.lower() for entry in glossary.entries for t in entry.triggers if t.isascii()]
+        texts = [*(t for t in triggers if " " not in t),
                  *(form for p in programs for form in (p.name_en, *p.aliases_en)), *english_texts]
         self._known_latin = frozenset(w for text in texts for w in _LATIN_WORD.findall(text.lower()))
+        # a glossary phrase ("childcare leave") makes its words known only where the phrase is used:
+        # "childcare" alone is a topic the report does not cover
+        self._phrases = tuple(t for t in triggers if " " in t)
         # colloquial words the glossary maps onto the report's ("공짜" → 무료, "양복" → 정장)
         self._known_hangul = _morphemes(tokenizer, tuple(t for e in glossary.entries for t in e.triggers if not t.isascii()))
 
@@ -189,7 +193,9 @@ class QuestionAnalyzer:
         query_tokens = tuple(self.tokenizer.tokenize(" ".join([text, *expansion]))) if expansion else tokens
         readable = _readable(text)
         content = self._content_words(text, morphemes) if readable else ()
-        unknown = tuple(w for w in content if not self._known(w))
+        lowered = text.lower()
+        in_phrases = {w for phrase in self._phrases if phrase in lowered for w in _LATIN_WORD.findall(phrase)}
+        unknown = tuple(w for w in content if w not in in_phrases and not self._known(w))
         profile = extract(text)
         facets = tuple(question_facets(text))
         return Question(

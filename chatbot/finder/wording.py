@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from ..catalog import INDUSTRIES, Clause, Program, ScheduleEntry, _krw_ko
-from ..eligibility import NO_BUSINESS_STATUSES, CriterionResult, Facts, ProgramVerdict, when_span
+from ..eligibility import LIMIT_FIELDS, NO_BUSINESS_STATUSES, CriterionResult, Facts, ProgramVerdict, when_span
 
 # ── Korean helpers ─────────────────────────────────────────────────────────────────────────────
 
@@ -111,6 +111,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.size": lambda: f"{_SIZE[lo][0]}을 운영하는",
             "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
             "business.industry": lambda: f"{INDUSTRIES.get(lo, (lo, lo))[0]} 업종 사업체를 운영하는",
+            "times_used": lambda: f"이미 {lo}회 이용·참여한",
         }
     else:
         words = {
@@ -123,6 +124,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.size": lambda: f"whose business is {_SIZE[lo][1]}",
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
             "business.industry": lambda: f"whose business is in {INDUSTRIES.get(lo, (lo, lo))[1]}",
+            "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
         }
     return ("mod", words[name]()) if name in words else None
 
@@ -148,7 +150,7 @@ _MISSING_KO = {
     "age": "나이", "resident_of_seoul": "서울 거주 여부", "employment_status": "취업 상태",
     "income_pct_of_median": "기준중위소득 대비 소득", "household_assets_krw": "가구 재산",
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
-    "business.years_since_founding": "창업 경과연수", "business.industry": "업종",
+    "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
 }
 _MISSING_EN = {
     "age": "your age", "resident_of_seoul": "whether you live in Seoul", "employment_status": "your employment status",
@@ -156,7 +158,7 @@ _MISSING_EN = {
     "household_assets_krw": "your household assets", "is_foreign_student": "whether you are a foreign student",
     "business": "whether you run a business", "business.size": "the size of your business",
     "business.years_since_founding": "how long ago your business was founded",
-    "business.industry": "your business's industry",
+    "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 
@@ -182,10 +184,12 @@ def _results(verdict: ProgramVerdict, status: str) -> list[CriterionResult]:
 def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Facts, lang: str) -> list[str]:
     """The verdict sentence (verdict + deciding clause), then at most one more: the conditions
     stated only in words that a positive or open verdict leaves to the reader, or, for an open
-    verdict, the conditions already checked. No clause is quoted twice."""
+    verdict, the conditions already checked, or a cap on repeated use. No clause is quoted twice."""
     ko = lang == "ko"
     name = program.name.ko if ko else program.name.en
-    unmet, met, unknown, info = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
+    unmet, met, unknown, shown = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
+    info = [r for r in shown if r.field not in LIMIT_FIELDS]       # stated only in words
+    limits = [r for r in shown if r.field in LIMIT_FIELDS]         # caps the question did not reach
     out: list[str] = []
     if verdict.verdict in ("ineligible", "eligible"):
         deciding = unmet if verdict.verdict == "ineligible" else met
@@ -237,6 +241,9 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
             out.append(f"다만 {which}은 자동으로 판단하지 않으니 직접 확인하세요{tail}.")
         else:
             out.append("Not decided automatically, please check yourself: " + "; ".join(r.rule for r in info) + ".")
+    elif limits and verdict.verdict != "ineligible":
+        out.append(f"이용 횟수에는 제한이 있습니다: {_says([r.clause for r in limits], lang)}." if ko else
+                   f"How often you can use it is limited: {_says([r.clause for r in limits], lang)}.")
     elif verdict.verdict == "unknown":
         decided = [r for r in verdict.criteria if r.status in ("met", "unmet")]
         if decided:
