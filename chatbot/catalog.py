@@ -58,6 +58,7 @@ FIELDS: dict[str, str] = {
     "business.size": "enum",
     "business.years_since_founding": "int",
     "business.industry": "enum",
+    "business.in_seoul": "bool",          # where the business is, not where its owner lives
     # how often the person already used or joined the program in the period its clause names: a
     # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
     "times_used": "int",
@@ -138,6 +139,7 @@ _FIELD_LABELS = {
     "business": ("사업체", "business"), "business.size": ("기업 규모", "business size"),
     "business.years_since_founding": ("창업 경과연수", "years since founding"),
     "business.industry": ("업종", "industry"),
+    "business.in_seoul": ("사업체 소재지", "where the business is located"),
     "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
 }
 
@@ -236,8 +238,10 @@ class Criterion(_Model):
                 return f"만 {v}세 이상" if ko else f"age {v} or over"
             if op == "between":
                 return f"만 {v[0]}~{v[1]}세" if ko else f"age {v[0]} to {v[1]}"
-        if f in ("resident_of_seoul", "is_foreign_student") and op == "==":
+        if f in ("resident_of_seoul", "is_foreign_student", "business.in_seoul") and op == "==":
             words = {
+                ("business.in_seoul", True): ("서울 소재 사업체", "business located in Seoul"),
+                ("business.in_seoul", False): ("서울 밖 사업체", "business located outside Seoul"),
                 ("resident_of_seoul", True): ("서울시 거주", "lives in Seoul"),
                 ("resident_of_seoul", False): ("서울시 비거주", "does not live in Seoul"),
                 ("is_foreign_student", True): ("외국인 유학생", "foreign student"),

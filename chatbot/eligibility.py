@@ -56,6 +56,7 @@ class Business(_Strict):
     size: BusinessSize | None = None
     years_since_founding: int | None = Field(default=None, ge=0, le=200)
     industry: str | None = Field(default=None, min_length=1, max_length=100)
+    in_seoul: bool | None = None        # where the business is ("서울 소재"), apart from where its owner lives
 
     @field_validator("industry")
     @classmethod
@@ -108,6 +109,7 @@ class Facts:
     business_size: str | None = None
     business_years_since_founding: int | None = None
     business_industry: str | None = None
+    business_in_seoul: bool | None = None    # "판교에 있는 중소기업"; profile.business.in_seoul
     times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
     interests: tuple[str, ...] = ()
 
@@ -125,6 +127,7 @@ class Facts:
             business_size=b.size if b else None,
             business_years_since_founding=b.years_since_founding if b else None,
             business_industry=b.industry if b else None,
+            business_in_seoul=b.in_seoul if b else None,
             interests=tuple(profile.interests),
         )
 
@@ -161,6 +164,7 @@ _SPAN_ATTRS = {
     "business.size": ("business_size", "business_size"),
     "business.years_since_founding": ("business_years_since_founding", "business_years_since_founding"),
     "business.industry": ("business_industry", "business_industry"),
+    "business.in_seoul": ("business_in_seoul", "business_in_seoul"),
     "times_used": ("times_used", "times_used"),
 }
 # Caps on repeated use: not an entry condition, so unsaid they are shown, not asked for; only

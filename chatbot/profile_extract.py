@@ -290,11 +290,11 @@ def _age_findings(text: str) -> list[Finding]:
 _KO_REGIONS = (
     "경기", "인천", "부산", "대구", "대전", "광주", "울산", "세종", "강원", "충북", "충남", "충청", "전북", "전남",
     "전라", "경북", "경남", "경상", "제주", "수원", "성남", "고양", "용인", "부천", "안산", "안양", "남양주",
-    "화성", "평택", "의정부", "시흥", "파주", "김포", "광명", "하남", "군포", "구리", "분당", "일산",
+    "화성", "평택", "의정부", "시흥", "파주", "김포", "광명", "하남", "군포", "구리", "분당", "일산", "판교",
 )
 _EN_REGIONS = (
     "gyeonggi", "incheon", "busan", "daegu", "daejeon", "gwangju", "ulsan", "sejong", "gangwon", "jeju",
-    "suwon", "seongnam", "goyang", "yongin", "bucheon", "ansan", "anyang", "bundang", "ilsan", "pyeongtaek",
+    "suwon", "seongnam", "goyang", "yongin", "bucheon", "ansan", "anyang", "bundang", "ilsan", "pyeongtaek", "pangyo",
 )
 # Present tense only: "서울에 살았는데" or "광주에서 살다가" is where someone used to live.
 _KO_LIVE = r"\s*(?:에서|에)?\s*(?P<neg>안\s*)?(?:거주(?!했|하다가)|살(?!았|던|다가)|사는|삽니다)"
@@ -569,8 +569,32 @@ def _times_findings(text: str) -> list[Finding]:
             *_scan(text, _EN_TIMES, "times_used", _en_times, _en_bound)]
 
 
+# Where a business is: a place, then "에 있는 / 소재 / 위치한" and a business noun ("판교에 있는 로봇
+# 중소기업", "서울 구로에 있는 직원 40명 중소기업"), or a business noun "in/based in" a place.
+_KO_BUSINESS_NOUN = r"(?:회사|기업|중소기업|스타트업|공장|업체|가게|법인|사무실|작업장|공방)"
+_SEOUL_PLACES_KO = ("서울", *SEOUL_DISTRICTS, "성수", "여의도", "가산", "마곡", "홍대", "을지로", "동대문", "구로디지털단지")
+_SEOUL_PLACES_EN = ("seoul", *_EN_DISTRICTS, "seongsu", "yeouido", "gasan", "magok", "hongdae", "euljiro")
+_KO_BUSINESS_PLACE = re.compile(
+    rf"(?<![가-힣])(?P<place>{_alt((*_SEOUL_PLACES_KO, *_KO_REGIONS))})(?:특별시|광역시|시|도|구|동)?"
+    rf"(?:\s+[가-힣]+(?:구|동))?\s*(?:에\s*있는|에\s*위치한|소재(?:의)?|에서\s*(?:하는|운영하는|운영\s*중인))"
+    rf"\s*[^.?!]{{0,25}}?{_KO_BUSINESS_NOUN}"
+)
+_EN_BUSINESS_PLACE = re.compile(
+    r"\b(?:company|business|startup|start-up|firm|factory|workshop|shop|office|sme)s?\b[^.?!]{0,20}?"
+    rf"\b(?:based\s+in|located\s+in|in)\s+(?P<place>{_alt((*_SEOUL_PLACES_EN, *_EN_REGIONS))})(?:-?(?:gu|dong))?\b",
+    re.I,
+)
+
+
+def _in_seoul(m: re.Match) -> bool:
+    place = m.group("place").lower()
+    return place in _SEOUL_PLACES_KO or place in _SEOUL_PLACES_EN
+
+
 def _business_findings(text: str) -> list[Finding]:
     found = [
+        *_scan(text, _KO_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _ko_rule),
+        *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _en_rule),
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
         *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
@@ -626,7 +650,8 @@ def _facts(findings: list[Finding]) -> Facts:
         assets_max=int(assets[1]) if assets else None,
         is_foreign_student=_agreed(said.get("is_foreign_student", [])),
         has_business=True if (said.get("business") or said.get("business.size")
-                              or said.get("business.years_since_founding")) else None,
+                              or said.get("business.years_since_founding") or said.get("business.in_seoul")) else None,
+        business_in_seoul=_agreed(said.get("business.in_seoul", [])),
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=int(founded[0]) if (founded := _intersect(
             said.get("business.years_since_founding", []))) and founded[0] == founded[1] else None,

@@ -101,7 +101,9 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ("startup-hub", {"employment_status": "self_employed"}, "unknown", ["business", "business.size"]),
     ("startup-hub", {**UNEMPLOYED_30}, "ineligible", []),  # says who they are: no business
     ("startup-hub", {"employment_status": "student", "business": {"size": "startup"}}, "eligible", []),
-    ("strong-sme", {"business": {"size": "sme"}}, "eligible", []),
+    ("strong-sme", {"business": {"size": "sme", "in_seoul": True}}, "eligible", []),
+    ("strong-sme", {"business": {"size": "sme"}}, "unknown", ["business.in_seoul"]),      # "서울 소재"
+    ("strong-sme", {"business": {"size": "sme", "in_seoul": False}}, "ineligible", []),
     ("strong-sme", {"business": {"size": "large"}}, "ineligible", []),
     ("bio-hub", {"business": {"industry": "bio"}}, "eligible", []),
     ("bio-hub", {"business": {"industry": " Medical "}}, "eligible", []),
@@ -228,7 +230,7 @@ def test_match_ranks_stated_interests_and_audiences_first(catalog):
 
 
 def test_match_for_a_startup_founder(catalog):
-    f = facts(employment_status="business_owner", business={"size": "startup", "industry": "fintech"})
+    f = facts(employment_status="business_owner", business={"size": "startup", "industry": "fintech", "in_seoul": True})
     results = [r for r in match(catalog, f, today=TODAY) if r.verdict == "eligible"]
     eligible = [r.program_id for r in results]
     assert {"fintech-lab", "startup-hub", "seoul-rnd", "strong-sme", "magok", "invest-seoul"} <= set(eligible)

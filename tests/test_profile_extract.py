@@ -113,6 +113,11 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("두 번 참여했는데 또 신청돼요?", {"times_used": 2}),
     ("I've done Seoul Companion Jobs twice in the last two years", {"times_used": 2}),
     ("I borrowed a suit 3 times this year", {"times_used": 3}),
+    # where the asker's business is (apart from where they live)
+    ("판교에 있는 로봇 중소기업인데요", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
+    ("성수동에 있는 직원 8명 핀테크 스타트업인데", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
+    ("We're a startup in Gangnam", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
+    ("Our small company is in Seongnam, Gyeonggi", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
 ]
 
 
@@ -155,6 +160,7 @@ NEGATIVE = [
     "How many times a year can I apply? 10 times?",
     "정장 몇 번 빌릴 수 있어요?",
     "연 10회까지 되나요?",
+    "서울 소재 기업만 되나요?",
 ]
 
 
@@ -193,6 +199,9 @@ def test_understood_phrases_name_field_and_text():
     ("27살 취준생인데 올해 벌써 10번 빌렸어요. 또 빌릴 수 있나요?", "interview-suit", "ineligible"),
     ("27살 취준생인데 올해 3번 빌렸어요. 또 빌릴 수 있나요?", "interview-suit", "eligible"),
     ("27살 취준생인데 정장 빌릴 수 있나요?", "interview-suit", "eligible"),      # a cap unsaid is shown, not asked
+    ("판교에 있는 로봇 중소기업인데 R&D 자금 신청 가능해요?", "seoul-rnd", "ineligible"),
+    ("We're a 20-person AI startup in Gangnam. Can we apply?", "seoul-rnd", "eligible"),
+    ("성수동에 있는 중소기업인데 신청 돼요?", "strong-sme", "eligible"),   # the engine; /api/ask keeps the worded certification open
 ])
 def test_extracted_facts_drive_verdicts(question, program_id, expected):
     program = load_catalog(CATALOG).get(program_id)

@@ -74,7 +74,8 @@ def _span(lo: float, hi: float, show, lang: str) -> str:
 
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
-          "business.years_since_founding", "business.industry", "income_pct_of_median", "household_assets_krw"]
+          "business.years_since_founding", "business.industry", "business.in_seoul", "income_pct_of_median",
+          "household_assets_krw", "times_used"]
 
 
 def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None:
@@ -112,6 +113,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
             "business.industry": lambda: f"{INDUSTRIES.get(lo, (lo, lo))[0]} 업종 사업체를 운영하는",
             "times_used": lambda: f"이미 {lo}회 이용·참여한",
+            "business.in_seoul": lambda: "서울에 있는 사업체를 운영하는" if lo else "서울 밖에 있는 사업체를 운영하는",
         }
     else:
         words = {
@@ -125,6 +127,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
             "business.industry": lambda: f"whose business is in {INDUSTRIES.get(lo, (lo, lo))[1]}",
             "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
+            "business.in_seoul": lambda: "whose business is in Seoul" if lo else "whose business is outside Seoul",
         }
     return ("mod", words[name]()) if name in words else None
 
@@ -151,6 +154,7 @@ _MISSING_KO = {
     "income_pct_of_median": "기준중위소득 대비 소득", "household_assets_krw": "가구 재산",
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
     "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
+    "business.in_seoul": "사업체 소재지",
 }
 _MISSING_EN = {
     "age": "your age", "resident_of_seoul": "whether you live in Seoul", "employment_status": "your employment status",
@@ -159,6 +163,7 @@ _MISSING_EN = {
     "business": "whether you run a business", "business.size": "the size of your business",
     "business.years_since_founding": "how long ago your business was founded",
     "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
+    "business.in_seoul": "where your business is located",
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 
