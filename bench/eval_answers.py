@@ -11,7 +11,9 @@ per split and language:
   ``not_in_report``, and for unstated details of a described program, ``partial`` or
   ``not_in_report``;
 - vague questions: the share asked back (``clarify``);
-- answers with more than three sentences before the citations, or quoting one line twice.
+- answers with more than three sentences before the citations, or quoting one line twice;
+- for answerable questions, the answers' mean length and the share that quote two lines (the
+  metric rewards quoting more, so both are printed next to it).
 
 Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A and B
 (fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
@@ -89,6 +91,8 @@ def evaluate(service: FinderService, split: str, misses: bool = False) -> dict:
         if row["kind"] == "answerable":
             ok = holds_fact(answer.text, row["fact"])
             t["states_fact"] += ok
+            t["chars"] += len(answer.text)
+            t["two_quotes"] += len(answer.quotes) >= 2
         elif row["kind"] == "off_topic":
             ok = answer.status == "not_in_report"
         elif row["kind"] == "unstated_fact":
@@ -106,7 +110,8 @@ def report(split: str, tally: dict) -> None:
         n = t["n"]
         share = lambda k: t[k] / n  # noqa: E731
         if kind == "answerable":
-            main = f"states fact {share('states_fact'):.3f}  answered {share('answered'):.3f}  refused {1 - share('answered'):.3f}"
+            main = (f"states fact {share('states_fact'):.3f}  answered {share('answered'):.3f}  "
+                    f"refused {1 - share('answered'):.3f}  length {t['chars'] / n:.0f} chars  two quotes {share('two_quotes'):.2f}")
         elif kind == "off_topic":
             main = f"not_in_report {share('not_in_report'):.3f}  (partial {share('partial'):.3f})"
         elif kind == "unstated_fact":
