@@ -20,7 +20,8 @@ Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope
 (tests/data/scope_holdout.jsonl), written by a helper who never saw the code, only ever scored,
 its misses never read; ``fresh2`` = a second blind holdout (tests/data/scope_fresh2.jsonl, 200
 questions), written by another such helper after the first one's figures had been seen several
-times, scored once per round and never read.
+times, scored once per round and never read; ``fresh3`` = a third one (tests/data/scope_fresh3.jsonl),
+written at the end of the round that scored fresh2, kept unscored for the next round.
 
     python bench/eval_answers.py                    # every split
     python bench/eval_answers.py --split fresh2     # one split
@@ -51,6 +52,7 @@ SPLITS = {
     "blind": ["scope_a.jsonl", "scope_b.jsonl", "eval_unanswerable.jsonl"],
     "fresh": ["scope_holdout.jsonl"],
     "fresh2": ["scope_fresh2.jsonl"],
+    "fresh3": ["scope_fresh3.jsonl"],
 }
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\s”])")
 
