@@ -55,6 +55,7 @@ def test_build_publish_and_roll_back(admin_app, admin_env):
     assert job.state == "succeeded", job.error
     assert job.version != live and job.version in list_versions(admin_env.index_dir)
     assert 0 < job.result["embedded"] < job.result["passages"]            # only changed passages re-embedded
+    assert 0 < job.result["lines_embedded"] < 100                          # and only their changed lines
     assert read_current(admin_env.index_dir) == live                     # built, not published
     assert job.result["figures"]["ko"]["n"] > 50 and "hit@1" in job.result["live_figures"]["en"]
     page = publisher.get(f"/admin/builds/{job_id}").get_data(as_text=True)

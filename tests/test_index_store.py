@@ -226,3 +226,20 @@ def test_line_offsets_that_disagree_with_the_vectors_are_refused(index_copy):
     (path / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(IndexCorrupt, match="line vectors"):
         load_current(index_copy)
+
+
+def test_a_version_built_without_line_vectors_still_loads_and_answers(index_copy, fake_embedder):
+    """Versions published before line vectors existed keep serving; the selector then ranks lines
+    by words and structure alone."""
+    version = read_current(index_copy)
+    path = index_copy / version
+    manifest = json.loads((path / MANIFEST).read_text())
+    for name in (LINE_VECTORS, LINE_OFFSETS):
+        del manifest["files"][name]
+        (path / name).unlink()
+    (path / MANIFEST).write_text(json.dumps(manifest))
+    index = load_current(index_copy)
+    assert index.line_vectors is None and index.passage_line_vectors(index.passages[0].id) is None
+    service = FinderService(fake_settings(index_copy), embedder=fake_embedder)
+    answer = service.snapshot().answerer.answer("면접 정장 1년에 몇 번 빌릴 수 있어요?")
+    assert answer.status in ("answered", "partial") and answer.quotes
