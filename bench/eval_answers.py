@@ -43,16 +43,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import DATA, holds_fact  # noqa: E402
+from eval_retrieval import DATA, HOLDOUTS, holds_fact  # noqa: E402
 
 SPLITS = {
     "dev": ["eval_dev.jsonl"],
     "test": ["eval_test.jsonl"],
     "holdout": ["eval_holdout.jsonl"],
     "blind": ["scope_a.jsonl", "scope_b.jsonl", "eval_unanswerable.jsonl"],
-    "fresh": ["scope_holdout.jsonl"],
-    "fresh2": ["scope_fresh2.jsonl"],
-    "fresh3": ["scope_fresh3.jsonl"],
+    **{split: [name] for split, name in HOLDOUTS.items()},
 }
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\s”])")
 

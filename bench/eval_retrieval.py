@@ -32,24 +32,24 @@ from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+# The blind scope holdouts, only ever scored (their answerable questions here, every kind in
+# bench/eval_answers.py); fresh3 is kept unscored for the next round.
+HOLDOUTS = {"fresh": "scope_holdout.jsonl", "fresh2": "scope_fresh2.jsonl", "fresh3": "scope_fresh3.jsonl"}
 
 
 def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
     extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the
     answerable questions of the blind scope sets A and B (tests/data/scope_a|b.jsonl, fitted on);
-    fresh, fresh2: those of the blind scope holdouts (tests/data/scope_holdout.jsonl,
-    scope_fresh2.jsonl, only ever scored)."""
+    fresh, fresh2, fresh3: those of the blind scope holdouts (HOLDOUTS, only ever scored)."""
     if split == "all":
         return split_files("dev") + split_files("test")
     if split == "train":
         return sorted(DATA.glob("train_*.jsonl"))
     if split == "blind":
         return [p for p in (DATA / "scope_a.jsonl", DATA / "scope_b.jsonl") if p.is_file()]
-    if split == "fresh":
-        return [DATA / "scope_holdout.jsonl"]
-    if split == "fresh2":
-        return [DATA / "scope_fresh2.jsonl"]
+    if split in HOLDOUTS:
+        return [DATA / HOLDOUTS[split]]
     return [DATA / f"eval_{split}.jsonl"]
 
 
@@ -134,7 +134,7 @@ def calibration(service: FinderService, answerable: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout", "blind", "fresh", "fresh2"])
+    parser.add_argument("--split", default="all", choices=["all", "dev", "test", "holdout", "blind", *HOLDOUTS])
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--judged", action="store_true", help="also count passages judged to answer")

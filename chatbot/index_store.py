@@ -38,7 +38,7 @@ import numpy as np
 from .corpus import Document
 from .embedding import Embedder
 from .lexical import BM25Index, KoreanTokenizer
-from .passages import Passage, quotable_lines
+from .passages import Passage, quotable_lines, text_hash
 
 MANIFEST = "manifest.json"
 DATA_DIR = "data"
@@ -154,11 +154,6 @@ def embed_with_cache(texts: Sequence[str], embedder: Embedder, index_dir: Path, 
         _save_cache(path, {h: cache[h] for h in cache})
     matrix = np.stack([cache[h] for h in hashes]) if hashes else np.zeros((0, embedder.dimension), np.float32)
     return matrix.astype(np.float32), len(todo)
-
-
-def text_hash(text: str) -> str:
-    """The embedding cache's key (a passage's ``content_hash`` is this of its embedding text)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def line_texts(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:

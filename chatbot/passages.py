@@ -79,7 +79,7 @@ class Passage:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.embedding_text.encode("utf-8")).hexdigest()
+        return text_hash(self.embedding_text)
 
     def to_dict(self) -> dict:
         return {
@@ -400,6 +400,11 @@ def _box_heading(line: str, state: _State) -> bool | None:
 def chunk_documents(documents: Iterable[Document], programs: ProgramRegistry) -> list[Passage]:
     chunker = ReportChunker(programs)
     return [p for d in documents for p in chunker.chunk(d)]
+
+
+def text_hash(text: str) -> str:
+    """The embedding cache's key for a passage's embedding text or a line (index_store)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # -- lines: what an answer quotes ---------------------------------------------------------------

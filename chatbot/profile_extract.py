@@ -540,8 +540,9 @@ def _founded(m: re.Match) -> Span | None:
 
 # ── how often the person already used the program ─────────────────────────────────────────────
 
+_KO_COUNTS = {**_KO_UNITS, "열": _KO_TENS["열"]}     # "두 번", "열 번"
 _KO_TIMES = re.compile(
-    rf"(?P<n>\d{{1,2}}|{_alt(_KO_UNITS)}|열)\s*(?:번|회)\s*(?:이나|정도|쯤|다|째|씩)?\s*"
+    rf"(?P<n>\d{{1,2}}|{_alt(_KO_COUNTS)})\s*(?:번|회)\s*(?:이나|정도|쯤|다|째|씩)?\s*"
     r"(?:빌렸|빌려\s*(?:봤|썼|갔)|대여했|이용했|참여했|참가했|해\s*봤|했)"
 )
 _EN_TIMES = re.compile(
@@ -554,7 +555,7 @@ _EN_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 
 def _ko_times(m: re.Match) -> Span:
     raw = m.group("n")
-    n = int(raw) if raw.isdigit() else 10 if raw == "열" else _KO_UNITS[raw]
+    n = int(raw) if raw.isdigit() else _KO_COUNTS[raw]
     return n, n
 
 

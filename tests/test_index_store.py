@@ -10,8 +10,8 @@ from chatbot.config import Settings
 from chatbot.embedding import FakeEmbedder
 from chatbot.index_store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
                                  list_versions, load_current, prune_versions, read_current, set_current,
-                                 sha256_file, text_hash, verify_version)
-from chatbot.passages import quotable_lines
+                                 sha256_file, verify_version)
+from chatbot.passages import quotable_lines, text_hash
 from chatbot.service import FinderService, NotReady
 
 

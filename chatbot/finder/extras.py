@@ -173,11 +173,11 @@ def _score_entries(question_tokens: set[str], programs: list[Program], tokenize,
         for entry in program.schedule:
             tokens = _entry_tokens(tokenize, entry)
             shared = words & tokens
-            entry_topics = {_TOPIC_OF[t] for t in tokens if t in _TOPIC_OF}
+            shared_topics = topics & {_TOPIC_OF[t] for t in tokens if t in _TOPIC_OF}
             # A shared date topic (opening, recruitment, …) outweighs any number of shared words.
-            score = sum(idf.get(t, default_idf) for t in shared) + TOPIC_WEIGHT * len(topics & entry_topics)
+            score = sum(idf.get(t, default_idf) for t in shared) + TOPIC_WEIGHT * len(shared_topics)
             score += PRIOR_WEIGHT * prior.get(program.id, 0.0)
-            scored.append(_Scored(program, entry, score, len(shared), len(topics & entry_topics)))
+            scored.append(_Scored(program, entry, score, len(shared), len(shared_topics)))
     return scored
 
 
@@ -187,8 +187,8 @@ def pick_schedule(question: Question, catalog: Catalog, tokenize, idf: dict[str,
 
     A named program with dated entries restricts the search to them; if none of its entries shares
     a word or a topic with the question, all of them are listed (the question asked "when" about
-    that program). With no program named, only the programs retrieval ranks first (``prior``, at
-    most SCHEDULE_PROGRAMS) are searched, and an entry needs a shared content word or date topic:
+    that program). With no program named, only the programs retrieval ranks first (``prior``:
+    schedule_extra passes SCHEDULE_PROGRAMS of them) are searched, and an entry needs a shared content word or date topic:
     a word shared with some other program's entry ("AI") must not answer with that program's dates.
     """
     tokens = {_stem(t) for t in question.tokens}
@@ -198,7 +198,7 @@ def pick_schedule(question: Question, catalog: Catalog, tokenize, idf: dict[str,
         best = max(s.score for s in scored)
         chosen = [s for s in scored if s.score == best] if best > 0 else scored
     else:
-        likely = [p for pid in list(prior)[:SCHEDULE_PROGRAMS] if (p := catalog.get(pid)) is not None]
+        likely = [p for pid in prior if (p := catalog.get(pid)) is not None]
         scored = [s for s in _score_entries(tokens, likely, tokenize, idf, prior) if s.shared_words or s.shared_topics]
         if not scored:
             return []
@@ -212,6 +212,6 @@ def schedule_extra(question: Question, catalog: Catalog, ranked: list[tuple[str,
                    tokenize, idf: dict[str, float], today: date) -> list[ScheduleItem]:
     if not question.asks_schedule:
         return []
-    prior = {pid: share for pid, share in ranked[:5]} if in_scope else {}
+    prior = {pid: share for pid, share in ranked[:SCHEDULE_PROGRAMS]} if in_scope else {}
     return [ScheduleItem(program, entry, schedule_status(entry, today), catalog.edition)
             for program, entry in pick_schedule(question, catalog, tokenize, idf, prior)]
