@@ -35,6 +35,7 @@ DATA = ROOT / "tests" / "data"
 # The blind scope holdouts, only ever scored (their answerable questions here, every kind in
 # bench/eval_answers.py); fresh3 is kept unscored for the next round.
 HOLDOUTS = {"fresh": "scope_holdout.jsonl", "fresh2": "scope_fresh2.jsonl", "fresh3": "scope_fresh3.jsonl"}
+UNSCORED = ("fresh3",)      # scored only when asked for by name, never by a default run
 
 
 def split_files(split: str) -> list[Path]:
