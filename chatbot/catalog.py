@@ -397,12 +397,12 @@ class Catalog(_Model):
     def __contains__(self, program_id: object) -> bool:
         return any(p.id == program_id for p in self.programs)
 
-    def english_texts(self) -> Iterator[str]:
-        """The catalog's English wording of the report's programs: names, summaries, benefits,
-        dates and places (question analysis takes it as English words the report covers)."""
-        for p in self.programs:
-            yield from (p.name.en, p.summary.en, *(b.text.en for b in p.benefits),
-                        *(e.what.en for e in p.schedule), *(pl.name.en for pl in p.places))
+    def english_texts(self) -> dict[str, tuple[str, ...]]:
+        """Program id → the catalog's English wording of it: name, summary, benefits, dates and
+        places (question analysis takes it as English words the report covers, and where)."""
+        return {p.id: (p.name.en, p.summary.en, *(b.text.en for b in p.benefits),
+                       *(e.what.en for e in p.schedule), *(pl.name.en for pl in p.places))
+                for p in self.programs}
 
     @property
     def ids(self) -> list[str]:

@@ -44,8 +44,20 @@ def test_signals_see_unknown_words_and_benefit_words_the_passage_lacks(analyzer)
     assert s["passage_coverage"] == 0.0
 
 
+def test_english_coverage_counts_the_words_the_top_programs_english_wording_uses(analyzer):
+    suit = analyzer.analyse("How many times a year can I borrow an interview suit?")
+    language_class = analyzer.analyse("Is there a free Korean language class for foreigners run by the city?")
+    assert analyzer.english_coverage(suit, ["interview-suit"]) == 1.0
+    assert analyzer.english_coverage(language_class, ["interview-suit"]) < 0.5
+    assert analyzer.english_coverage(analyzer.analyse("정장 빌리는 거 몇 번까지 돼요?"), ["interview-suit"]) is None
+    s = dict(zip(FEATURES, signals(language_class, RetrievalResult(hits=[], programs=[]), None, {}, [], 0.25).values))
+    assert s["english_topic"] == 1.0 and s["english_coverage"] == 0.25
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("question, in_scope", [
+    ("Does the city offer free Korean language classes for foreigners?", False),
+    ("Where can I get a COVID-19 vaccine in Seoul as a foreign resident?", False),
     ("청년월세 지원 받으려면 어떻게 신청해요?", False),
     ("따릉이 정기권 가격이 얼마야?", False),
     ("How do I dispose of a large piece of furniture in Seoul?", False),

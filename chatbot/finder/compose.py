@@ -33,10 +33,13 @@ def _already_said(quote: str, sentences: list[str]) -> bool:
                for s in sentences if "“" in s)
 
 
-def answered_text(lead: list[LineChoice], quotes: list[str], names: dict[str, str],
+def answered_text(lines: list[LineChoice], quotes: list[str], margin: float, names: dict[str, str],
                   eligibility: EligibilityExtra | None, schedule: list[ScheduleItem], lang: str,
                   note: str = "") -> tuple[str, list[Quote]]:
-    """``lead``: the chosen lines, best first; ``quotes``: their (possibly shortened) text."""
+    """``lines``: the best lines, best first; ``quotes``: their (possibly shortened) text. The
+    answer quotes the best line, and the next one too when it scores within ``margin`` of the best
+    (the selector can hardly tell them apart: "교육이랑 인턴 기간" has two lines that both state a
+    duration). After a verdict or a date, only lines within ``margin`` that it has not quoted."""
     sentences = [note] if note else []
     if eligibility is not None:
         sentences += wording.eligibility_sentences(eligibility.program, eligibility.verdict,
@@ -44,15 +47,19 @@ def answered_text(lead: list[LineChoice], quotes: list[str], names: dict[str, st
     for item in schedule[:2]:
         sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
     used: list[Quote] = []
-    for choice, quote in zip(lead, quotes):
-        if len(sentences) >= MAX_SENTENCES:
+    first_program = None
+    answered_before = len(sentences) > bool(note)          # a verdict or a date leads
+    for choice, quote in zip(lines, quotes):
+        close = choice.score >= lines[0].score - margin
+        if len(sentences) >= MAX_SENTENCES or len(used) == 2 or ((used or answered_before) and not close):
             break
-        if _already_said(quote, sentences):
+        if _already_said(quote, sentences) or any(q.text == quote for q in used):
             continue
         program = choice.passage.program_id
         # a verdict or a date names its program already; naming retrieval's line's program as well
         # could name a second one. A second quote names its program only when it is another one.
-        named_before = used and lead[0].passage.program_id == program
+        named_before = used and first_program == program
+        first_program = first_program or program
         name = "" if (eligibility or schedule or named_before) else names.get(program or "", "")
         sentences.append(wording.quote_sentence(name, quote, choice.line.number, lang, first=not used))
         used.append(Quote(quote, choice.line.number, choice.passage.id))

@@ -24,7 +24,7 @@ from . import compose, wording
 from .extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_extra
 from .lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
 from .question import Question, QuestionAnalyzer
-from .scope import ScopeModel, ScopeSignals, signals
+from .scope import COVERAGE_PROGRAMS, ScopeModel, ScopeSignals, signals
 from .status import BROAD_IDF, GROUNDED, Decision, Status, decide
 
 MAX_SUGGESTIONS = 3
@@ -33,6 +33,7 @@ MAX_SUGGESTIONS = 3
 # 0.5 → 0.70 / 15% / 149 chars; 1.0 → 0.74 / 26% / 158; 2.0 → 0.76 / 47% / 182; 3.0 → 0.76 / 63% / 197.
 # Beyond 1.0 each point of the metric costs a longer answer for everyone.
 SECOND_QUOTE_MARGIN = 1.0
+LEAD_CANDIDATES = 4      # lines compose may quote: a verdict or a date may have quoted the best ones
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,10 @@ class Answerer:
         elif decision.status == "partial":
             return self._partial(question, decision, result, probability, note)
         schedule = self._schedule(question, result, in_scope)
-        lead = self._lead(lines)
+        lead = lines[:LEAD_CANDIDATES]
         quotes = [shorten(c.quote, frozenset(question.query_tokens), self.selector.tokenize) for c in lead]
         names = {p.id: p.name(lang) for p in self.programs}
-        text, used = compose.answered_text(lead, quotes, names, eligibility, schedule, lang, note)
+        text, used = compose.answered_text(lead, quotes, SECOND_QUOTE_MARGIN, names, eligibility, schedule, lang, note)
         if not (used or eligibility or schedule):        # nothing to quote: never an empty answer
             return self._refusal(question, Decision("not_in_report", "no_lines", None, in_scope), result,
                                  probability, note)
@@ -179,8 +180,10 @@ class Answerer:
 
     def scope_signals(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> ScopeSignals:
         """What the scope classifier sees (also what bench/fit_scope.py fits it on)."""
+        top_programs = [program_id for program_id, _ in result.programs[:COVERAGE_PROGRAMS]]
         return signals(question, result, lines[0] if lines else None, self.retriever.idf,
-                       self.retriever.passage_tokens(result.hits[:3]))
+                       self.retriever.passage_tokens(result.hits[:3]),
+                       self.analyzer.english_coverage(question, top_programs))
 
     def _eligibility(self, question: Question, result: RetrievalResult, in_scope: bool) -> EligibilityExtra | None:
         if self.catalog is None:
@@ -192,15 +195,6 @@ class Answerer:
             return []
         return schedule_extra(question, self.catalog, result.programs, in_scope, self.selector.tokenize,
                               self.retriever.idf, self.today())
-
-    @staticmethod
-    def _lead(lines: list[LineChoice]) -> list[LineChoice]:
-        """The line the answer leads with, and the runner-up when the selector can hardly tell them
-        apart (SECOND_QUOTE_MARGIN): "교육이랑 인턴 기간" has two lines that both state a duration."""
-        if len(lines) > 1 and lines[0].score - lines[1].score <= SECOND_QUOTE_MARGIN \
-                and lines[1].quote != lines[0].quote:
-            return lines[:2]
-        return lines[:1]
 
     def _partial(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
                  note: str) -> Answer:

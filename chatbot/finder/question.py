@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..facets import question_details, question_facets
 from ..language import answer_language, detect_language, letter_share
@@ -163,20 +163,24 @@ class QuestionAnalyzer:
     """Knows the index version's vocabulary, programs and glossary; analyses questions against them."""
 
     def __init__(self, programs: ProgramRegistry, glossary: Glossary, tokenizer: KoreanTokenizer,
-                 idf: dict[str, float], english_texts: Iterable[str] = ()):
-        """``idf``: the report's morphemes and their idf; ``english_texts``: English words known to describe
-        the report's programs (the catalog's English names, summaries, benefits and dates), next to
-        the glossary's triggers and the programs' English names and aliases."""
+                 idf: dict[str, float], english_texts: Mapping[str, Iterable[str]] | None = None):
+        """``idf``: the report's morphemes and their idf; ``english_texts``: program id → English
+        text known to describe it (the catalog's English names, summaries, benefits and dates),
+        next to the programs' English names and aliases and the glossary's triggers."""
         self.programs = programs
         self.glossary = glossary
         self.tokenizer = tokenizer
         self.idf = idf
         self.vocabulary = frozenset(idf)
         self._rarest = max(idf.values(), default=0.0)
+        texts: dict[str, list[str]] = {p.id: [p.name_en, *p.aliases_en] for p in programs}
+        for program_id, program_texts in (english_texts or {}).items():
+            texts.setdefault(program_id, []).extend(program_texts)
+        self.program_english = {program_id: frozenset(w for text in program_texts for w in _LATIN_WORD.findall(text.lower()))
+                                for program_id, program_texts in texts.items()}
         triggers = [t.lower() for entry in glossary.entries for t in entry.triggers if t.isascii()]
-        texts = [*(t for t in triggers if " " not in t),
-                 *(form for p in programs for form in (p.name_en, *p.aliases_en)), *english_texts]
-        self._known_latin = frozenset(w for text in texts for w in _LATIN_WORD.findall(text.lower()))
+        self._known_latin = frozenset().union(*self.program_english.values(),
+                                              (w for t in triggers if " " not in t for w in _LATIN_WORD.findall(t)))
         # a glossary phrase ("childcare leave") makes its words known only where the phrase is used:
         # "childcare" alone is a topic the report does not cover
         self._phrases = tuple(t for t in triggers if " " in t)
@@ -226,6 +230,16 @@ class QuestionAnalyzer:
             if len(word) >= 2 and word not in ENGLISH_STOP and word not in words:
                 words.append(word)
         return tuple(words)
+
+    def english_coverage(self, question: Question, program_ids: Iterable[str]) -> float | None:
+        """The share of the question's specific English words that these programs' English
+        wording uses, or None when it has none. "a free Korean language class" shares only
+        "class" with the interview-suit rental; "borrow an interview suit" shares all of it."""
+        words = [w for w in question.specific_words if w.isascii()]
+        if not words:
+            return None
+        known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
+        return sum(any(form in known for form in _english_forms(w)) for w in words) / len(words)
 
     def _known(self, word: str) -> bool:
         if not word.isascii():
