@@ -404,6 +404,17 @@ class Catalog(_Model):
                        *(e.what.en for e in p.schedule), *(pl.name.en for pl in p.places))
                 for p in self.programs}
 
+    def english_clauses(self) -> list[tuple[Clause, str]]:
+        """Every cited clause with the catalog's English for it (a benefit, a date, a place, a
+        worded condition or the field a condition is on): the English wording of report lines."""
+        out: list[tuple[Clause, str]] = []
+        for p in self.programs:
+            out += [(b.clause, b.text.en) for b in p.benefits]
+            out += [(e.clause, e.what.en) for e in p.schedule]
+            out += [(pl.clause, pl.name.en) for pl in p.places]
+            out += [(c.clause, c.value if c.op == "text" else (c.field or "").replace("_", " ")) for c in p.eligibility]
+        return out
+
     @property
     def ids(self) -> list[str]:
         return [p.id for p in self.programs]

@@ -150,7 +150,8 @@ class FinderService:
         analyzer = QuestionAnalyzer(programs, Glossary.load(corpus_dir), self.tokenizer, retriever.idf,
                                     catalog.english_texts())
         selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf,
-                                               index.passages, index.passage_line_vectors)
+                                               index.passages, index.passage_line_vectors,
+                                               line_selection.english_line_words(catalog.english_clauses()))
         scope_model = scope.load_model() if not override else None     # an override means: the share decides
         answerer = Answerer(analyzer, retriever, selector, scope_model, threshold, programs, documents, catalog,
                             today=self.settings.current_date)

@@ -104,3 +104,23 @@ def test_the_line_nearest_the_question_in_meaning_wins_with_the_dense_weights():
     assert selector.rank(english, [p], [1.0], query)[0].line.number == 101
     assert selector.rank(question("회사"), [p], [1.0], query)[0].line.number == 100      # Korean: its own weight
     assert not selector.features(english, [p], [1.0], None)[0][:, FEATURES.index("dense_other")].any()
+
+
+def test_an_english_question_finds_the_line_whose_catalog_english_holds_its_words():
+    """The catalog's English for a cited clause is a curated translation of that report line."""
+    from chatbot.catalog import Clause
+    from chatbot.finder.lines import english_line_words
+
+    p = passage(" ㅇ 추진근거 : 조례\n ㅇ 연체료 상한 1일 최대 1만원\n ㅇ 지점 14개소")
+    english = english_line_words([
+        (Clause(document="d", lines=(101, 101), text="연체료 상한"), "Late returns are charged, capped at ₩10,000 a day"),
+        (Clause(document="d", lines=(102, 102), text="지점 14개소"), "14 rental branches in 2024"),
+    ])
+    assert "fee" not in english[("d", 101)] and {"late", "returns", "return"} <= english[("d", 101)]
+    selector = LineSelector(dict.fromkeys(FEATURES, 0.0) | {"catalog_english": 1.0}, TOKENIZE, {}, english=english)
+    asked = Question("What if I return the suit late?", "en", "en", content_words=("return", "suit", "late"))
+    X, _ = selector.features(asked, [p], [1.0])
+    assert X[:, FEATURES.index("catalog_english")].tolist() == pytest.approx([0.0, 2 / 3, 0.0])
+    assert selector.rank(asked, [p], [1.0])[0].line.number == 101
+    korean = Question("늦게 반납하면?", "ko", "ko", content_words=("late",))      # Korean lines speak for themselves
+    assert not selector.features(korean, [p], [1.0])[0][:, FEATURES.index("catalog_english")].any()

@@ -17,15 +17,16 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..catalog import Source
 from ..facets import FACETS, states
 from ..fitted import read_fitted
 from ..lexical import QueryWeights
 from ..passages import Passage, quotable_lines
-from .question import Question
+from .question import LATIN_WORD, Question, english_forms
 
 WEIGHTS_FILE = Path(__file__).with_name("lines.json")
 CANDIDATE_PASSAGES = 5
@@ -55,6 +56,9 @@ FEATURES = (
     # what lets an English question find its Korean line. Korean and other questions get their own
     # weights, and "gap" is the line's distance below the best line of the candidates.
     "dense_ko", "dense_gap_ko", "dense_other", "dense_gap_other",
+    # for a question not in Korean: the share of its specific English words that the catalog's
+    # English for a clause citing this line uses (a curated translation of the report's key lines)
+    "catalog_english",
 )
 DENSE_SCALE = 5.0       # cosine differences between lines are small; scaled to the other features' range
 
@@ -100,15 +104,18 @@ class LineSelector:
 
     def __init__(self, weights: dict[str, float] | None, tokenize: Callable[[str], list[str]],
                  idf: dict[str, float], passages: Sequence[Passage] = (),
-                 line_vectors: Callable[[str], np.ndarray | None] | None = None):
+                 line_vectors: Callable[[str], np.ndarray | None] | None = None,
+                 english: Mapping[tuple[str, int], frozenset[str]] | None = None):
         """``passages``: read their lines now (a worker loading an index version) rather than inside
         the first request that cites each one. ``line_vectors``: passage id → its lines' vectors
-        (LoadedIndex.passage_line_vectors); without them the dense features are 0."""
+        (LoadedIndex.passage_line_vectors); without them the dense features are 0. ``english``:
+        (document, line number) → English word forms the catalog uses for it (english_line_words)."""
         self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32) \
             if weights else _fallback_weights()
         self.tokenize = tokenize
         self.idf = idf
         self.line_vectors = line_vectors
+        self.english = english or {}
         for passage in passages:
             self.lines(passage)
 
@@ -135,6 +142,7 @@ class LineSelector:
         wanted = QueryWeights(question.query_tokens, self.idf)
         question_bigrams = bigrams(question.text)
         facets = set(question.facets)
+        english_words = [w for w in question.specific_words if w.isascii()] if question.language != "ko" else []
         rows, where = [], []
         for rank, (passage, share) in enumerate(zip(passages, shares)):
             lines = self.lines(passage)
@@ -151,6 +159,7 @@ class LineSelector:
                     *(name in facets and bool(label) and bool(_LABEL_WORDS[name].search(label)) for name in FACETS),
                     bool(label), bool(label) and not facets,
                     0.0, 0.0, 0.0, 0.0,
+                    self._english_share(english_words, passage.document_id, line.number),
                 ])
                 where.append((line, passage, rank))
         X = np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES))
@@ -160,6 +169,12 @@ class LineSelector:
             X[:, column] = DENSE_SCALE * similarity
             X[:, column + 1] = DENSE_SCALE * (similarity - similarity.max())
         return X, where
+
+    def _english_share(self, words: list[str], document: str, number: int) -> float:
+        known = self.english.get((document, number)) if words else None
+        if not known:
+            return 0.0
+        return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
 
     def _similarity(self, query_vector: np.ndarray | None, passages: Sequence[Passage], count: int) -> np.ndarray | None:
         """Cosine similarity of the question with every candidate line, or None when a vector is missing."""
@@ -180,6 +195,17 @@ class LineSelector:
         scores = X @ self.weights
         order = np.argsort(-scores, kind="stable")
         return [LineChoice(where[i][0], where[i][1], where[i][2], float(scores[i])) for i in order]
+
+
+def english_line_words(clauses: Iterable[tuple[Source, str]]) -> dict[tuple[str, int], frozenset[str]]:
+    """(document, line number) → the word forms of the English the catalog gives every clause
+    citing that line (Catalog.english_clauses)."""
+    out: dict[tuple[str, int], set[str]] = {}
+    for clause, english in clauses:
+        forms = {form for word in LATIN_WORD.findall(english.lower()) for form in english_forms(word)}
+        for number in range(clause.lines[0], clause.lines[1] + 1):
+            out.setdefault((clause.document, number), set()).update(forms)
+    return {key: frozenset(words) for key, words in out.items()}
 
 
 def shorten(text: str, wanted: frozenset[str] | set[str], tokenize: Callable[[str], list[str]],

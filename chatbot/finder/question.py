@@ -78,7 +78,7 @@ GENERIC_WORDS = frozenset(
     "question questions seoul city".split()
 )
 
-_LATIN_WORD = re.compile(r"[a-z][a-z'\-]+")
+LATIN_WORD = re.compile(r"[a-z][a-z'\-]+")
 _HANGUL_WORD = re.compile(r"[가-힣]+")
 # Morpheme tags of the words that say what a question is about: nouns, roots, foreign words.
 TOPIC_TAGS = ("NNG", "NNP", "SL", "SH", "XR")
@@ -176,11 +176,11 @@ class QuestionAnalyzer:
         texts: dict[str, list[str]] = {p.id: [p.name_en, *p.aliases_en] for p in programs}
         for program_id, program_texts in (english_texts or {}).items():
             texts.setdefault(program_id, []).extend(program_texts)
-        self.program_english = {program_id: frozenset(w for text in program_texts for w in _LATIN_WORD.findall(text.lower()))
+        self.program_english = {program_id: frozenset(w for text in program_texts for w in LATIN_WORD.findall(text.lower()))
                                 for program_id, program_texts in texts.items()}
         triggers = [t.lower() for entry in glossary.entries for t in entry.triggers if t.isascii()]
         self._known_latin = frozenset().union(*self.program_english.values(),
-                                              (w for t in triggers if " " not in t for w in _LATIN_WORD.findall(t)))
+                                              (w for t in triggers if " " not in t for w in LATIN_WORD.findall(t)))
         # a glossary phrase ("childcare leave") makes its words known only where the phrase is used:
         # "childcare" alone is a topic the report does not cover
         self._phrases = tuple(t for t in triggers if " " in t)
@@ -198,7 +198,7 @@ class QuestionAnalyzer:
         readable = _readable(text)
         content = self._content_words(text, morphemes) if readable else ()
         lowered = text.lower()
-        in_phrases = {w for phrase in self._phrases if phrase in lowered for w in _LATIN_WORD.findall(phrase)}
+        in_phrases = {w for phrase in self._phrases if phrase in lowered for w in LATIN_WORD.findall(phrase)}
         unknown = tuple(w for w in content if w not in in_phrases and not self._known(w))
         profile = extract(text)
         facets = tuple(question_facets(text))
@@ -225,7 +225,7 @@ class QuestionAnalyzer:
             if tag.startswith(TOPIC_TAGS) and _HANGUL_WORD.fullmatch(form) and len(form) >= 2 \
                     and form not in QUESTION_NOUNS and form not in words:
                 words.append(form)
-        for word in _LATIN_WORD.findall(text.lower()):
+        for word in LATIN_WORD.findall(text.lower()):
             word = word.strip("'-")
             if len(word) >= 2 and word not in ENGLISH_STOP and word not in words:
                 words.append(word)
@@ -239,12 +239,12 @@ class QuestionAnalyzer:
         if not words:
             return None
         known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
-        return sum(any(form in known for form in _english_forms(w)) for w in words) / len(words)
+        return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
 
     def _known(self, word: str) -> bool:
         if not word.isascii():
             return word in self.vocabulary or word in self._known_hangul
-        return any(form in self.vocabulary or form in self._known_latin for form in _english_forms(word))
+        return any(form in self.vocabulary or form in self._known_latin for form in english_forms(word))
 
 
 @lru_cache(maxsize=8)
@@ -261,7 +261,7 @@ def _readable(text: str) -> bool:
     return letter_share(text, _READABLE) >= 0.5
 
 
-def _english_forms(word: str) -> tuple[str, ...]:
+def english_forms(word: str) -> tuple[str, ...]:
     """The word and its likely singular / stem ("cafes" → "cafe", "libraries" → "library")."""
     forms = [word]
     if word.endswith("ies") and len(word) > 4:
