@@ -238,7 +238,9 @@ _EN_IM_AGE = re.compile(
     r"(?=\s*(?:years?\b|yrs?\b|y/?o\b|[,.!?;]|and\b|but\b|so\b|now\b|$))",
     re.I,
 )
-_EN_YEARS_OLD = re.compile(rf"\b({_EN_NUM})[-\s]*(?:years?|yrs?)[-\s]*old\b(?!s)", re.I)
+# "a 2-year-old startup" is the business's age (_EN_FOUNDED), not the person's
+_EN_YEARS_OLD = re.compile(rf"\b({_EN_NUM})[-\s]*(?:years?|yrs?)[-\s]*old\b(?!s)"
+                           r"(?!\s+(?:startup|start-up|company|business|firm|shop|venture|factory)\b)", re.I)
 _EN_AGE_IS = re.compile(rf"\b(?:my\s+age\s+is|aged|turned|turning)\s+({_EN_NUM})\b", re.I)
 _EN_DECADE = re.compile(
     rf"\b(?:in\s+(?:my|his|her)\s+)?(?:(?P<part>early|mid|late)[-\s]?)?(?P<decade>{_alt(_EN_DECADES)})(?![\w'])",
@@ -441,7 +443,8 @@ _EN_INCOME = re.compile(
 )
 _KRW_AMOUNT = r"(?:\d[\d,]*(?:\.\d+)?\s*(?:억|천만|백만|만|천|백)\s*)+원?|\d[\d,]{3,}\s*원"
 _KO_ASSETS = re.compile(
-    rf"(?:가구\s*|가족\s*(?:합산\s*)?|총\s*)?(?:재산|자산)(?:이|은|는|:)?\s*(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
+    rf"(?:가구\s*|가족\s*(?:합산\s*)?|총\s*)?(?:재산|자산)(?:이|은|는|:)?\s*"
+    rf"(?:(?:다\s*|모두\s*|전부\s*)?(?:합쳐서|합치면|합하면|합해서|합산하면|더하면)\s*)?(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
 )
 _EN_MONEY = r"(?:₩\s*|krw\s*)?(?P<{0}>\d[\d,]*(?:\.\d+)?)\s*(?P<{1}>million|billion)?\s*(?:won|krw)?"
 _EN_ASSETS = re.compile(

@@ -149,6 +149,16 @@ def test_info_only_conditions_are_shown_not_decided(api):
     assert "자동으로 판단하지 않습니다" in first_sentence(body["answer"])
 
 
+def test_a_met_condition_beside_worded_ones_is_named_as_a_label_and_the_rest_left_to_the_reader(api):
+    body = ask(api, "I run a 2-year-old startup based in Seoul. Can we get investment from the Seoul Vision 2030 Fund?")
+    eligibility = body["eligibility"]
+    assert eligibility["program"]["id"] == "vision-fund" and eligibility["verdict"] == "unknown"
+    assert [c["status"] for c in eligibility["criteria"]] == ["met", "info"]
+    assert first_sentence(body["answer"]).startswith(
+        "You meet Seoul Vision 2030 Fund's stated condition (for businesses), but check the conditions the report "
+        "states only in words: the report says “서울 소재 창업 3년 이내 기업")
+
+
 @pytest.mark.parametrize("question", [
     "취업날개 연체료는 얼마인가요?",
     "청년인턴 신청은 어디서 하나요?",

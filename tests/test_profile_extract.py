@@ -96,6 +96,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("재산 5억 원 정도", assets(500_000_000)),
     ("재산이 4억 9천 9백만원이에요", assets(499_000_000)),
     ("재산 3억5천만원 이하", assets(0, 350_000_000)),
+    ("가족 재산 합쳐서 1억쯤이고 소득은 없어요", assets(100_000_000)),
+    ("가족 재산 다 합치면 6억 정도 돼요", assets(600_000_000)),
     ("my household income is 70% of median, assets of 300 million won", {**income(70), **assets(300_000_000)}),
     ("median income 70%", income(70)),
     ("my income is below 60% of the median", income(0, 60)),
@@ -116,6 +118,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     # where the asker's business is (apart from where they live)
     ("판교에 있는 로봇 중소기업인데요", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
     ("성수동에 있는 직원 8명 핀테크 스타트업인데", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
+    ("I run a 2-year-old startup based in Seoul", {"business_in_seoul": True, "business_size": "startup",
+                                                   "has_business": True, "business_years_since_founding": 2}),
     ("We're a startup in Gangnam", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
     ("Our small company is in Seongnam, Gyeonggi", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
 ]

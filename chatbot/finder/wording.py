@@ -216,13 +216,13 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
                        f"{_says(clauses, lang)}.")
     elif info and met:
         fresh = [r.clause for r in info if (r.clause.text, r.clause.lines) not in {(m.clause.text, m.clause.lines) for m in met}]
-        rules = ", ".join(r.rule for r in met)
+        rules = ", ".join(r.rule for r in met)      # "age 39 or under", "for businesses": a label, not a phrase
         if ko:
-            out.append(f"「{name}」의 {rules} 조건은 충족하지만, 보고서에 말로만 적힌 조건은 직접 확인하세요: "
+            out.append(f"「{name}」의 조건({rules})은 충족하지만, 보고서에 말로만 적힌 조건은 직접 확인하세요: "
                        f"{_says(fresh or [r.clause for r in info], lang)}.")
         else:
-            out.append(f"You meet the {rules} condition of {name}, but check the conditions the report states only "
-                       f"in words: {_says(fresh or [r.clause for r in info], lang)}.")
+            out.append(f"You meet {name}'s stated condition{'s' if len(met) > 1 else ''} ({rules}), but check the "
+                       f"conditions the report states only in words: {_says(fresh or [r.clause for r in info], lang)}.")
         return out
     elif info:
         if ko:
