@@ -234,8 +234,9 @@ _KO_DECADE = re.compile(
     rf"(?<!\d)(?:(?P<digit>[1-9])0|(?P<sino>{_alt(_KO_SINO_TENS)}))\s*대(?:\s*(?P<part>초반|중반|후반))?"
 )
 _EN_IM_AGE = re.compile(
-    rf"\b(?:i\s+am|i'm|im)\s+(?:only\s+|just\s+|now\s+|currently\s+)?({_EN_NUM})"
-    r"(?=\s*(?:years?\b|yrs?\b|y/?o\b|[,.!?;]|and\b|but\b|so\b|now\b|$))",
+    rf"\b(?:i\s+am|i'm|im|(?:(?:my\s+(?:son|daughter|child|kid|brother|sister|husband|wife))|he|she)(?:\s+is|'s))"
+    rf"\s+(?:only\s+|just\s+|now\s+|currently\s+)?({_EN_NUM})"
+    r"(?=\s*(?:(?:years?|yrs?)\b(?!\s+(?:into|in|of|since|ago|at|with|working)\b)|y/?o\b|[,.!?;]|and\b|but\b|so\b|now\b|$))",
     re.I,
 )
 # "a 2-year-old startup" is the business's age (_EN_FOUNDED), not the person's

@@ -88,6 +88,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("I'm a day laborer", status("day_laborer")),
     ("I'm self-employed", status("self_employed")),
     ("I'm a job seeker", status("unemployed")),
+    ("My son is 23, he's job hunting and lives in Gwanak-gu", {**age(23), **status("unemployed"), **SEOUL}),
+    ("My brother is 29", age(29)),
     ("I'm a student", status("student")),
     # income and assets
     ("중위소득 50%이고 재산 1억", {**income(50), **assets(100_000_000)}),
@@ -165,6 +167,7 @@ NEGATIVE = [
     "정장 몇 번 빌릴 수 있어요?",
     "연 10회까지 되나요?",
     "서울 소재 기업만 되나요?",
+    "My son's 5 years into his apprenticeship",
 ]
 
 
