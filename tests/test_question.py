@@ -125,3 +125,18 @@ def test_a_glossary_phrase_makes_its_words_known_only_where_the_phrase_is_used(a
     assert "childcare" in alone.unknown_words
     phrase = analyzer.analyse("Can a company get help when an employee takes childcare leave?")
     assert "childcare" not in phrase.unknown_words and "leave" not in phrase.unknown_words
+
+
+@pytest.mark.parametrize("question, schemes", [
+    ("Can I rent a suit for free from the city?", ()),
+    ("Does the city help with monthly rent?", ("rent",)),
+    ("Is there rent support for young people?", ("rent",)),
+    ("청년월세 지원 받으려면?", ("청년월세",)),
+])
+def test_benefit_words_of_other_schemes_but_not_the_verb_rent(analyzer, question, schemes):
+    assert analyzer.analyse(question).other_schemes == schemes
+
+
+def test_everyday_adverbs_are_not_topics(analyzer):
+    question = analyzer.analyse("I'm currently looking for work. Can I rent a suit?")
+    assert "currently" not in question.content_words and question.unknown_words == ()

@@ -63,7 +63,8 @@ SELF_DESCRIPTION = re.compile(
 # scheme (extras.py, scope features).
 OTHER_SCHEME = re.compile(
     r"[가-힣]*(?:제도|수당|지원금|급여|연금|대출|바우처|장려금|보조금|월세|전세|주거|주택|청약|보험)"
-    r"|\b(?:subsid\w*|allowances?|loans?|pensions?|benefits?|vouchers?|housing|rent|insurance|unemployment)\b",
+    r"|\b(?:subsid\w*|allowances?|loans?|pensions?|benefits?|vouchers?|housing|insurance|unemployment)\b"
+    r"|\brent\b(?!\s+(?:a|an|the|one|out|it|them)\b)",          # the rent one pays, not "rent a suit"
     re.I,
 )
 
@@ -102,7 +103,8 @@ ENGLISH_STOP = frozenset(
     "using make makes made find found see look looking give given take taken come came say said ask asked help "
     "info information question questions answer detail details list number much long soon often since until "
     "after before during while other another same different own sure right wrong available open opens opened "
-    "start starts started end ends seoul city korea korean metropolitan government".split()
+    "start starts started end ends seoul city korea korean metropolitan government currently recently usually "
+    "normally probably already".split()
 )
 @dataclass(frozen=True)
 class Cues:
