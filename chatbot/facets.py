@@ -47,8 +47,9 @@ DETAILS: dict[str, tuple[str, str]] = {
     "fee": (r"입장료|이용료|참가비|수강료|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)|\b(?:fees?|admission|ticket price|how much does .* cost)\b",
             r"\d[\d,]*\s*원|무료|무상|유료"),
     "exact_date": (r"정확한?\s*(?:날짜|일자|날|일정)|정확히\s*(?:언제|며칠|몇\s*일)|며칠\s*(?:에|부터|까지)|몇\s*일\s*(?:에|부터|까지)"
-                   r"|마감일|마감\s*날짜|exact date|which day|what day",
-                   r"\d{1,2}\s*월\s*\d{1,2}\s*일|[’']\d{2}\s*\.\s*\d{1,2}\s*\.\s*\d{1,2}|\d{1,2}\s*\.\s*\d{1,2}\s*\.?\s*\([월화수목금토일]"),
+                   r"|마감일|마감\s*날짜|exact(?:\s+\w+)?\s+(?:date|deadline|day)|which day|what day",
+                   # a day, not a footnote mark after a month ("서울콘 : ’24.12~’25.1. 2) OSMU")
+                   r"\d{1,2}\s*월\s*\d{1,2}\s*일|[’']\d{2}\s*\.\s*\d{1,2}\s*\.\s*\d{1,2}(?![\d)])|\d{1,2}\s*\.\s*\d{1,2}\s*\.?\s*\([월화수목금토일]"),
     "apply": (r"어떻게\s*신청|신청\s*(?:방법|하는\s*법|어디|은\s*어디|은\s*어떻게)|어디서\s*신청|접수\s*(?:방법|처)"
               r"|how (do|can) i apply|how to apply|where (do|can) i apply",
               r"신청|접수|모집|공모|선발|선정|참여"),

@@ -76,6 +76,7 @@ def test_not_date_questions(question):
     ("What's the hourly pay on a Seoul New Deal job?", []),        # "hourly" is not a URL
     ("동남아 온라인 판매 지원 몇 개사", []),                     # online sales is a topic, not a website
     ("기술교육원 하반기 모집 정확히 며칠부터예요?", ["exact_date"]),
+    ("What's the exact application deadline for Campus Town?", ["exact_date"]),
     ("과학관 입장료 얼마예요?", ["fee"]),
     ("청년월세 지원 받으려면 어떻게 신청해요?", ["apply"]),
 ])

@@ -55,6 +55,15 @@ def test_an_unstated_detail_is_partial_and_a_stated_one_answered(analyzer):
     assert decide(both, result(), lines("모집 공고 후 신청 접수"), True).status == "partial"
 
 
+def test_an_exact_date_counts_only_in_the_lines_the_answer_would_quote(analyzer):
+    """The passages about a program hold the full dates of other events; a month is not a day, and
+    a footnote mark after a month ("’25.1. 2)") is not one either."""
+    q = analyzer.analyse("서울콘 올해 정확한 날짜 나왔어요? 며칠부터임")
+    assert decide(q, result(), lines("서울콘 : ’24.12~’25.1. 2) OSMU: 하나의 콘텐츠", "행사 : 6월",
+                                     "선포식 개최(’23.9.12.)"), True).status == "partial"
+    assert decide(q, result(), lines("서울콘 개최 : ’24.12.20.~’25.1.5."), True).status == "answered"
+
+
 def test_in_scope_is_answered_and_no_passages_is_not_in_report(analyzer):
     q = analyzer.analyse("서울형 강소기업 모집대상이 어떻게 돼요?")
     assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True).status == "answered"

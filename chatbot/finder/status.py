@@ -21,8 +21,11 @@ from .question import Question
 Status = Literal["answered", "partial", "not_in_report", "clarify"]
 STATUSES: tuple[Status, ...] = ("answered", "partial", "not_in_report", "clarify")
 GROUNDED: frozenset[str] = frozenset({"answered", "partial"})
-# how many of the best lines are searched for an asked-for detail (a phone number, a web address)
+# how many of the best lines are searched for an asked-for detail (a phone number, a web address);
+# an exact date only counts in the lines the answer would quote: the passages about a program hold
+# the full dates of other events ("서울영화센터 개관식 정확히 며칠?" had been "answered" with a month)
 DETAIL_LINES = 12
+DETAIL_LINES_BY_KIND = {"exact_date": 2}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def decide(question: Question, result: RetrievalResult, lines: list[LineChoice],
     named = question.named[0] if question.named else None
     top_program = result.programs[0][0] if result.programs else None
     program = named or (top_program if in_scope else None)
-    if question.details and not all(any(states(detail, choice.line.text) for choice in lines[:DETAIL_LINES])
+    if question.details and not all(any(states(detail, choice.line.text)
+                                        for choice in lines[:DETAIL_LINES_BY_KIND.get(detail, DETAIL_LINES)])
                                     for detail in question.details):
         if program is not None:
             return Decision("partial", "detail_not_stated", program, in_scope)
