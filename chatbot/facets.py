@@ -37,7 +37,7 @@ DETAILS: dict[str, tuple[str, str]] = {
     "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|이메일|\b(?:phone|call|contact|e-?mail)\b",
                 r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|☎|전화"),
     "web": (r"홈페이지|사이트|웹\s*사이트|링크|\burl\b|website|web\s*site|web address|\blink\b",
-            r"https?://|www\.|\.kr\b|\.com\b|홈페이지|누리집"),
+            r"https?://|www\.|\.kr\b|\.com\b"),       # "홈페이지 상시 정비" names a website, gives no address
     "address": (r"(?<!홈페이지\s)(?<!홈페이지)(?<!사이트\s)(?<!사이트)(?<!웹\s)(?<!웹)주소(?!창)|몇\s*층|찾아가|오시는\s*길|몇\s*번\s*출구|address|which floor|how (do i|to) get there",
                 r"[가-힣]+[구군]\s+[가-힣\d]+(?:대로|로|길)\s*\d+|\d+\s*층|번\s*출구"),
     "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|\b(?:opening hours|open on|what time|hours)\b",

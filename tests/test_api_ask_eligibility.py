@@ -149,6 +149,16 @@ def test_info_only_conditions_are_shown_not_decided(api):
     assert "자동으로 판단하지 않습니다" in first_sentence(body["answer"])
 
 
+def test_an_unstated_detail_stays_partial_and_carries_the_verdict_asked_for_too(api):
+    """The web address is what was asked: the report does not give it (partial); the verdict the
+    person's facts decide comes with it rather than instead of it."""
+    body = ask(api, "저 27살 취준생인데 취업날개 신청하려면 홈페이지 주소가 뭐예요?")
+    assert body["status"] == "partial" and body["grounded"] is True
+    assert body["eligibility"]["program"]["id"] == "interview-suit" and body["eligibility"]["verdict"] == "eligible"
+    assert body["answer"].startswith("2024 업무보고에는 「취업날개 면접정장 무료대여」의 홈페이지 주소가 나와 있지 않습니다. "
+                                     "만 27세 실업자는 「취업날개 면접정장 무료대여」 대상에 해당합니다")
+
+
 def test_a_met_condition_beside_worded_ones_is_named_as_a_label_and_the_rest_left_to_the_reader(api):
     body = ask(api, "I run a 2-year-old startup based in Seoul. Can we get investment from the Seoul Vision 2030 Fund?")
     eligibility = body["eligibility"]

@@ -55,6 +55,12 @@ def test_an_unstated_detail_is_partial_and_a_stated_one_answered(analyzer):
     assert decide(both, result(), lines("모집 공고 후 신청 접수"), True).status == "partial"
 
 
+def test_a_website_is_stated_only_by_its_address(analyzer):
+    q = analyzer.analyse("서울형 강소기업 홈페이지 주소가 뭐에요?")
+    assert decide(q, result(), lines("서울형 강소기업 홈페이지 상시 정비 : ’24.1.~"), True).status == "partial"
+    assert decide(q, result(), lines("홈페이지 : https://example.seoul.go.kr"), True).status == "answered"
+
+
 def test_an_exact_date_counts_only_in_the_lines_the_answer_would_quote(analyzer):
     """The passages about a program hold the full dates of other events; a month is not a day, and
     a footnote mark after a month ("’25.1. 2)") is not one either."""

@@ -67,15 +67,19 @@ def answered_text(lines: list[LineChoice], quotes: list[str], margin: float, nam
 
 
 def partial_text(name: str, details: tuple[str, ...], overview: LineChoice | None,
-                 overview_quote: str, schedule: list[ScheduleItem], lang: str, note: str = "") -> tuple[str, list[Quote]]:
-    """What the report does not say, then what it does: the planned date (for an exact-date
-    question) or the program's overview."""
+                 overview_quote: str, schedule: list[ScheduleItem], lang: str, note: str = "",
+                 eligibility: EligibilityExtra | None = None) -> tuple[str, list[Quote]]:
+    """What the report does not say, then what it does: the verdict (when one was asked for too),
+    the planned date (for an exact-date question) or the program's overview."""
     sentences = [note] if note else []
     sentences.append(wording.partial_sentence(name, details, lang))
     used = []
+    if eligibility is not None:
+        sentences += wording.eligibility_sentences(eligibility.program, eligibility.verdict,
+                                                   eligibility.profile.facts, lang)[:1]
     for item in schedule[:1]:
         sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
-    if overview is not None and len(sentences) < MAX_SENTENCES and not schedule:
+    if overview is not None and len(sentences) < MAX_SENTENCES and not (schedule or eligibility):
         sentences.append(wording.overview_sentence(overview_quote, overview.line.number, lang))
         used.append(Quote(overview_quote, overview.line.number, overview.passage.id))
     return " ".join(sentences), used

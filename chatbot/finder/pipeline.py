@@ -144,6 +144,9 @@ class Answerer:
         if decision.status == "clarify":
             return self._refusal(question, decision, result, probability, note)
         eligibility = self._eligibility(question, result, in_scope)
+        if decision.reason == "detail_not_stated" and decision.program_id is not None:
+            # "I'm a student. On which website do I sign up?": the website is what was asked
+            return self._partial(question, decision, result, probability, note, eligibility)
         if eligibility is not None:            # a verdict answers, also for a named program out of scope
             decision = Decision("answered", "eligibility", eligibility.program.id, in_scope)
         elif decision.status == "not_in_report":
@@ -197,9 +200,13 @@ class Answerer:
                               self.retriever.idf, self.today())
 
     def _partial(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
-                 note: str) -> Answer:
+                 note: str, eligibility: EligibilityExtra | None = None) -> Answer:
+        """What the report does not say, then what it does; a verdict on the same program, when the
+        question also asked for one, comes with it."""
         lang = question.answer_language
         program_id = decision.program_id or ""
+        if eligibility is not None and eligibility.program.id != program_id:
+            eligibility = None
         overview = self._overview.get(program_id) or next(
             (h.passage for h in result.hits if h.passage.program_id == program_id), None)
         choice = None
@@ -210,11 +217,11 @@ class Answerer:
         schedule = [item for item in self._schedule(question, result, decision.in_scope)
                     if item.program.id == program_id]
         text, used = compose.partial_text(self.programs.name(program_id, lang), question.details, choice,
-                                          quote, schedule, lang, note)
+                                          quote, schedule, lang, note, eligibility)
         citations = [self._cite(Hit(overview, 1.0, 0.0, 0.0))] if overview is not None else []
         program = ProgramRef(program_id, self.programs.name(program_id, lang), 1.0)
         return Answer(question, "partial", decision.reason, text, citations, [program], quotes=used,
-                      schedule=schedule, scope=probability)
+                      eligibility=eligibility, schedule=schedule, scope=probability)
 
     def _refusal(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
                  note: str) -> Answer:

@@ -22,10 +22,11 @@ Status = Literal["answered", "partial", "not_in_report", "clarify"]
 STATUSES: tuple[Status, ...] = ("answered", "partial", "not_in_report", "clarify")
 GROUNDED: frozenset[str] = frozenset({"answered", "partial"})
 # how many of the best lines are searched for an asked-for detail (a phone number, a web address);
-# an exact date only counts in the lines the answer would quote: the passages about a program hold
-# the full dates of other events ("서울영화센터 개관식 정확히 며칠?" had been "answered" with a month)
+# an exact date, a fee or a way to apply only counts in the lines the answer would quote: the
+# passages about a program hold the full dates of other events ("서울영화센터 개관식 정확히 며칠?"
+# had been "answered" with a month), and "무상", "참여" are everywhere
 DETAIL_LINES = 12
-DETAIL_LINES_BY_KIND = {"exact_date": 2}
+DETAIL_LINES_BY_KIND = {"exact_date": 2, "fee": 3, "apply": 3}
 
 
 @dataclass(frozen=True)
