@@ -159,6 +159,9 @@ class Criterion(_Model):
     clause: Clause
     # op "text" only: values of ``field`` that certainly satisfy the worded condition
     met_by: list[str] | None = None
+    # the words that name the part of the program this condition is for ("엔젤펀드", "angel fund",
+    # "사전과정"): it decides only for a question that names the part, and is shown otherwise
+    part: list[str] | None = None
 
     @field_validator("field")
     @classmethod
@@ -220,8 +223,25 @@ class Criterion(_Model):
             raise ValueError(f"met_by values {unknown or v} are not values of {field}")
         return v
 
+    @field_validator("part")
+    @classmethod
+    def _part_words(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (not v or any(not w.strip() for w in v)):
+            raise ValueError("part needs the words that name the program's part, none empty")
+        return [w.strip() for w in v] if v is not None else v
+
+    def names_part(self, text: str) -> bool:
+        """Does ``text`` (a question) name the part this condition is for?"""
+        lowered = "".join(text.lower().split())
+        return any("".join(w.lower().split()) in lowered for w in self.part or ())
+
     def describe(self, lang: str = "en") -> str:
-        """Human wording for answers and for staff reviewing the data."""
+        """Human wording for answers and for staff reviewing the data; a part's condition names
+        the part first ("(엔젤펀드) 창업 7년 이내")."""
+        rule = self._describe(lang)
+        return f"({self.part[0]}) {rule}" if self.part else rule
+
+    def _describe(self, lang: str) -> str:
         ko = lang == "ko"
         f, op, v = self.field, self.op, self.value
         if op == "text":

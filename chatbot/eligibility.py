@@ -213,7 +213,11 @@ def _range_status(op: str, value: Any, lo: float, hi: float) -> Status:
     return "unknown"
 
 
-def criterion_status(criterion: Criterion, facts: Facts) -> Status:
+def criterion_status(criterion: Criterion, facts: Facts, question: str | None = None) -> Status:
+    """Met, unmet, unknown, or "info" (shown, not decided): a worded condition, a cap nobody said
+    they reached, or the condition of a part of the program the question does not name."""
+    if criterion.part and not (question and criterion.names_part(question)):
+        return "info"
     op, name = criterion.op, criterion.field
     if op == "text" and name is not None and criterion.met_by:
         span = facts.span(name)
@@ -280,6 +284,8 @@ class CriterionResult(_Out):
     rule: str
     status: Status
     clause: Clause
+    part: str | None = Field(None, description="the part of the program the condition is for (its first name)")
+    part_named: bool = Field(False, description="the question names that part: the condition decides")
 
 
 class DateResult(_Out):
@@ -361,9 +367,14 @@ def _next_dates(program: Program, today: date, lang: str) -> list[DateResult]:
     return sorted(dated, key=lambda d: (d.start, d.end))
 
 
-def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | None = None) -> ProgramVerdict:
+def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | None = None,
+             question: str | None = None) -> ProgramVerdict:
+    """``question``: the text asked, when there is one; a part's conditions decide only when it
+    names the part (a profile match names none)."""
     results = [
-        CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts), clause=c.clause)
+        CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, question),
+                        clause=c.clause, part=c.part[0] if c.part else None,
+                        part_named=bool(c.part and question and c.names_part(question)))
         for c in program.eligibility
     ]
     verdict, missing = _verdict(results)
@@ -411,7 +422,8 @@ def clause_json(clause: Clause) -> dict:
 
 
 def criterion_json(result: CriterionResult) -> dict:
-    return {"field": result.field, "rule": result.rule, "status": result.status, "clause": clause_json(result.clause)}
+    return {"field": result.field, "rule": result.rule, "status": result.status, "part": result.part,
+            "part_named": result.part_named, "clause": clause_json(result.clause)}
 
 
 def date_json(d: DateResult) -> dict:

@@ -110,7 +110,7 @@ def test_eligibility_field_shape(api):
     assert set(eligibility) >= {"program", "verdict", "criteria", "missing"}
     assert eligibility["program"] == {"id": "interview-suit", "name": "취업날개 면접정장 무료대여"}
     age = eligibility["criteria"][0]
-    assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "clause": {
+    assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "part": None, "part_named": False, "clause": {
         "text": "「서울특별시 청년 기본 조례」에 따라 청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
         "document": "seoul-economic-policy-office-2024", "lines": [2045, 2047]}}
     assert eligibility["criteria"][1]["status"] == "info"
@@ -159,11 +159,26 @@ def test_an_unstated_detail_stays_partial_and_carries_the_verdict_asked_for_too(
                                      "만 27세 실업자는 「취업날개 면접정장 무료대여」 대상에 해당합니다")
 
 
+def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
+    """"엔젤펀드" is a part of the Vision 2030 Fund with its own target; "사전과정" (the Pre course) of
+    the youth academy is for non-majors, which the facts cannot settle: open, never eligible."""
+    old = ask(api, "창업한지 9년 된 회사인데 서울시 엔젤펀드 투자 받을 수 있나요?")
+    assert old["eligibility"]["program"]["id"] == "vision-fund" and old["eligibility"]["verdict"] == "ineligible"
+    assert first_sentence(old["answer"]).startswith("창업 9년 차 사업체를 운영하는 분은 「서울 Vision 2030 펀드 조성 및 운용」 "
+                                                    "엔젤펀드 대상이 아닙니다")
+    assert {c["part"] for c in old["eligibility"]["criteria"]} == {None, "엔젤펀드"}
+    pre = ask(api, "청년취업사관학교 사전과정 있다던데 저 컴공 졸업한 29살 백수에요 들을 수 있나요")
+    assert pre["eligibility"]["verdict"] == "unknown" and "(Pre 과정)" in pre["answer"]
+    general = ask(api, "30대 후반 취준생인데 청년취업사관학교 들을 수 있어?")
+    assert general["eligibility"]["verdict"] == "eligible" and "Pre 과정" not in general["answer"]
+    assert any(c["part"] and not c["part_named"] and c["status"] == "info" for c in general["eligibility"]["criteria"])
+
+
 def test_a_met_condition_beside_worded_ones_is_named_as_a_label_and_the_rest_left_to_the_reader(api):
     body = ask(api, "I run a 2-year-old startup based in Seoul. Can we get investment from the Seoul Vision 2030 Fund?")
     eligibility = body["eligibility"]
     assert eligibility["program"]["id"] == "vision-fund" and eligibility["verdict"] == "unknown"
-    assert [c["status"] for c in eligibility["criteria"]] == ["met", "info"]
+    assert [c["status"] for c in eligibility["criteria"] if not c["part"]] == ["met", "info"]
     assert first_sentence(body["answer"]).startswith(
         "You meet Seoul Vision 2030 Fund's stated condition (for businesses), but check the conditions the report "
         "states only in words: the report says “서울 소재 창업 3년 이내 기업")

@@ -190,8 +190,38 @@ def test_rules_read_in_the_asked_language(catalog, lang, rules):
 
 def test_text_criteria_are_shown_as_info(catalog):
     v = verdict(catalog, "youth-academy", facts(age=25))
-    assert [(c.field, c.status) for c in v.criteria] == [("age", "met"), ("employment_status", "info")]
+    assert [(c.field, c.status) for c in v.criteria] == [("age", "met"), ("employment_status", "info"), (None, "info")]
     assert v.verdict == "eligible" and v.decidable
+
+
+def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catalog):
+    """The angel fund's target (a Seoul company at most 7 years old) is not the whole Vision 2030
+    Fund's: a profile match and a question about the fund in general show it; a question about
+    the angel fund is decided by it."""
+    fund = catalog.get("vision-fund")
+    old = facts(business={"size": "startup", "years_since_founding": 9, "in_seoul": True})
+    general = evaluate(fund, old, "en", TODAY)
+    assert general.verdict == "eligible" and {c.status for c in general.criteria if c.part} == {"info"}
+    assert all(c.part == "엔젤펀드" and not c.part_named for c in general.criteria if c.part)
+    asked = evaluate(fund, old, "ko", TODAY, question="창업 9년 된 회사인데 엔젤 펀드 투자 받을 수 있어요?")
+    assert asked.verdict == "ineligible"
+    assert [(c.field, c.status, c.part_named) for c in asked.criteria if c.part] == [
+        ("business.in_seoul", "met", True), ("business.years_since_founding", "unmet", True)]
+    assert [c.rule for c in asked.criteria if c.part][1] == "(엔젤펀드) 창업 7년 이내"
+    young = facts(business={"size": "startup", "years_since_founding": 2, "in_seoul": True})
+    met = evaluate(fund, young, "en", TODAY, question="Can our angel fund application go in?")
+    assert met.verdict == "eligible" and all(c.status == "met" for c in met.criteria if c.part)   # /api/ask opens it
+
+
+def test_a_part_needs_words_that_name_it():
+    from chatbot.catalog import Criterion
+    with pytest.raises(ValueError, match="part needs"):
+        Criterion.model_validate({"op": "text", "value": "x", "part": [" "],
+                                  "clause": {"text": "x", "document": "d", "lines": [1, 1]}})
+    criterion = Criterion.model_validate({"op": "text", "value": "x", "part": ["Pre 과정", "pre course"],
+                                          "clause": {"text": "x", "document": "d", "lines": [1, 1]}})
+    assert criterion.names_part("pre과정 들을 수 있나요") and criterion.names_part("Is the PRE COURSE open?")
+    assert not criterion.names_part("청년취업사관학교 들을 수 있나요")
 
 
 # ── match: order and filtering ────────────────────────────────────────────────────────────────

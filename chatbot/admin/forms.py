@@ -72,6 +72,7 @@ class CriterionRow(Form):
     op = SelectField("Condition", choices=[(op, op) for op in OPS])
     value = StringField("Value", description="number, true/false, [lo, hi], a list, or the words for 'text'")
     met_by = StringField("Met by", description="'text' only: values of the field that certainly satisfy the words")
+    part = StringField("Part", description="the words that name the part of the program this condition is for")
     clause = FormField(ClauseFields)
     remove = BooleanField("remove")
 

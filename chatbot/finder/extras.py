@@ -110,11 +110,12 @@ def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[s
     if target is None:
         return None
     program, inferred = target
-    verdict = evaluate(program, question.profile.facts, question.answer_language, today)
-    if verdict.verdict == "eligible" and any(r.status == "info" and r.field and r.field not in LIMIT_FIELDS
+    verdict = evaluate(program, question.profile.facts, question.answer_language, today, question.text)
+    if verdict.verdict == "eligible" and any(r.status == "info" and (r.field or r.part_named) and r.field not in LIMIT_FIELDS
                                              for r in verdict.criteria):
         # A condition on the person that the report states only in words ("취업 의지가 있는
-        # 구직자", "서울 소재 … 공공기관 인증") is not decided from a sentence: open, not eligible.
+        # 구직자", "서울 소재 … 공공기관 인증", the pre-course's "비전공자") is not decided from a
+        # sentence: open, not eligible.
         verdict = verdict.model_copy(update={"verdict": "unknown"})
     return EligibilityExtra(program, verdict, question.profile, inferred)
 

@@ -183,7 +183,9 @@ def _missing_words(missing: list[str], facts: Facts, lang: str) -> str:
 
 
 def _results(verdict: ProgramVerdict, status: str) -> list[CriterionResult]:
-    return [r for r in verdict.criteria if r.status == status]
+    """The criteria in this status that the answer speaks of: a part's conditions only when the
+    question names the part (the JSON lists them all)."""
+    return [r for r in verdict.criteria if r.status == status and (r.part is None or r.part_named)]
 
 
 def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Facts, lang: str) -> list[str]:
@@ -192,6 +194,9 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     verdict, the conditions already checked, or a cap on repeated use. No clause is quoted twice."""
     ko = lang == "ko"
     name = program.name.ko if ko else program.name.en
+    part = next((r.part for r in verdict.criteria if r.part_named), None)     # "엔젤펀드": the part asked about
+    title = f"「{name}」 {part}" if ko and part else f"「{name}」"
+    name = f"{name} ({part})" if part and not ko else name
     unmet, met, unknown, shown = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
     info = [r for r in shown if r.field not in LIMIT_FIELDS]       # stated only in words
     limits = [r for r in shown if r.field in LIMIT_FIELDS]         # caps the question did not reach
@@ -202,7 +207,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
         says = _says([r.clause for r in deciding], lang)
         if ko:
             outcome = "대상이 아닙니다" if verdict.verdict == "ineligible" else "대상에 해당합니다"
-            out.append(f"{who or '말씀하신 조건으로는'} 「{name}」 {outcome}: {says}.")
+            out.append(f"{who or '말씀하신 조건으로는'} {title} {outcome}: {says}.")
         else:
             outcome = "not eligible" if verdict.verdict == "ineligible" else "eligible"
             out.append(f"{who or 'From what you said, you are'} {'is ' if who else ''}{outcome} for {name}: {says}.")
@@ -210,7 +215,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
         words = _missing_words(verdict.missing, facts, lang)
         clauses = [r.clause for r in unknown]
         if ko:
-            out.append(f"「{name}」 대상인지 판단하려면 {words} 정보가 더 필요합니다: {_says(clauses, lang)}.")
+            out.append(f"{title} 대상인지 판단하려면 {words} 정보가 더 필요합니다: {_says(clauses, lang)}.")
         else:
             out.append(f"Whether you can join {name} depends on {words}, which the question does not settle: "
                        f"{_says(clauses, lang)}.")
@@ -218,7 +223,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
         fresh = [r.clause for r in info if (r.clause.text, r.clause.lines) not in {(m.clause.text, m.clause.lines) for m in met}]
         rules = ", ".join(r.rule for r in met)      # "age 39 or under", "for businesses": a label, not a phrase
         if ko:
-            out.append(f"「{name}」의 조건({rules})은 충족하지만, 보고서에 말로만 적힌 조건은 직접 확인하세요: "
+            out.append(f"{title}의 조건({rules})은 충족하지만, 보고서에 말로만 적힌 조건은 직접 확인하세요: "
                        f"{_says(fresh or [r.clause for r in info], lang)}.")
         else:
             out.append(f"You meet {name}'s stated condition{'s' if len(met) > 1 else ''} ({rules}), but check the "
@@ -226,14 +231,14 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
         return out
     elif info:
         if ko:
-            out.append(f"「{name}」 대상 여부는 보고서에 말로만 적혀 있어 자동으로 판단하지 않습니다: "
+            out.append(f"{title} 대상 여부는 보고서에 말로만 적혀 있어 자동으로 판단하지 않습니다: "
                        f"{_says([r.clause for r in info], lang)}.")
         else:
             out.append(f"The report states who can join {name} only in words, so I do not decide it: "
                        f"{_says([r.clause for r in info], lang)}.")
         return out
     else:
-        out.append(f"보고서에는 「{name}」의 참여 자격이 적혀 있지 않아 대상인지 판단할 수 없습니다." if ko else
+        out.append(f"보고서에는 {title}의 참여 자격이 적혀 있지 않아 대상인지 판단할 수 없습니다." if ko else
                    f"The report states no eligibility conditions for {name}, so I cannot say whether you can join.")
         return out
     if info and verdict.verdict != "ineligible":
