@@ -21,9 +21,11 @@ Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope
 its misses never read; ``fresh2`` = a second blind holdout (tests/data/scope_fresh2.jsonl, 200
 questions), written by another such helper after the first one's figures had been seen several
 times, scored once per round and never read; ``fresh3`` = a third one (tests/data/scope_fresh3.jsonl),
-written at the end of the round that scored fresh2, kept unscored for the next round.
+written at the end of the round that first scored fresh2, kept unscored until the next round scored
+it once, on its final code; ``fresh4`` = a fourth one (tests/data/scope_fresh4.jsonl), written by a
+fifth blind helper in the round that scored fresh3, kept unscored for the next round.
 
-    python bench/eval_answers.py                    # every split but the unscored fresh3
+    python bench/eval_answers.py                    # every split but the unscored fresh4
     python bench/eval_answers.py --split fresh2     # one split
     python bench/eval_answers.py --misses --split dev
 """
