@@ -43,6 +43,10 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
     "jewelry": ("주얼리", "jewellery"),
     "printing": ("인쇄", "printing"),
     "handmade-shoes": ("수제화", "handmade shoes"),
+    # industries no program names, read from questions so an "in [...]" condition can exclude them
+    "food": ("외식·식품", "food and restaurants"),
+    "software": ("소프트웨어·IT", "software and IT"),
+    "content": ("콘텐츠", "content (games, webtoons, video)"),
 }
 
 # Profile field -> kind. The kind decides which ops and values make sense, so a criterion the

@@ -591,6 +591,50 @@ _EN_BUSINESS_PLACE = re.compile(
 )
 
 
+# The industry of the asker's business: its word right before a business noun ("봉제공장", "핀테크
+# 스타트업인데", "빵집 해요") or after "I run / we are" ("I run a small bakery"). A program's name
+# ("핀테크랩", "바이오허브") is not the asker's industry.
+_INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
+    "bio": ("바이오", "제약", "신약", "biotech", "bio", "pharma", "pharmaceutical"),
+    "medical": ("의료기기", "헬스케어", "medical device", "medical-device", "medtech", "healthcare"),
+    "fintech": ("핀테크", "fintech"),
+    "garment-sewing": ("봉제", "의류제조", "의류 제조", "옷 만드는", "garment", "sewing", "clothing", "apparel"),
+    "metal-machinery": ("기계금속", "금속가공", "금속 가공", "기계가공", "금속", "metalwork", "metal", "machining", "machinery"),
+    "jewelry": ("주얼리", "귀금속", "jewelry", "jewellery"),
+    "printing": ("인쇄", "printing", "print"),
+    "handmade-shoes": ("수제화", "수제 구두", "구두", "handmade shoe", "shoemaking", "shoe"),
+    "food": ("빵", "베이커리", "카페", "커피", "식당", "음식점", "요식업", "반찬", "bakery", "café", "cafe", "coffee",
+             "restaurant", "food"),
+    "software": ("소프트웨어", "앱 개발", "IT", "software", "app", "saas"),
+    "content": ("웹툰", "게임", "영상", "콘텐츠", "webtoon", "game", "video", "content"),
+}
+_INDUSTRY_OF = {w.lower(): slug for slug, words in _INDUSTRY_WORDS.items() for w in words}
+_LATIN = re.compile(r"[a-zé\- ]+")
+_KO_INDUSTRY_WORDS = [w for w in _INDUSTRY_OF if not _LATIN.fullmatch(w) or w == "it"]
+_KO_INDUSTRY = re.compile(
+    rf"(?P<ind>{_alt(w if w != 'it' else 'IT' for w in _KO_INDUSTRY_WORDS)})"
+    r"(?!\s*(?:랩|허브|아카데미|펀드|클러스터|센터|캠퍼스|축제|페스티벌|위크))"
+    r"\s*(?:관련\s*|쪽\s*)?(?:스타트업|기업|회사|공장|업체|공방|가게|사업|집|소|샵|업)"
+    r"\s*(?:을|를|이고|인데|이에요|예요|입니다|해요|하는데|운영|차렸|하고|해서)"
+)
+_EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|family|local)\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?"
+_EN_INDUSTRY = re.compile(
+    rf"\b(?:i|we)\s+(?:run|own|have|operate|started|opened)\s+(?:an?\s+|our\s+|my\s+)?{_EN_INDUSTRY_WORD}\b"
+    rf"|\b(?:i|we)\s*(?:'re|'m|\s+am|\s+are)\s+an?\s+{_EN_INDUSTRY_WORD.replace('?P<ind>', '?P<ind2>')}\s+"
+    r"(?:startup|start-up|company|business|firm|shop|factory|workshop|studio|maker|manufacturer)\b",
+    re.I,
+)
+
+
+def _en_rule_only(text: str, m: re.Match) -> bool:
+    """A rule's words around it ("is it only for biotech?"); "a biotech startup" is the asker's."""
+    return bool(_EN_RULE_BEFORE.search(_before(text, m)) or _EN_RULE_AFTER.match(_after(text, m)))
+
+
+def _industry(m: re.Match) -> str | None:
+    return _INDUSTRY_OF.get((m.group("ind") or m.groupdict().get("ind2") or "").lower())
+
+
 def _in_seoul(m: re.Match) -> bool:
     place = m.group("place").lower()
     return place in _SEOUL_PLACES_KO or place in _SEOUL_PLACES_EN
@@ -602,6 +646,8 @@ def _business_findings(text: str) -> list[Finding]:
         *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _en_rule),
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
+        *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _ko_rule),
+        *_scan(text, _EN_INDUSTRY, "business.industry", _industry, _en_rule_only),
         *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
         *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
     ]
@@ -654,9 +700,10 @@ def _facts(findings: list[Finding]) -> Facts:
         assets_min=int(assets[0]) if assets else None,
         assets_max=int(assets[1]) if assets else None,
         is_foreign_student=_agreed(said.get("is_foreign_student", [])),
-        has_business=True if (said.get("business") or said.get("business.size")
+        has_business=True if (said.get("business") or said.get("business.size") or said.get("business.industry")
                               or said.get("business.years_since_founding") or said.get("business.in_seoul")) else None,
         business_in_seoul=_agreed(said.get("business.in_seoul", [])),
+        business_industry=_agreed(said.get("business.industry", [])),     # two industries: undecided
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=int(founded[0]) if (founded := _intersect(
             said.get("business.years_since_founding", []))) and founded[0] == founded[1] else None,

@@ -119,7 +119,14 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("I borrowed a suit 3 times this year", {"times_used": 3}),
     # where the asker's business is (apart from where they live)
     ("판교에 있는 로봇 중소기업인데요", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
-    ("성수동에 있는 직원 8명 핀테크 스타트업인데", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
+    ("성수동에 있는 직원 8명 핀테크 스타트업인데", {"business_in_seoul": True, "business_size": "startup", "has_business": True,
+                                            "business_industry": "fintech"}),
+    # the industry of the asker's business (an "in [...]" condition can then exclude a bakery)
+    ("마포에서 작은 빵공장 하는데", {"business_industry": "food", "has_business": True}),
+    ("봉제공장 하는데요", {"business_industry": "garment-sewing", "has_business": True}),
+    ("인쇄소 운영하는데 지원 돼요?", {"business_industry": "printing", "has_business": True}),
+    ("I run a small café in Mapo", {"business_industry": "food", "has_business": True}),
+    ("We're a small printing company", {"business_industry": "printing", "has_business": True}),
     ("I run a 2-year-old startup based in Seoul", {"business_in_seoul": True, "business_size": "startup",
                                                    "has_business": True, "business_years_since_founding": 2}),
     ("We're a startup in Gangnam", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
@@ -168,6 +175,9 @@ NEGATIVE = [
     "연 10회까지 되나요?",
     "서울 소재 기업만 되나요?",
     "My son's 5 years into his apprenticeship",
+    "핀테크랩 입주 가능한가요?",                    # a program's name is not the asker's industry
+    "I'm a game developer",                       # a job, not a business
+    "Is it only for biotech companies?",
 ]
 
 
