@@ -234,6 +234,12 @@ class Criterion(_Model):
             raise ValueError("part needs the words that name the program's part, none empty")
         return [w.strip() for w in v] if v is not None else v
 
+    def part_name(self, lang: str = "en") -> str | None:
+        """The part's name to show: its first word, or in English its first Latin-letter word."""
+        if not self.part:
+            return None
+        return next((w for w in self.part if w.isascii()), self.part[0]) if lang != "ko" else self.part[0]
+
     def names_part(self, text: str) -> bool:
         """Does ``text`` (a question) name the part this condition is for?"""
         lowered = "".join(text.lower().split())
@@ -243,7 +249,7 @@ class Criterion(_Model):
         """Human wording for answers and for staff reviewing the data; a part's condition names
         the part first ("(엔젤펀드) 창업 7년 이내")."""
         rule = self._describe(lang)
-        return f"({self.part[0]}) {rule}" if self.part else rule
+        return f"({self.part_name(lang)}) {rule}" if self.part else rule
 
     def _describe(self, lang: str) -> str:
         ko = lang == "ko"

@@ -284,7 +284,7 @@ class CriterionResult(_Out):
     rule: str
     status: Status
     clause: Clause
-    part: str | None = Field(None, description="the part of the program the condition is for (its first name)")
+    part: str | None = Field(None, description="the part of the program the condition is for, named in the asked language")
     part_named: bool = Field(False, description="the question names that part: the condition decides")
 
 
@@ -373,7 +373,7 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
     names the part (a profile match names none)."""
     results = [
         CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, question),
-                        clause=c.clause, part=c.part[0] if c.part else None,
+                        clause=c.clause, part=c.part_name(lang),
                         part_named=bool(c.part and question and c.names_part(question)))
         for c in program.eligibility
     ]

@@ -399,7 +399,7 @@ _STATUS_PATTERNS: dict[str, tuple[str, str]] = {
         r"\bi(?:'m|\s+am)\s+(?:studying|in\s+college)\b",
     ),
     "employed": (
-        r"직장인|회사원|재직|근무\s*중|(?:회사|직장)에?\s*다니|정규직|계약직|알바|아르바이트|일하고\s*있",
+        r"직장인|회사원|재직(?!자\s*(?:교육|과정|대상|역량|전용|프로그램|용|만))|근무\s*중|(?:회사|직장)에?\s*다니|정규직|계약직|알바|아르바이트|일하고\s*있",
         r"(?<!self-)(?<!self\s)\bemployed\b|\bi\s+work\s+(?:full[-\s]?time\s+|part[-\s]?time\s+)?(?:at|for|as|in)\b|"
         r"\bi\s+work\s+(?:full|part)[-\s]?time\b|\bfull[-\s]?time\s+(?:job|employee|worker)\b|"
         r"\boffice\s+worker\b|\bemployee\b|\bi\s+have\s+a\s+(?:full[-\s]?time\s+)?job\b",

@@ -169,6 +169,10 @@ def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
     assert {c["part"] for c in old["eligibility"]["criteria"]} == {None, "엔젤펀드"}
     pre = ask(api, "청년취업사관학교 사전과정 있다던데 저 컴공 졸업한 29살 백수에요 들을 수 있나요")
     assert pre["eligibility"]["verdict"] == "unknown" and "(Pre 과정)" in pre["answer"]
+    concert = ask(api, "I'm 45 and work at a company in G Valley. Can I go to the G Valley youth talk concert in September?")
+    assert concert["eligibility"]["verdict"] == "ineligible"
+    assert first_sentence(concert["answer"]).startswith("Someone aged 45 is not eligible for G Valley")
+    assert "(talk concert):" in first_sentence(concert["answer"])
     general = ask(api, "30대 후반 취준생인데 청년취업사관학교 들을 수 있어?")
     assert general["eligibility"]["verdict"] == "eligible" and "Pre 과정" not in general["answer"]
     assert any(c["part"] and not c["part_named"] and c["status"] == "info" for c in general["eligibility"]["criteria"])

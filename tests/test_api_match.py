@@ -5,6 +5,7 @@ catalog of the loaded snapshot."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 
 import pytest
@@ -209,7 +210,8 @@ def test_profiles_are_not_logged(api, caplog):
     assert post_match(api, profile=profile).status_code == 200
     assert api.post("/api/match", json={"profile": {**profile, "age": "87"}}).status_code == 400
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "123456789" not in logged and "retired" not in logged and "87" not in logged
+    # as words: an index version's hash ("a0ab877215af") may hold the digits by chance
+    assert not re.search(r"\b(?:123456789|retired|87)\b", logged), logged
 
 
 def test_match_is_post_only(api):

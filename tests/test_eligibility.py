@@ -202,7 +202,7 @@ def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catal
     old = facts(business={"size": "startup", "years_since_founding": 9, "in_seoul": True})
     general = evaluate(fund, old, "en", TODAY)
     assert general.verdict == "eligible" and {c.status for c in general.criteria if c.part} == {"info"}
-    assert all(c.part == "엔젤펀드" and not c.part_named for c in general.criteria if c.part)
+    assert all(c.part == "angel fund" and not c.part_named for c in general.criteria if c.part)   # named in English
     asked = evaluate(fund, old, "ko", TODAY, question="창업 9년 된 회사인데 엔젤 펀드 투자 받을 수 있어요?")
     assert asked.verdict == "ineligible"
     assert [(c.field, c.status, c.part_named) for c in asked.criteria if c.part] == [
