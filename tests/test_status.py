@@ -23,7 +23,9 @@ def lines(*texts: str) -> list[LineChoice]:
 
 
 @pytest.mark.parametrize("question", ["지원금 뭐 있어요?", "help", "뭐 받을 수 있는 거 없나", "창업하려는데 도와주세요",
-                                      "교육 프로그램 있나요?", "I need a job", "언제 해요?"])
+                                      "교육 프로그램 있나요?", "I need a job", "언제 해요?",
+                                      # English words as broad as the report's words the glossary maps them to
+                                      "What support is there for young people?", "Any programs for startups?"])
 def test_vague_questions_are_asked_back(analyzer, question):
     q = analyzer.analyse(question)
     assert is_vague(q)
@@ -31,6 +33,7 @@ def test_vague_questions_are_asked_back(analyzer, question):
 
 
 @pytest.mark.parametrize("question", ["취업날개 연체료 얼마?", "청년 인턴 언제 모집해요?", "마흔 살인데 신청 돼요?",
+                                      "How many young people got jobs through the internship?",
                                       "따릉이 정기권 가격이 얼마야?", "면접 정장 빌려주는 곳 있어?",
                                       "首尔创业中心能帮助初创企业进入美国市场吗？"])
 def test_questions_with_a_topic_are_not_vague(analyzer, question):

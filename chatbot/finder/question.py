@@ -8,6 +8,7 @@ them the report's vocabulary knows.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -181,6 +182,17 @@ class QuestionAnalyzer:
         self.program_english = {program_id: frozenset(w for text in program_texts for w in LATIN_WORD.findall(text.lower()))
                                 for program_id, program_texts in texts.items()}
         triggers = [t.lower() for entry in glossary.entries for t in entry.triggers if t.isascii()]
+        # an English word the glossary maps is as specific as the report's words it maps to ("young"
+        # → 청년, everywhere in the report): what lets "What support is there for young people?" be
+        # as vague as "청년 정책 알려줘". Other known English words count as specific.
+        self._english_idf: dict[str, float] = {}
+        for entry in glossary.entries:
+            mapped = [idf[m] for ko in entry.ko for m in tokenizer.tokenize(ko) if m in idf]
+            if not mapped:
+                continue
+            for trigger in entry.triggers:
+                for word in LATIN_WORD.findall(trigger.lower()):
+                    self._english_idf[word] = min(self._english_idf.get(word, math.inf), min(mapped))
         self._known_latin = frozenset().union(*self.program_english.values(),
                                               (w for t in triggers if " " not in t for w in LATIN_WORD.findall(t)))
         # a glossary phrase ("childcare leave") makes its words known only where the phrase is used:
@@ -213,7 +225,7 @@ class QuestionAnalyzer:
             other_schemes=tuple(m.group(0).lower() for m in OTHER_SCHEME.finditer(text)),
             profile=profile, asks_eligibility=is_eligibility_question(text, profile),
             asks_schedule="when" in facets, readable=readable,
-            specificity=max((self._rarest if w in unknown else self.idf.get(w, self._rarest) for w in specific(content)),
+            specificity=max((self._rarest if w in unknown else self._idf_of(w) for w in specific(content)),
                             default=0.0),
         )
 
@@ -242,6 +254,13 @@ class QuestionAnalyzer:
             return None
         known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
         return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
+
+    def _idf_of(self, word: str) -> float:
+        """How specific a known topic word is: a Korean word's idf, an English word's through the
+        glossary (the report's words it maps to), else the rarest."""
+        if not word.isascii():
+            return self.idf.get(word, self._rarest)
+        return min((self._english_idf[f] for f in english_forms(word) if f in self._english_idf), default=self._rarest)
 
     def _known(self, word: str) -> bool:
         if not word.isascii():
