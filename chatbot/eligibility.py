@@ -213,10 +213,11 @@ def _range_status(op: str, value: Any, lo: float, hi: float) -> Status:
     return "unknown"
 
 
-def criterion_status(criterion: Criterion, facts: Facts, question: str | None = None) -> Status:
+def criterion_status(criterion: Criterion, facts: Facts, part_named: bool = False) -> Status:
     """Met, unmet, unknown, or "info" (shown, not decided): a worded condition, a cap nobody said
-    they reached, or the condition of a part of the program the question does not name."""
-    if criterion.part and not (question and criterion.names_part(question)):
+    they reached, or the condition of a part of the program the question does not name
+    (``part_named``: it does)."""
+    if criterion.part and not part_named:
         return "info"
     op, name = criterion.op, criterion.field
     if op == "text" and name is not None and criterion.met_by:
@@ -371,11 +372,11 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
              question: str | None = None) -> ProgramVerdict:
     """``question``: the text asked, when there is one; a part's conditions decide only when it
     names the part (a profile match names none)."""
+    named = [bool(c.part and question and c.names_part(question)) for c in program.eligibility]
     results = [
-        CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, question),
-                        clause=c.clause, part=c.part_name(lang),
-                        part_named=bool(c.part and question and c.names_part(question)))
-        for c in program.eligibility
+        CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, part_named),
+                        clause=c.clause, part=c.part_name(lang), part_named=part_named)
+        for c, part_named in zip(program.eligibility, named)
     ]
     verdict, missing = _verdict(results)
     return ProgramVerdict(

@@ -77,10 +77,6 @@ class Passage:
         0.50 without it); the lexical side keeps the context."""
         return collapse_whitespace(self.text)
 
-    @property
-    def content_hash(self) -> str:
-        return text_hash(self.embedding_text)
-
     def to_dict(self) -> dict:
         return {
             "id": self.id,

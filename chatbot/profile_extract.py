@@ -677,6 +677,12 @@ def _intersect(spans: list[Span]) -> Span | None:
     return (lo, hi) if lo <= hi else None
 
 
+def _exact(spans: list[Span]) -> int | None:
+    """One whole number every statement agrees on ("창업 5년차", "I've done it twice"), or None."""
+    span = _intersect(spans)
+    return int(span[0]) if span and span[0] == span[1] else None
+
+
 def _agreed(values: list[Any]) -> Any:
     return values[0] if values and all(v == values[0] for v in values) else None
 
@@ -689,7 +695,6 @@ def _facts(findings: list[Finding]) -> Facts:
     income = _intersect(said.get("income_pct_of_median", []))
     assets = _intersect(said.get("household_assets_krw", []))
     statuses = set(said.get("employment_status", []))
-    times = _intersect(said.get("times_used", []))
     return Facts(
         age_min=int(age[0]) if age else None,
         age_max=int(age[1]) if age else None,
@@ -700,14 +705,12 @@ def _facts(findings: list[Finding]) -> Facts:
         assets_min=int(assets[0]) if assets else None,
         assets_max=int(assets[1]) if assets else None,
         is_foreign_student=_agreed(said.get("is_foreign_student", [])),
-        has_business=True if (said.get("business") or said.get("business.size") or said.get("business.industry")
-                              or said.get("business.years_since_founding") or said.get("business.in_seoul")) else None,
+        has_business=True if any(name.startswith("business") for name in said) else None,   # any fact of one
         business_in_seoul=_agreed(said.get("business.in_seoul", [])),
         business_industry=_agreed(said.get("business.industry", [])),     # two industries: undecided
         business_size=_business_size(said.get("business.size", [])),
-        business_years_since_founding=int(founded[0]) if (founded := _intersect(
-            said.get("business.years_since_founding", []))) and founded[0] == founded[1] else None,
-        times_used=int(times[0]) if times and times[0] == times[1] else None,
+        business_years_since_founding=_exact(said.get("business.years_since_founding", [])),
+        times_used=_exact(said.get("times_used", [])),
     )
 
 

@@ -47,7 +47,7 @@ def test_same_inputs_reuse_the_version_and_skip_embedding(tmp_path):
     first = build_index(fake_settings(tmp_path), embedder=embedder)
     embedded = embedder.calls
     index = load_current(tmp_path)
-    distinct = {p.content_hash for p in index.passages}
+    distinct = {text_hash(p.embedding_text) for p in index.passages}      # the embedding cache's key
     assert first.embedded == len(distinct) > 300                      # identical passages embed once
     lines = {text_hash(text) for p in index.passages for text, _ in quotable_lines(p)}
     assert first.lines_embedded == len(lines - distinct) > 0          # a one-line passage's vector serves its line

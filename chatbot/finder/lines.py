@@ -26,7 +26,7 @@ from ..facets import FACETS, states
 from ..fitted import read_fitted
 from ..lexical import QueryWeights
 from ..passages import Passage, quotable_lines
-from .question import LATIN_WORD, Question, english_forms
+from .question import LATIN_WORD, Question, english_forms, english_share
 
 WEIGHTS_FILE = Path(__file__).with_name("lines.json")
 CANDIDATE_PASSAGES = 5
@@ -142,7 +142,7 @@ class LineSelector:
         wanted = QueryWeights(question.query_tokens, self.idf)
         question_bigrams = bigrams(question.text)
         facets = set(question.facets)
-        english_words = [w for w in question.specific_words if w.isascii()] if question.language != "ko" else []
+        english_words = question.english_words if question.language != "ko" else ()
         rows, where = [], []
         for rank, (passage, share) in enumerate(zip(passages, shares)):
             lines = self.lines(passage)
@@ -170,11 +170,8 @@ class LineSelector:
             X[:, column + 1] = DENSE_SCALE * (similarity - similarity.max())
         return X, where
 
-    def _english_share(self, words: list[str], document: str, number: int) -> float:
-        known = self.english.get((document, number)) if words else None
-        if not known:
-            return 0.0
-        return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
+    def _english_share(self, words: tuple[str, ...], document: str, number: int) -> float:
+        return english_share(words, self.english.get((document, number), frozenset())) if words else 0.0
 
     def _similarity(self, query_vector: np.ndarray | None, passages: Sequence[Passage], count: int) -> np.ndarray | None:
         """Cosine similarity of the question with every candidate line, or None when a vector is missing."""

@@ -144,9 +144,22 @@ class Question:
         """Content words that are not generic ("지원", "help"): what the question is about."""
         return specific(self.content_words)
 
+    @property
+    def english_words(self) -> tuple[str, ...]:
+        """The specific words in Latin letters: what English wording (the catalog's) can match."""
+        return tuple(w for w in self.specific_words if w.isascii())
+
 
 def specific(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in words if w not in GENERIC_WORDS)
+
+
+def english_share(words: Iterable[str], known: frozenset[str] | set[str]) -> float:
+    """The share of ``words`` that ``known`` holds in one of their forms ("cafes" finds "cafe")."""
+    words = list(words)
+    if not words:
+        return 0.0
+    return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
 
 
 def normalise(text: str) -> str:
@@ -249,11 +262,10 @@ class QuestionAnalyzer:
         """The share of the question's specific English words that these programs' English
         wording uses, or None when it has none. "a free Korean language class" shares only
         "class" with the interview-suit rental; "borrow an interview suit" shares all of it."""
-        words = [w for w in question.specific_words if w.isascii()]
-        if not words:
+        if not question.english_words:
             return None
         known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
-        return sum(any(form in known for form in english_forms(w)) for w in words) / len(words)
+        return english_share(question.english_words, known)
 
     def _idf_of(self, word: str) -> float:
         """How specific a known topic word is: a Korean word's idf, an English word's through the
