@@ -101,6 +101,10 @@ class Localized(_Model):
     ko: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
+    def get(self, lang: str) -> str:
+        """Korean for Korean, English for every other language (as answers are worded)."""
+        return self.ko if lang == "ko" else self.en
+
 
 class Source(_Model):
     document: str = Field(min_length=1)
@@ -427,12 +431,17 @@ class Catalog(_Model):
     def __contains__(self, program_id: object) -> bool:
         return any(p.id == program_id for p in self.programs)
 
-    def english_texts(self) -> dict[str, tuple[str, ...]]:
-        """Program id → the catalog's English wording of it: name, summary, benefits, dates and
-        places (question analysis takes it as English words the report covers, and where)."""
-        return {p.id: (p.name.en, p.summary.en, *(b.text.en for b in p.benefits),
-                       *(e.what.en for e in p.schedule), *(pl.name.en for pl in p.places))
-                for p in self.programs}
+    def texts(self, lang: str) -> dict[str, tuple[str, ...]]:
+        """Program id → the catalog's wording of it in ``lang``: name, summary, benefits, dates and
+        places, and in Korean also the report's clauses they and the conditions cite (question
+        analysis takes it as words the report covers, and where)."""
+        def wording(p: Program) -> tuple[str, ...]:
+            texts = [p.name.get(lang), p.summary.get(lang), *(b.text.get(lang) for b in p.benefits),
+                     *(e.what.get(lang) for e in p.schedule), *(pl.name.get(lang) for pl in p.places)]
+            if lang == "ko":
+                texts += [c.clause.text for c in (*p.benefits, *p.eligibility)]
+            return tuple(texts)
+        return {p.id: wording(p) for p in self.programs}
 
     def english_clauses(self) -> list[tuple[Clause, str]]:
         """Every cited clause with the catalog's English for it (a benefit, a date, a place, a

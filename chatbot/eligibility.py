@@ -363,7 +363,7 @@ def _next_dates(program: Program, today: date, lang: str) -> list[DateResult]:
         if status == "past":
             continue
         start, end = when_span(entry.when)
-        what = entry.what.ko if lang == "ko" else entry.what.en
+        what = entry.what.get(lang)
         dated.append(DateResult(what=what, when=entry.when, start=start, end=end, status=status, clause=entry.clause))
     return sorted(dated, key=lambda d: (d.start, d.end))
 
@@ -381,7 +381,7 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
     verdict, missing = _verdict(results)
     return ProgramVerdict(
         program_id=program.id,
-        name=program.name.ko if lang == "ko" else program.name.en,
+        name=program.name.get(lang),
         category=program.category,
         verdict=verdict,
         missing=missing,

@@ -148,7 +148,7 @@ class FinderService:
         texts = {d.id: d for d in load_corpus(corpus_dir)}
         catalog = load_catalog(corpus_dir / CATALOG_FILE, texts)
         analyzer = QuestionAnalyzer(programs, Glossary.load(corpus_dir), self.tokenizer, retriever.idf,
-                                    catalog.english_texts())
+                                    catalog.texts("en"), catalog.texts("ko"))
         selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf,
                                                index.passages, index.passage_line_vectors,
                                                line_selection.english_line_words(catalog.english_clauses()))

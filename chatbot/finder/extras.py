@@ -17,15 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Callable
 
 from ..catalog import Catalog, Program, ScheduleEntry
 from ..eligibility import (LIMIT_FIELDS, ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status,
                            when_span)
 from ..profile_extract import Extraction
-from .question import Question
+from .question import CatalogMatch, Question
 
-# Retrieval share the top program needs to be taken as the subject of an unnamed question.
-MIN_UNNAMED_SHARE = 0.4
+# An unnamed program (target_program): retrieval share + COVERAGE_WEIGHT × catalog match.
+COVERAGE_WEIGHT = 2.0
+MIN_UNNAMED_SCORE = 0.9
+MIN_MATCH_SHARE = 0.25
+MIN_MATCH_WORDS = 2
+MIN_MATCH_MARGIN = 0.05
 MAX_SCHEDULE = 3
 TOPIC_WEIGHT = 100.0
 SCHEDULE_PROGRAMS = 5         # unnamed: only the dates of the programs retrieval ranks first
@@ -41,7 +46,7 @@ class EligibilityExtra:
 
     def to_json(self, lang: str) -> dict:
         return {
-            "program": {"id": self.program.id, "name": self.program.name.ko if lang == "ko" else self.program.name.en},
+            "program": {"id": self.program.id, "name": self.program.name.get(lang)},
             "verdict": self.verdict.verdict,
             "criteria": [criterion_json(r) for r in self.verdict.criteria],
             "missing": list(self.verdict.missing),
@@ -63,8 +68,8 @@ class ScheduleItem:
     def to_json(self, lang: str) -> dict:
         start, end = when_span(self.entry.when)
         return {
-            "program": {"id": self.program.id, "name": self.program.name.ko if lang == "ko" else self.program.name.en},
-            "what": self.entry.what.ko if lang == "ko" else self.entry.what.en,
+            "program": {"id": self.program.id, "name": self.program.name.get(lang)},
+            "what": self.entry.what.get(lang),
             "when": self.entry.when, "start": start.isoformat(), "end": end.isoformat(),
             "status": self.status, "edition": self.edition,
             "clause": clause_json(self.entry.clause),
@@ -79,34 +84,47 @@ def _program_text(program: Program) -> str:
     return " ".join(parts).lower()
 
 
-def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str, float]],
-                   in_scope: bool) -> tuple[Program, bool] | None:
+def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str, float]], in_scope: bool,
+                   match: Callable[[str], CatalogMatch]) -> tuple[Program, bool] | None:
     """The program an eligibility question is about and whether it was inferred, or None.
 
-    The first named program (in retrieval order) in the catalog. With none named, the top
-    retrieved program, but only when the question is in the report's scope, the program holds at
-    least MIN_UNNAMED_SHARE of the retrieval weight, and the question uses no benefit word
-    ("국민취업지원제도", "청년수당", "housing subsidy") that the program's own text lacks.
+    The first named program (in retrieval order) in the catalog. With none named, the program
+    with the best retrieval share plus COVERAGE_WEIGHT × its catalog match (``match``: how much of
+    the question its own wording covers), taken when the question is in the report's scope and
+    that score reaches MIN_UNNAMED_SCORE, or, since the scope classifier is fitted on questions
+    of fact and reads a long self-description as off-topic, when the question describes the
+    program: its wording covers at least MIN_MATCH_SHARE of the question in MIN_MATCH_WORDS words
+    or more, and MIN_MATCH_MARGIN more than any other program's does. Never when the question uses
+    a benefit word ("국민취업지원제도", "housing subsidy") the program's text lacks. The weight and
+    the bars were chosen on the fitting sets (docs/finder.md).
     """
     ids = [pid for pid, _ in ranked]
     named = list(question.named)
     for pid in [p for p in ids if p in named] + [p for p in named if p not in ids]:
         if pid in catalog:
             return catalog.get(pid), False
-    if not (in_scope and ranked and ranked[0][0] in catalog and ranked[0][1] >= MIN_UNNAMED_SHARE):
+    share = dict(ranked)
+    matches = {p.id: match(p.id) for p in catalog}
+    scores = {pid: share.get(pid, 0.0) + COVERAGE_WEIGHT * m.share for pid, m in matches.items()}
+    best = max(scores, key=lambda pid: scores[pid], default=None)
+    if best is None:
         return None
-    program = catalog.get(ranked[0][0])
+    runner_up = max((m.share for pid, m in matches.items() if pid != best), default=0.0)
+    described = (matches[best].share >= MIN_MATCH_SHARE and matches[best].words >= MIN_MATCH_WORDS
+                 and matches[best].share - runner_up >= MIN_MATCH_MARGIN)
+    clear = (in_scope and scores[best] >= MIN_UNNAMED_SCORE) or described
+    program = catalog.get(best)
     text = _program_text(program)
-    if any(word not in text for word in question.other_schemes):
+    if not clear or any(word not in text for word in question.other_schemes):
         return None
     return program, True
 
 
 def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,
-                      today: date) -> EligibilityExtra | None:
+                      today: date, match: Callable[[str], CatalogMatch]) -> EligibilityExtra | None:
     if not question.asks_eligibility or question.profile is None:
         return None
-    target = target_program(catalog, question, ranked, in_scope)
+    target = target_program(catalog, question, ranked, in_scope, match)
     if target is None:
         return None
     program, inferred = target

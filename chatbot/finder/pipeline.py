@@ -191,7 +191,8 @@ class Answerer:
     def _eligibility(self, question: Question, result: RetrievalResult, in_scope: bool) -> EligibilityExtra | None:
         if self.catalog is None:
             return None
-        return eligibility_extra(question, self.catalog, result.programs, in_scope, self.today())
+        return eligibility_extra(question, self.catalog, result.programs, in_scope, self.today(),
+                                 lambda program_id: self.analyzer.catalog_match(question, program_id))
 
     def _schedule(self, question: Question, result: RetrievalResult, in_scope: bool) -> list[ScheduleItem]:
         if self.catalog is None:

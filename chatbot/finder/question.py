@@ -117,6 +117,14 @@ class Cues:
 
 
 @dataclass(frozen=True)
+class CatalogMatch:
+    """A question's specific words that one program's catalog wording holds."""
+
+    share: float = 0.0          # idf-weighted share of the question's specific words
+    words: int = 0              # how many of them
+
+
+@dataclass(frozen=True)
 class Question:
     """One question, analysed once."""
 
@@ -179,10 +187,11 @@ class QuestionAnalyzer:
     """Knows the index version's vocabulary, programs and glossary; analyses questions against them."""
 
     def __init__(self, programs: ProgramRegistry, glossary: Glossary, tokenizer: KoreanTokenizer,
-                 idf: dict[str, float], english_texts: Mapping[str, Iterable[str]] | None = None):
-        """``idf``: the report's morphemes and their idf; ``english_texts``: program id → English
-        text known to describe it (the catalog's English names, summaries, benefits and dates),
-        next to the programs' English names and aliases and the glossary's triggers."""
+                 idf: dict[str, float], english_texts: Mapping[str, Iterable[str]] | None = None,
+                 korean_texts: Mapping[str, Iterable[str]] | None = None):
+        """``idf``: the report's morphemes and their idf; ``english_texts`` / ``korean_texts``:
+        program id → text known to describe it (the catalog's names, summaries, benefits, dates
+        and cited clauses), next to the programs' names and aliases and the glossary's triggers."""
         self.programs = programs
         self.glossary = glossary
         self.tokenizer = tokenizer
@@ -194,6 +203,11 @@ class QuestionAnalyzer:
             texts.setdefault(program_id, []).extend(program_texts)
         self.program_english = {program_id: frozenset(w for text in program_texts for w in LATIN_WORD.findall(text.lower()))
                                 for program_id, program_texts in texts.items()}
+        korean: dict[str, list[str]] = {p.id: [p.name_ko, *p.aliases_ko] for p in programs}
+        for program_id, program_texts in (korean_texts or {}).items():
+            korean.setdefault(program_id, []).extend(program_texts)
+        self.program_korean = {program_id: frozenset(tokenizer.tokenize(" ".join(program_texts)))
+                               for program_id, program_texts in korean.items()}
         triggers = [t.lower() for entry in glossary.entries for t in entry.triggers if t.isascii()]
         # an English word the glossary maps is as specific as the report's words it maps to ("young"
         # → 청년, everywhere in the report): what lets "What support is there for young people?" be
@@ -266,6 +280,20 @@ class QuestionAnalyzer:
             return None
         known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
         return english_share(question.english_words, known)
+
+    def catalog_match(self, question: Question, program_id: str) -> CatalogMatch:
+        """How much of what the question is about a program's own wording covers: its specific
+        words (idf-weighted) that the program's Korean text or English wording holds. "무료로 코딩
+        가르쳐주는 학교" is the youth academy's ("코딩"), even where retrieval ranks the interview-suit
+        rental first ("무료", "취업"). A benefit word ("수당") never matches: the job café's text
+        mentions 청년수당 participants, which does not make it what "청년수당 되나요?" asks about."""
+        words = question.specific_words
+        korean = self.program_korean.get(program_id, frozenset())
+        english = self.program_english.get(program_id, frozenset())
+        found = [w for w in words if not OTHER_SCHEME.fullmatch(w)           # "수당" names a scheme, not this one
+                 and (w in korean or (w.isascii() and any(f in english for f in english_forms(w))))]
+        total = sum(self._idf_of(w) for w in words)
+        return CatalogMatch(sum(self._idf_of(w) for w in found) / total if total else 0.0, len(found))
 
     def _idf_of(self, word: str) -> float:
         """How specific a known topic word is: a Korean word's idf, an English word's through the

@@ -193,7 +193,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     stated only in words that a positive or open verdict leaves to the reader, or, for an open
     verdict, the conditions already checked, or a cap on repeated use. No clause is quoted twice."""
     ko = lang == "ko"
-    name = program.name.ko if ko else program.name.en
+    name = program.name.get(lang)
     part = next((r.part for r in verdict.criteria if r.part_named), None)     # "엔젤펀드": the part asked about
     title = f"「{name}」 {part}" if ko and part else f"「{name}」"
     name = f"{name} ({part})" if part and not ko else name
