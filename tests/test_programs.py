@@ -45,6 +45,9 @@ def test_glossary_adds_report_words_for_english_and_colloquial_terms():
     assert "연체료" in glossary.expand("what is the late fee for the suit?")
     assert glossary.expand("몇 살까지 돼요?")
     assert glossary.expand("zzzz qqqq") == []
+    # place names: an English question names the district or country the report writes in Korean
+    assert "강남" in glossary.expand("Is there a campus in Gangnam?")
+    assert "이탈리아" in glossary.expand("any deals with Italian fashion groups?")
 
 
 def test_every_glossary_word_is_the_reports_own():
