@@ -5,7 +5,7 @@ The danger is reading a rule as a person: "18~34세면 되나요?", "39세 이�
 
 - Numbers count only with an age frame: a counter (살/세, "years old"), a first-person frame
   ("I'm 40", "my age is 40", "나이는 40"), a native Korean number before a copula ("마흔인데",
-  "서른다섯이에요") or a decade ("30대 후반", "in my thirties", "late twenties"). A bare number
+  "서른다섯이에요") or a word for a person ("서른여섯 구직자") or a decade ("30대 후반", "in my thirties", "late twenties"). A bare number
   ("10회", "2024년", "18~34") never becomes an age.
 - A number in a range or under a comparison is a bound, not a person: "18~34세", "20~30대",
   "20·30대", "39세 이하", "만 18세 이상", "까지", "부터", "ages 18 to 34", "under 40",
@@ -229,6 +229,12 @@ _KO_WORD_AGE = re.compile(
     r"\s*살(?![아고며면지았던겠])"
 )
 _KO_WORD_AGE_BARE = re.compile(rf"(?<![가-힣])(?P<tens>{_KO_TENS_BARE})\s?(?P<units>{_alt(_KO_UNITS)})?{_KO_COPULA}")
+# a native number before a word for a person: "서른여섯 구직자인데", "스물다섯 대학생"
+_KO_WORD_AGE_PERSON = re.compile(
+    rf"(?<![가-힣])(?P<tens>{_KO_TENS_BARE})\s?(?P<units>{_alt(_KO_UNITS)})?"
+    r"\s+(?=대학생|학생|구직자|취준생|직장인|회사원|백수|청년|주부|실직자|자영업자|사장|프리랜서|여자|남자|여성|남성|엄마|아빠"
+    r"|졸업생|재직자|퇴직자|은퇴자|외국인|유학생|비전공자|전공자|개발자|디자이너)"
+)
 _KO_AGE_IS = re.compile(r"나이(?:는|가|:)?\s*(?:만\s*)?(\d{1,3})(?![\d%,]|\.\d|\s*(?:만|원|년|회|명|%))")
 _KO_DECADE = re.compile(
     rf"(?<!\d)(?:(?P<digit>[1-9])0|(?P<sino>{_alt(_KO_SINO_TENS)}))\s*대(?:\s*(?P<part>초반|중반|후반))?"
@@ -278,6 +284,7 @@ def _age_findings(text: str) -> list[Finding]:
         (_KO_DIGIT_AGE, _digit_age, _ko_bound),
         (_KO_WORD_AGE, _ko_word_age, _ko_bound),
         (_KO_WORD_AGE_BARE, _ko_word_age, _ko_bound),
+        (_KO_WORD_AGE_PERSON, _ko_word_age, _ko_bound),
         (_KO_AGE_IS, _digit_age, _ko_bound),
         (_KO_DECADE, _ko_decade, _ko_decade_bound),
         (_EN_IM_AGE, _en_age, _en_bound),

@@ -43,6 +43,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("40살이고 실직 상태예요", {**age(40), **status("unemployed")}),
     ("스물일곱이고 취준생이에요", {**age(27), **status("unemployed")}),
     ("서른다섯이에요. 서울시민입니다", {**age(35), **SEOUL}),
+    ("저 서른여섯 구직자인데요", {**age(36), **status("unemployed")}),      # a native number before a person
+    ("스물다섯 대학생인데 되나요", {**age(25), **status("student")}),
     ("27살이고 경기도 거주", {**age(27), **NOT_SEOUL}),
     ("마흔둘인데 일용직으로 일하고 있어요", {**age(42), **status("day_laborer")}),
     ("스무 살 대학생이에요", {**age(20), **status("student")}),
@@ -178,6 +180,7 @@ NEGATIVE = [
     "핀테크랩 입주 가능한가요?",                    # a program's name is not the asker's industry
     "I'm a game developer",                       # a job, not a business
     "Is it only for biotech companies?",
+    "서른 명 모집하나요?",                          # a native number before a counter, not a person
 ]
 
 

@@ -29,6 +29,16 @@ def asks_eligibility(text: str) -> bool:
     "I work full-time at a company. Can I join the Seoul New Deal jobs?",
     "I'm a 26-year-old job seeker. Can I learn software development for free?",
     "I'm unemployed, can I get into the coding academy?",
+    "I'm 41. Am I too old for the free interview suit rental?",        # how citizens ask, beyond "can I"
+    "My daughter is 17, could she take a course at the technical institute?",
+    "Do I have to live in Seoul to get a New Deal job?",
+    "I'm 24 and unemployed. Is the suit rental available to me?",
+    "I'm 35 and job hunting. Would the youth academy take me?",
+    "Is the startup hub only for Seoul companies?",
+    "42살인데 취업날개 정장 나이 넘었나요?",
+    "저 서른여섯 구직자인데 몇 살까지 받아줘요?",
+    "경기도 사는 45세 실직자예요 뉴딜일자리 못하나요?",
+    "스물다섯 대학생인데 청년인턴 하려면 졸업해야 해요?",
 ])
 def test_eligibility_questions(question):
     assert asks_eligibility(question)
@@ -43,6 +53,8 @@ def test_eligibility_questions(question):
     "청년취업사관학교에서 무엇을 배우나요?",
     "강남 캠퍼스 언제 열어요?",
     "Is the museum open on Monday?",
+    "When is the academy open for applications?",
+    "What does the job café offer to people who visit?",
 ])
 def test_not_eligibility_questions(question):
     assert not asks_eligibility(question)

@@ -37,14 +37,19 @@ ELIGIBILITY_WORDS = re.compile(
     r"|누가\s*(?:신청|참여|지원|이용|받|들을|들어|할)|해당(?:되|돼|하나|할까|하는지|될까)"
     r"|\beligib|\bqualif|\bwho\s+(?:can|may|is\s+allowed\s+to)\s+(?:join|apply|use|take|get|participate|enrol)"
     r"|\brequirements?\b|\bcriteria\b|\bage\s+limit\b|\bwho\s+is\s+it\s+for\b"
-    r"|\bopen\s+to\s+(?:me|us|someone|people|anyone|a|an)\b|\bam\s+i\s+(?:eligible|allowed|able)\b",
+    r"|\bopen\s+to\s+(?:me|us|someone|people|anyone|a|an)\b|\bam\s+i\s+(?:eligible|allowed|able)\b"
+    r"|\btoo\s+(?:old|young)\b|\bonly\s+for\b|\bpeople\s+like\s+(?:me|us)\b"
+    r"|\b(?:open|available)\s+(?:to|for)\s+(?:me|us|him|her|them|people|someone|anyone|foreigners|non-?residents?|\d+)"
+    r"|\b(?:take|takes|accept|accepts|admit|admits)\s+(?:me|us|him|her|them|people|foreigners)\b"
+    r"|\b(?:do|does)\s+(?:i|we|he|she|one|my\s+\w+)\s+(?:have|need)\s+to\s+(?:be|live|reside|have\s+(?:been|lived))\b",
     re.I,
 )
 JOIN_WORDS = re.compile(
     r"가능|신청|들을\s*수|들어갈\s*수|할\s*수|될\s*수|받을\s*수|빌릴\s*수|이용|참여|참가|지원해도|지원하면|지원할"
     r"|다닐\s*수|갈\s*수|배울\s*수|수\s*있(?:나요|나|어요|어|을까|는지|습니까|니|지)"
     r"|되나요|될까요|되나|될까|되요|돼요|되는지|괜찮|입학|등록|가입"
-    r"|\bcan\s+(?:i|we|a|an|someone|my|he|she|they|people)\b|\bcould\s+(?:i|we|a|an|someone)\b|\bmay\s+i\b"
+    r"|받아\s*주|받아줘|안\s*되|안\s*돼|못\s*하|못\s*해|못\s*받|넘었|넘어도|넘으면|해야\s*(?:하|해|돼|되)|되겠"
+    r"|\b(?:can|could)\s+(?:i|we|a|an|someone|my|he|she|they|people|foreigners|students)\b|\bmay\s+i\b"
     r"|\bam\s+i\s+(?:able|allowed)\b|\bjoin\b|\bapply\b|\bsign\s+up\b|\benrol+\b|\bregister\b"
     r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+it\s+(?:ok|possible)\b"
     r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b",
