@@ -223,13 +223,18 @@ class Criterion(_Model):
     def _met_by_fits(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
         if v is None:
             return v
-        field, op = info.data.get("field"), info.data.get("op")
-        if op != "text" or field not in ENUM_VALUES:
-            raise ValueError("met_by belongs to an op 'text' criterion on an enum field")
-        unknown = [x for x in v if x not in ENUM_VALUES[field]]
-        if unknown or not v:
-            raise ValueError(f"met_by values {unknown or v} are not values of {field}")
+        if info.data.get("op") != "text":
+            raise ValueError("met_by belongs to an op 'text' criterion")
+        if not v:
+            raise ValueError("met_by needs at least one value")
+        for entry in v:
+            met_by_fact(info.data.get("field"), entry)
         return v
+
+    def met_by_facts(self) -> list[tuple[str, Any]]:
+        """``met_by`` as (field, value) pairs: a plain value is one of this criterion's own
+        field; ``field=value`` one of another field ("is_foreign_student=true")."""
+        return [met_by_fact(self.field, entry) for entry in self.met_by or ()]
 
     @field_validator("part")
     @classmethod
@@ -320,6 +325,23 @@ def _label(v: Any, ko: bool) -> str:
     if isinstance(v, str) and v in _ENUM_LABELS:
         return _ENUM_LABELS[v][0 if ko else 1]
     return _fmt(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
+def met_by_fact(own_field: str | None, entry: str) -> tuple[str, Any]:
+    """One ``met_by`` entry as (field, value), checked: "unemployed" on an employment_status
+    criterion, or "is_foreign_student=true" / "employment_status=student" on any criterion."""
+    field, sep, raw = str(entry).partition("=")
+    field, raw = (field.strip(), raw.strip()) if sep else (own_field, str(entry).strip())
+    if field not in FIELDS or FIELDS[field] not in ("enum", "bool"):
+        raise ValueError(f"met_by {entry!r}: name a yes/no or listed-values field as field=value "
+                         f"(one of {sorted(f for f, k in FIELDS.items() if k in ('enum', 'bool'))})")
+    if FIELDS[field] == "bool":
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(f"met_by {entry!r}: {field} is true or false")
+        return field, raw.lower() == "true"
+    if raw not in ENUM_VALUES[field]:
+        raise ValueError(f"met_by {entry!r}: {raw!r} is not one of {list(ENUM_VALUES[field])}")
+    return field, raw
 
 
 def _scalar(field: str, kind: str, x: Any) -> Any:

@@ -213,6 +213,11 @@ def _range_status(op: str, value: Any, lo: float, hi: float) -> Status:
     return "unknown"
 
 
+def met_by_field(criterion: Criterion, facts: Facts) -> str | None:
+    """The field whose stated value certainly satisfies a worded condition (``met_by``), or None."""
+    return next((f for f, value in criterion.met_by_facts() if facts.span(f) == (value, value)), None)
+
+
 def criterion_status(criterion: Criterion, facts: Facts, part_named: bool = False) -> Status:
     """Met, unmet, unknown, or "info" (shown, not decided): a worded condition, a cap nobody said
     they reached, or the condition of a part of the program the question does not name
@@ -220,9 +225,8 @@ def criterion_status(criterion: Criterion, facts: Facts, part_named: bool = Fals
     if criterion.part and not part_named:
         return "info"
     op, name = criterion.op, criterion.field
-    if op == "text" and name is not None and criterion.met_by:
-        span = facts.span(name)
-        return "met" if span is not None and span[0] in criterion.met_by else "info"
+    if op == "text" and criterion.met_by:
+        return "met" if met_by_field(criterion, facts) else "info"
     if op == "text" or name is None:
         return "info"
     if name.startswith("business"):
@@ -287,6 +291,8 @@ class CriterionResult(_Out):
     clause: Clause
     part: str | None = Field(None, description="the part of the program the condition is for, named in the asked language")
     part_named: bool = Field(False, description="the question names that part: the condition decides")
+    decided_by: str | None = Field(None, description="the profile field whose value decides it (for a worded "
+                                                     "condition, the stated value that certainly meets it)")
 
 
 class DateResult(_Out):
@@ -375,7 +381,8 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
     named = [bool(c.part and question and c.names_part(question)) for c in program.eligibility]
     results = [
         CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, part_named),
-                        clause=c.clause, part=c.part_name(lang), part_named=part_named)
+                        clause=c.clause, part=c.part_name(lang), part_named=part_named,
+                        decided_by=(met_by_field(c, facts) if c.op == "text" else c.field))
         for c, part_named in zip(program.eligibility, named)
     ]
     verdict, missing = _verdict(results)

@@ -200,6 +200,14 @@ BAD_RECORDS = [
     ("present with a value", {"eligibility.0.field": "business", "eligibility.0.op": "present"},
      "eligibility[0].value"),
     ("text without a description", {"eligibility.0.op": "text"}, "eligibility[0].value"),
+    ("met_by on a comparison", {"eligibility.0.met_by": ["unemployed"]}, "eligibility[0].met_by"),
+    ("met_by of a number field", {"eligibility.0.op": "text", "eligibility.0.value": "young",
+                                  "eligibility.0.met_by": ["30"]}, "eligibility[0].met_by"),
+    ("met_by naming an unknown field", {"eligibility.0.op": "text", "eligibility.0.value": "young",
+                                        "eligibility.0.met_by": ["height=tall"]}, "eligibility[0].met_by"),
+    ("met_by with a yes/no that is neither", {"eligibility.0.op": "text", "eligibility.0.value": "young",
+                                              "eligibility.0.met_by": ["is_foreign_student=maybe"]},
+     "eligibility[0].met_by"),
     ("month 13", {"schedule.0.when": "2024-13"}, "schedule[0].when"),
     ("free-text when", {"schedule.0.when": "November"}, "schedule[0].when"),
     ("range ending before it starts", {"schedule.0.when": "2024-12..2024-03"}, "schedule[0].when"),
@@ -229,6 +237,18 @@ def test_bad_record_is_reported_with_record_and_field(tmp_path, documents, edits
         load_catalog(path, documents)
     message = str(err.value)
     assert message.startswith(f"catalog.yaml: program 'interview-suit' → {field_path}: "), message
+
+
+def test_met_by_names_its_own_field_values_or_another_field(tmp_path, documents):
+    record = _record()
+    record["eligibility"][0].update(op="text", value="young job seekers", field="employment_status",
+                                    met_by=["unemployed", "is_foreign_student=true", "employment_status=student"])
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"edition": "2024", "as_of": "2024-02-15", "programs": [record]},
+                                   allow_unicode=True), encoding="utf-8")
+    criterion = load_catalog(path, documents).get("interview-suit").eligibility[0]
+    assert criterion.met_by_facts() == [("employment_status", "unemployed"), ("is_foreign_student", True),
+                                        ("employment_status", "student")]
 
 
 def test_the_valid_base_record_loads(tmp_path, documents):

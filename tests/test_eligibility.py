@@ -89,8 +89,14 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     # programs stated only in words are never eligible, however complete the profile
     ("job-matching-desk", {**UNEMPLOYED_30, **LOW_INCOME}, "unknown", []),
     ("job-cafe", {**UNEMPLOYED_30}, "unknown", []),
-    ("isolated-youth-training", {**UNEMPLOYED_30}, "unknown", []),
-    ("campus-town", {"age": 22, "employment_status": "student", "is_foreign_student": True}, "unknown", []),
+    ("campus-town", {"age": 40, "employment_status": "employed"}, "unknown", []),
+    # a worded condition met by a stated value another field holds (met_by "is_foreign_student=true")
+    ("campus-town", {"age": 22, "employment_status": "student", "is_foreign_student": True}, "eligible", []),
+    ("campus-town", {"is_foreign_student": True}, "eligible", []),
+    ("job-matching-desk", {"is_foreign_student": True}, "eligible", []),
+    # isolated-youth training runs at the technical institutes: Seoul citizens aged 15 or over
+    ("isolated-youth-training", {**UNEMPLOYED_30}, "eligible", []),
+    ("isolated-youth-training", {**UNEMPLOYED_30, "resident_of_seoul": False}, "ineligible", []),
     ("seoul-science-museum", {**UNEMPLOYED_30}, "unknown", []),  # no criteria at all
     # business-only programs
     ("startup-hub", {"business": {"size": "startup"}}, "eligible", []),
@@ -232,7 +238,9 @@ def test_match_puts_eligible_first_and_hides_ineligible(catalog):
     assert "ineligible" not in kinds
     assert kinds == sorted(kinds, key=["eligible", "unknown"].index)
     eligible = {r.program_id for r in results if r.verdict == "eligible"}
-    assert eligible == {"youth-academy", "youth-intern", "interview-suit", "tech-school", "new-deal-jobs"}
+    # every decidable condition met; the worded ones ("고립·은둔 청년") are shown with the verdict
+    assert eligible == {"youth-academy", "youth-intern", "interview-suit", "tech-school", "new-deal-jobs",
+                        "isolated-youth-training"}
 
 
 def test_match_orders_unknown_by_fewest_missing_and_undecidable_last(catalog):

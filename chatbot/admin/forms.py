@@ -71,7 +71,7 @@ class CriterionRow(Form):
     field = SelectField("Profile field", choices=[("", "(none: words only)")] + [(f, f) for f in FIELDS])
     op = SelectField("Condition", choices=[(op, op) for op in OPS])
     value = StringField("Value", description="number, true/false, [lo, hi], a list, or the words for 'text'")
-    met_by = StringField("Met by", description="'text' only: values of the field that certainly satisfy the words")
+    met_by = StringField("Met by", description="'text' only: values that certainly satisfy the words: of this field, or field=value of another (is_foreign_student=true)")
     part = StringField("Part", description="the words that name the part of the program this condition is for")
     clause = FormField(ClauseFields)
     remove = BooleanField("remove")

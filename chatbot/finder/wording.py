@@ -203,7 +203,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     out: list[str] = []
     if verdict.verdict in ("ineligible", "eligible"):
         deciding = unmet if verdict.verdict == "ineligible" else met
-        who = _person([r.field for r in deciding], facts, lang)
+        who = _person([r.decided_by for r in deciding if r.decided_by], facts, lang)
         says = _says([r.clause for r in deciding], lang)
         if ko:
             outcome = "대상이 아닙니다" if verdict.verdict == "ineligible" else "대상에 해당합니다"
