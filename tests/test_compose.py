@@ -44,3 +44,13 @@ def test_clarify_offers_three_to_five_choices_in_both_languages():
         choices = wording.clarify_choices(lang)
         assert 3 <= len(choices) <= 5 and all(c["label"] for c in choices)
         assert any(c.get("action") == "profile" for c in choices)
+
+
+def test_a_line_is_said_only_when_an_earlier_quote_holds_most_of_it():
+    from chatbot.finder.compose import _already_said
+
+    verdict = ["보고서에 “지원대상 : 서울 소재 중소·벤처·창업기업” (1041행)."]
+    assert not _already_said("지원대상 : 서울 소재 중소·벤처·창업기업 ※ 대학·연구기관 컨소시엄 가능", verdict)
+    assert _already_said("지원대상 : 서울 소재 중소·벤처·창업기업", verdict)
+    assert _already_said("서울 소재 중소·벤처·창업기업", verdict)            # a part of what was quoted
+    assert _already_said("지원대상: 서울 소재 중소·벤처·창업기업 등", verdict)  # nearly all of it

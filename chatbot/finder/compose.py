@@ -28,9 +28,16 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+# A line counts as said when an earlier quote holds it, or holds most of it: "지원대상 : 서울 소재
+# 중소·벤처·창업기업" (a verdict's clause) does not say the rest of its line, "※ 대학·연구기관
+# 컨소시엄 가능", which may be what was asked.
+SAID_SHARE = 0.8
+
+
 def _already_said(quote: str, sentences: list[str]) -> bool:
-    return any(_squash(quote) in _squash(s) or _squash(s.split("“")[-1].split("”")[0]) in _squash(quote)
-               for s in sentences if "“" in s)
+    line = _squash(quote)
+    said = [_squash(part.split("”")[0]) for s in sentences for part in s.split("“")[1:]]
+    return any(line in q or (q in line and len(q) >= SAID_SHARE * len(line)) for q in said)
 
 
 def answered_text(lines: list[LineChoice], quotes: list[str], margin: float, names: dict[str, str],
