@@ -42,10 +42,19 @@ DETAILS: dict[str, tuple[str, str]] = {
                 r"[가-힣]+[구군]\s+[가-힣\d]+(?:대로|로|길)\s*\d+|\d+\s*층|번\s*출구"),
     "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|\b(?:opening hours|open on|what time|hours)\b",
               r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(?:부터|~|-)|평일|주말"),
-    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|\b(?:documents?|paperwork|what (?:do i|should i) bring)\b",
-                  r"서류|제출|증명서|사본"),
-    "fee": (r"입장료|이용료|참가비|수강료|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)|\b(?:fees?|admission|ticket price|how much does .* cost)\b",
+    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|양식|서식|신청서|사업계획서|증빙"
+                  r"|\b(?:documents?|paperwork|what (?:do i|should i) bring|forms?|application form)\b",
+                  r"서류|제출|증명서|사본|양식|서식"),
+    "fee": (r"입장료|이용료|참가비|수강료|수업료|교재비|수강비|교육비|등록금|재료비|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)"
+            r"|\b(?:fees?|admission|ticket price|tuition|costs?|do i (?:have|need) to pay)\b",
             r"\d[\d,]*\s*원|무료|무상|유료"),
+    "parking": (r"주차|\bpark(?:ing)?\s+(?:lot|space|spot|garage|available|there|nearby)|\bparking\b",
+                r"주차"),
+    "result": (r"(?:결과|발표|합격|선정\s*여부)\S*\s*(?:는|은)?\s*언제|며칠\s*(?:만에|걸려|걸리)"
+               r"|\bwhen\s+will\s+(?:i|we)\s+(?:know|hear|find\s+out|be\s+told)\b"
+               r"|\bhow\s+long\s+(?:does|will)\s+(?:it\s+take\s+to\s+(?:get\s+)?(?:approved|selected|accepted|processed)"
+               r"|(?:the\s+)?(?:approval|review|selection|screening)\s+take)",
+               r"발표|통보|결과\s*(?:안내|공지)|소요|처리\s*기간"),
     "exact_date": (r"정확한?\s*(?:날짜|일자|날|일정)|정확히\s*(?:언제|며칠|몇\s*일)|며칠\s*(?:에|부터|까지)|몇\s*일\s*(?:에|부터|까지)"
                    r"|마감일|마감\s*날짜|exact(?:\s+\w+)?\s+(?:date|deadline|day)|which day|what day",
                    # a day, not a footnote mark after a month ("서울콘 : ’24.12~’25.1. 2) OSMU")

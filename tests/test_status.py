@@ -17,8 +17,8 @@ def result(hits: bool = True) -> RetrievalResult:
                            programs=[("strong-sme", 0.9)] if hits else [], confidence=0.9)
 
 
-def lines(*texts: str) -> list[LineChoice]:
-    return [LineChoice(Line(t, i + 1, i, frozenset(), frozenset(), frozenset(), "", False), PASSAGE, 0, 1.0 - i)
+def lines(*texts: str, passage: Passage = PASSAGE) -> list[LineChoice]:
+    return [LineChoice(Line(t, i + 1, i, frozenset(), frozenset(), frozenset(), "", False), passage, 0, 1.0 - i)
             for i, t in enumerate(texts)]
 
 
@@ -68,9 +68,43 @@ def test_an_exact_date_counts_only_in_the_lines_the_answer_would_quote(analyzer)
     """The passages about a program hold the full dates of other events; a month is not a day, and
     a footnote mark after a month ("’25.1. 2)") is not one either."""
     q = analyzer.analyse("서울콘 올해 정확한 날짜 나왔어요? 며칠부터임")
+    creative = Passage(id="c", document_id="d", text="…", start_line=1, end_line=1, section=("Ⅳ",),
+                       program_id=q.named[0])
     assert decide(q, result(), lines("서울콘 : ’24.12~’25.1. 2) OSMU: 하나의 콘텐츠", "행사 : 6월",
-                                     "선포식 개최(’23.9.12.)"), True).status == "partial"
-    assert decide(q, result(), lines("서울콘 개최 : ’24.12.20.~’25.1.5."), True).status == "answered"
+                                     "선포식 개최(’23.9.12.)", passage=creative), True).status == "partial"
+    assert decide(q, result(), lines("서울콘 개최 : ’24.12.20.~’25.1.5.", passage=creative), True).status == "answered"
+
+
+OTHER = Passage(id="q", document_id="d", text="ㅇ 기술교육원 주차장 유료화", start_line=2, end_line=2,
+                section=("Ⅳ", "□ ’24년 추진계획"), program_id="tech-school")
+
+
+def test_a_detail_counts_only_in_the_asked_programs_own_lines(analyzer):
+    """The technical institutes' "주차장 유료화" says nothing about the strong-SME scheme's parking."""
+    q = analyzer.analyse("서울형 강소기업 주차 가능한가요?")
+    assert q.details == ("parking",)
+    elsewhere = [LineChoice(Line("기술교육원 주차장 유료화 시행", 2, 0, frozenset(), frozenset(), frozenset(), "", False),
+                            OTHER, 1, 1.0)]
+    assert decide(q, result(), elsewhere, True).status == "partial"
+    assert decide(q, result(), lines("주차 : 지하 2층 30면"), True).status == "answered"
+
+
+@pytest.mark.parametrize("question, detail", [
+    ("기술교육원 수업료 얼마예요? 교재비 따로 내요?", "fee"),
+    ("How much does the course at the technical institute cost?", "fee"),
+    ("강소기업 인증 신청서 양식 어디서 받아요?", "documents"),
+    ("Is there parking at the robot museum?", "parking"),
+    ("동행일자리 신청하면 결과는 언제 나와요?", "result"),
+    ("How long does it take to get approved for the New Deal jobs?", "result"),
+])
+def test_details_citizens_ask_for(analyzer, question, detail):
+    assert detail in analyzer.analyse(question).details
+
+
+@pytest.mark.parametrize("question", ["청년취업사관학교 교육 기간이 얼마나 걸려요?", "How long is the internship?",
+                                      "When will the museum open?"])
+def test_a_duration_or_a_plan_is_no_result_detail(analyzer, question):
+    assert "result" not in analyzer.analyse(question).details
 
 
 def test_in_scope_is_answered_and_no_passages_is_not_in_report(analyzer):

@@ -24,9 +24,10 @@ GROUNDED: frozenset[str] = frozenset({"answered", "partial"})
 # how many of the best lines are searched for an asked-for detail (a phone number, a web address);
 # an exact date, a fee or a way to apply only counts in the lines the answer would quote: the
 # passages about a program hold the full dates of other events ("서울영화센터 개관식 정확히 며칠?"
-# had been "answered" with a month), and "무상", "참여" are everywhere
+# had been "answered" with a month), and "무상", "참여" are everywhere. Only the program's own lines
+# count: the technical institutes' "주차장 유료화" says nothing of the Future Lab's parking.
 DETAIL_LINES = 12
-DETAIL_LINES_BY_KIND = {"exact_date": 2, "fee": 3, "apply": 3}
+DETAIL_LINES_BY_KIND = {"exact_date": 2, "fee": 3, "apply": 3, "result": 3, "parking": 3}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def decide(question: Question, result: RetrievalResult, lines: list[LineChoice],
     top_program = result.programs[0][0] if result.programs else None
     program = named or (top_program if in_scope else None)
     if question.details and not all(any(states(detail, choice.line.text)
-                                        for choice in lines[:DETAIL_LINES_BY_KIND.get(detail, DETAIL_LINES)])
+                                        for choice in lines[:DETAIL_LINES_BY_KIND.get(detail, DETAIL_LINES)]
+                                        if program is None or choice.passage.program_id in (program, None))
                                     for detail in question.details):
         if program is not None:
             return Decision("partial", "detail_not_stated", program, in_scope)

@@ -337,10 +337,12 @@ def quote_sentence(name: str, quote: str, line: int, lang: str, first: bool = Tr
 
 
 _DETAIL_KO = {"contact": "전화번호나 연락처", "web": "홈페이지 주소", "address": "주소", "hours": "운영 시간",
-              "documents": "필요한 서류", "fee": "이용 요금", "exact_date": "정확한 날짜", "apply": "신청 방법"}
+              "documents": "필요한 서류", "fee": "이용 요금", "exact_date": "정확한 날짜", "apply": "신청 방법",
+              "parking": "주차 안내", "result": "결과 발표 시기"}
 _DETAIL_EN = {"contact": "a phone number or contact", "web": "a web address", "address": "an address",
               "hours": "opening hours", "documents": "the documents needed", "fee": "a fee or price",
-              "exact_date": "an exact date", "apply": "how to apply"}
+              "exact_date": "an exact date", "apply": "how to apply", "parking": "parking information",
+              "result": "when results are announced"}
 
 
 def partial_sentence(name: str, details: tuple[str, ...], lang: str) -> str:
