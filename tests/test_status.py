@@ -58,6 +58,14 @@ def test_an_unstated_detail_is_partial_and_a_stated_one_answered(analyzer):
     assert decide(both, result(), lines("모집 공고 후 신청 접수"), True).status == "partial"
 
 
+def test_an_unstated_detail_of_a_program_the_question_neither_names_nor_describes_is_not_in_report(analyzer):
+    """"How do I pay a parking fine?" retrieved the suit rental's late fees: no program of ours."""
+    q = analyzer.analyse("I got a parking fine near Gangnam station. Where do I pay it?")
+    assert not q.named and q.details
+    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True, lambda pid: False).status == "not_in_report"
+    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True, lambda pid: True).status == "partial"
+
+
 def test_a_website_is_stated_only_by_its_address(analyzer):
     q = analyzer.analyse("서울형 강소기업 홈페이지 주소가 뭐에요?")
     assert decide(q, result(), lines("서울형 강소기업 홈페이지 상시 정비 : ’24.1.~"), True).status == "partial"

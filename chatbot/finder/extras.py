@@ -28,8 +28,6 @@ from .question import CatalogMatch, Question
 # An unnamed program (target_program): retrieval share + COVERAGE_WEIGHT × catalog match.
 COVERAGE_WEIGHT = 2.0
 MIN_UNNAMED_SCORE = 0.9
-MIN_MATCH_SHARE = 0.25
-MIN_MATCH_WORDS = 2
 MIN_MATCH_MARGIN = 0.05
 MAX_SCHEDULE = 3
 TOPIC_WEIGHT = 100.0
@@ -93,10 +91,10 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
     the question its own wording covers), taken when the question is in the report's scope and
     that score reaches MIN_UNNAMED_SCORE, or, since the scope classifier is fitted on questions
     of fact and reads a long self-description as off-topic, when the question describes the
-    program: its wording covers at least MIN_MATCH_SHARE of the question in MIN_MATCH_WORDS words
-    or more, and MIN_MATCH_MARGIN more than any other program's does. Never when the question uses
-    a benefit word ("국민취업지원제도", "housing subsidy") the program's text lacks. The weight and
-    the bars were chosen on the fitting sets (docs/finder.md).
+    program (``CatalogMatch.describes``: its wording covers at least a quarter of the question, in
+    two words or more) and covers MIN_MATCH_MARGIN more of it than any other program's does. Never
+    when the question uses a benefit word ("국민취업지원제도", "housing subsidy") the program's text
+    lacks. The weight and the bars were chosen on the fitting sets (docs/finder.md).
     """
     ids = [pid for pid, _ in ranked]
     named = list(question.named)
@@ -110,8 +108,7 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
     if best is None:
         return None
     runner_up = max((m.share for pid, m in matches.items() if pid != best), default=0.0)
-    described = (matches[best].share >= MIN_MATCH_SHARE and matches[best].words >= MIN_MATCH_WORDS
-                 and matches[best].share - runner_up >= MIN_MATCH_MARGIN)
+    described = matches[best].describes and matches[best].share - runner_up >= MIN_MATCH_MARGIN
     clear = (in_scope and scores[best] >= MIN_UNNAMED_SCORE) or described
     program = catalog.get(best)
     text = _program_text(program)

@@ -138,14 +138,18 @@ class Answerer:
         result = self.retriever.search(question, top_k=max(top_k, CANDIDATE_PASSAGES))
         lines = self.rank_lines(question, result)
         probability, in_scope = self.in_scope(question, result, lines)
-        decision = decide(question, result, lines, in_scope)
+        decision = decide(question, result, lines, in_scope,
+                          lambda program_id: self.analyzer.catalog_match(question, program_id).describes)
         lang = question.answer_language
         note = "" if question.language.startswith(("ko", "en")) else wording.OTHER_LANGUAGE_NOTE
         if decision.status == "clarify":
             return self._refusal(question, decision, result, probability, note)
         eligibility = self._eligibility(question, result, in_scope)
-        if decision.reason == "detail_not_stated" and decision.program_id is not None:
-            # "I'm a student. On which website do I sign up?": the website is what was asked
+        if decision.reason == "detail_not_stated" and (decision.program_id or eligibility) is not None:
+            # "I'm a student. On which website do I sign up?": the website is what was asked, of
+            # the program named, described, or whose verdict was asked for
+            program_id = decision.program_id or eligibility.program.id
+            decision = Decision("partial", decision.reason, program_id, decision.in_scope)
             return self._partial(question, decision, result, probability, note, eligibility)
         if eligibility is not None:            # a verdict answers, also for a named program out of scope
             decision = Decision("answered", "eligibility", eligibility.program.id, in_scope)

@@ -121,12 +121,22 @@ class Cues:
     audit: bool = False         # a complaint or an audit finding ("왜", "특혜", "why")
 
 
+# A question *describes* a program when its wording covers this much of the question, in this
+# many words (chosen on the fitting sets' unnamed eligibility questions, docs/finder.md).
+DESCRIBES_SHARE = 0.25
+DESCRIBES_WORDS = 2
+
+
 @dataclass(frozen=True)
 class CatalogMatch:
     """A question's specific words that one program's catalog wording holds."""
 
     share: float = 0.0          # idf-weighted share of the question's specific words
     words: int = 0              # how many of them
+
+    @property
+    def describes(self) -> bool:
+        return self.share >= DESCRIBES_SHARE and self.words >= DESCRIBES_WORDS
 
 
 @dataclass(frozen=True)
