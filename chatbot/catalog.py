@@ -66,6 +66,7 @@ FIELDS: dict[str, str] = {
     # how often the person already used or joined the program in the period its clause names: a
     # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
     "times_used": "int",
+    "no_shows": "int",
 }
 ENUM_VALUES = {
     "employment_status": EMPLOYMENT_STATUSES,
@@ -149,6 +150,7 @@ _FIELD_LABELS = {
     "business.industry": ("업종", "industry"),
     "business.in_seoul": ("사업체 소재지", "where the business is located"),
     "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
+    "no_shows": ("예약하고 오지 않은(노쇼) 횟수", "bookings missed (no-shows)"),
 }
 
 
@@ -298,6 +300,8 @@ class Criterion(_Model):
             return f"household assets of ₩{v:,} {'or less' if op == '<=' else 'or more'}"
         if f == "times_used" and op == "<=":          # a cap: "at most v + 1 times" in the clause's period
             return f"이용·참여 최대 {v + 1}회" if ko else f"at most {v + 1} uses or participations"
+        if f == "no_shows" and op == "<=":            # bookings close after v + 1 missed ones
+            return f"노쇼 {v + 1}회 이상이면 예약 제한" if ko else f"bookings restricted after {v + 1} no-shows"
         if f == "business.years_since_founding" and op in ("<=", ">="):
             if ko:
                 return f"창업 {v}년 {'이내' if op == '<=' else '이상'}"

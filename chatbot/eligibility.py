@@ -111,6 +111,7 @@ class Facts:
     business_industry: str | None = None
     business_in_seoul: bool | None = None    # "판교에 있는 중소기업"; profile.business.in_seoul
     times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
+    no_shows: int | None = None             # bookings missed ("두 번 노쇼했는데"); no form field
     interests: tuple[str, ...] = ()
 
     @classmethod
@@ -166,10 +167,11 @@ _SPAN_ATTRS = {
     "business.industry": ("business_industry", "business_industry"),
     "business.in_seoul": ("business_in_seoul", "business_in_seoul"),
     "times_used": ("times_used", "times_used"),
+    "no_shows": ("no_shows", "no_shows"),
 }
 # Caps on repeated use: not an entry condition, so unsaid they are shown, not asked for; only
 # someone who says they reached the cap is excluded.
-LIMIT_FIELDS = frozenset({"times_used"})
+LIMIT_FIELDS = frozenset({"times_used", "no_shows"})
 
 
 # ── one criterion ──────────────────────────────────────────────────────────────────────────────

@@ -575,10 +575,40 @@ def _en_times(m: re.Match) -> Span:
     return n, n
 
 
+# Bookings missed: "두 번 노쇼했는데", "노쇼 2회", "예약하고 한 번 안 갔어요", "I missed one booking",
+# "no-showed twice", "didn't show up two times".
+_KO_NO_SHOWS = re.compile(
+    rf"(?:(?P<n>\d{{1,2}}|{_alt(_KO_COUNTS)})\s*(?:번|회)\s*(?:이나|정도|쯤|다|씩)?\s*(?:노쇼|no-?show|안\s*갔|못\s*갔|불참)"
+    rf"|노쇼\s*(?:를|가)?\s*(?P<n2>\d{{1,2}}|{_alt(_KO_COUNTS)})\s*(?:번|회))",
+    re.I,
+)
+_EN_NO_SHOWS = re.compile(
+    rf"\b(?:missed|skipped)\s+(?:(?P<word>one|a|an)|(?P<n>{_EN_NUM}))\s+"
+    r"(?:booking|reservation|appointment|session|visit)s?\b"
+    rf"|\b(?:no-?show(?:ed)?|(?:didn't|did\s+not)\s+show\s+up)\s+(?:(?P<word2>once|twice)|(?P<n2>{_EN_NUM})\s+times)\b",
+    re.I,
+)
+_EN_NO_SHOW_WORDS = {"one": 1, "a": 1, "an": 1, "once": 1, "twice": 2}
+
+
+def _ko_no_shows(m: re.Match) -> Span:
+    raw = m.group("n") or m.group("n2")
+    n = int(raw) if raw.isdigit() else _KO_COUNTS[raw]
+    return n, n
+
+
+def _en_no_shows(m: re.Match) -> Span:
+    word = m.group("word") or m.group("word2")
+    n = _EN_NO_SHOW_WORDS[word.lower()] if word else _en_number(m.group("n") or m.group("n2"))
+    return n, n
+
+
 def _times_findings(text: str) -> list[Finding]:
     """"올해 벌써 10번 빌렸는데", "I've done it twice": a past count, never a rule's ("연 10회까지")."""
     return [*_scan(text, _KO_TIMES, "times_used", _ko_times, _ko_bound),
-            *_scan(text, _EN_TIMES, "times_used", _en_times, _en_bound)]
+            *_scan(text, _EN_TIMES, "times_used", _en_times, _en_bound),
+            *_scan(text, _KO_NO_SHOWS, "no_shows", _ko_no_shows, _ko_bound),
+            *_scan(text, _EN_NO_SHOWS, "no_shows", _en_no_shows, _en_bound)]
 
 
 # Where a business is: a place, then "에 있는 / 소재 / 위치한" and a business noun ("판교에 있는 로봇
@@ -718,6 +748,7 @@ def _facts(findings: list[Finding]) -> Facts:
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=_exact(said.get("business.years_since_founding", [])),
         times_used=_exact(said.get("times_used", [])),
+        no_shows=_exact(said.get("no_shows", [])),
     )
 
 

@@ -45,6 +45,10 @@ CASES = [
      ["이미 10회 이용·참여한 분은 「취업날개 면접정장 무료대여」 대상이 아닙니다: 보고서에 “연 10회까지 무상으로 이용가능” (2029행)."]),
     ("I've done Seoul Companion Jobs twice in the last two years. I'm 50, out of work, can I join again?", "en",
      "companion-jobs", "ineligible", [], ["who already used or joined it 2 times is not eligible", "(line 1592)"]),
+    ("서울퓨처랩 예약해놓고 두 번 노쇼했는데 또 예약 돼요?", "ko", "future-lab", "ineligible", [],
+     ["예약하고 2회 오지 않은 분은 「서울퓨처랩 (4차산업혁명체험센터)」 대상이 아닙니다: 보고서에 “2회 이상 노쇼 시 예약 제한”"]),
+    ("I missed one booking at the Seoul Future Lab. Can I still reserve online?", "en", "future-lab", "eligible", [],
+     ["Someone who missed 1 booking is eligible for Seoul Future Lab"]),
     ("마흔 살인데 취업날개 이용 가능한가요?", "ko", "interview-suit", "ineligible", [],
      ["만 40세는 「취업날개 면접정장 무료대여」 대상이 아닙니다: 보고서에 “「서울특별시 청년 기본 조례」에 따라 "
       "청년의 연령을 39세 이하까지 확대하여 적용하고 있음” (2045행)."]),
@@ -307,3 +311,10 @@ def test_verdict_benchmark_has_no_false_eligible(real_app):
     assert figures["false_eligible"] == 0
     assert figures["accuracy_decided"] == 1.0
     assert figures["outside_silent"] == figures["outside"] > 0
+
+
+def test_a_cap_nobody_said_they_reached_is_shown_not_decided(api):
+    """The Future Lab states no entry condition, only its no-show rule: open, with the rule shown."""
+    body = ask(api, "서울퓨처랩 예약 가능한가요? 저 30살이에요")
+    assert body["eligibility"]["program"]["id"] == "future-lab" and body["eligibility"]["verdict"] == "unknown"
+    assert "이용에는 제한이 있습니다: 보고서에 “2회 이상 노쇼 시 예약 제한”" in body["answer"]

@@ -119,6 +119,11 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("두 번 참여했는데 또 신청돼요?", {"times_used": 2}),
     ("I've done Seoul Companion Jobs twice in the last two years", {"times_used": 2}),
     ("I borrowed a suit 3 times this year", {"times_used": 3}),
+    # bookings the asker missed (the Future Lab closes bookings after two)
+    ("서울퓨처랩 예약해놓고 두번 노쇼했는데 또 예약 돼요?", {"no_shows": 2}),
+    ("예약하고 한 번 안 갔어요 다시 예약 되나요", {"no_shows": 1}),
+    ("I missed one booking there a while ago", {"no_shows": 1}),
+    ("I no-showed twice, can I book again?", {"no_shows": 2}),
     # where the asker's business is (apart from where they live)
     ("판교에 있는 로봇 중소기업인데요", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
     ("성수동에 있는 직원 8명 핀테크 스타트업인데", {"business_in_seoul": True, "business_size": "startup", "has_business": True,
@@ -181,6 +186,8 @@ NEGATIVE = [
     "I'm a game developer",                       # a job, not a business
     "Is it only for biotech companies?",
     "서른 명 모집하나요?",                          # a native number before a counter, not a person
+    "2회 이상 노쇼 시 예약 제한이에요?",                # the rule, not the asker's count
+    "I missed a lot of classes",
 ]
 
 

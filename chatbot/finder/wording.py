@@ -75,7 +75,7 @@ def _span(lo: float, hi: float, show, lang: str) -> str:
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
           "business.years_since_founding", "business.industry", "business.in_seoul", "income_pct_of_median",
-          "household_assets_krw", "times_used"]
+          "household_assets_krw", "times_used", "no_shows"]
 
 
 def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None:
@@ -113,6 +113,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
             "business.industry": lambda: f"{INDUSTRIES.get(lo, (lo, lo))[0]} 업종 사업체를 운영하는",
             "times_used": lambda: f"이미 {lo}회 이용·참여한",
+            "no_shows": lambda: f"예약하고 {lo}회 오지 않은",
             "business.in_seoul": lambda: "서울에 있는 사업체를 운영하는" if lo else "서울 밖에 있는 사업체를 운영하는",
         }
     else:
@@ -127,6 +128,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
             "business.industry": lambda: f"whose business is in {INDUSTRIES.get(lo, (lo, lo))[1]}",
             "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
+            "no_shows": lambda: f"who missed {lo} booking{'s' if lo != 1 else ''}",
             "business.in_seoul": lambda: "whose business is in Seoul" if lo else "whose business is outside Seoul",
         }
     return ("mod", words[name]()) if name in words else None
@@ -154,7 +156,7 @@ _MISSING_KO = {
     "income_pct_of_median": "기준중위소득 대비 소득", "household_assets_krw": "가구 재산",
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
     "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
-    "business.in_seoul": "사업체 소재지",
+    "business.in_seoul": "사업체 소재지", "no_shows": "노쇼 횟수",
 }
 _MISSING_EN = {
     "age": "your age", "resident_of_seoul": "whether you live in Seoul", "employment_status": "your employment status",
@@ -163,7 +165,7 @@ _MISSING_EN = {
     "business": "whether you run a business", "business.size": "the size of your business",
     "business.years_since_founding": "how long ago your business was founded",
     "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
-    "business.in_seoul": "where your business is located",
+    "business.in_seoul": "where your business is located", "no_shows": "how many bookings you missed",
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 
@@ -240,6 +242,8 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     else:
         out.append(f"보고서에는 {title}의 참여 자격이 적혀 있지 않아 대상인지 판단할 수 없습니다." if ko else
                    f"The report states no eligibility conditions for {name}, so I cannot say whether you can join.")
+        if limits:
+            out.append(_limit_sentence(limits, lang))
         return out
     if info and verdict.verdict != "ineligible":
         # the one caveat a positive or open verdict needs: conditions stated only in words
@@ -252,8 +256,7 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
         else:
             out.append("Not decided automatically, please check yourself: " + "; ".join(r.rule for r in info) + ".")
     elif limits and verdict.verdict != "ineligible":
-        out.append(f"이용 횟수에는 제한이 있습니다: {_says([r.clause for r in limits], lang)}." if ko else
-                   f"How often you can use it is limited: {_says([r.clause for r in limits], lang)}.")
+        out.append(_limit_sentence(limits, lang))
     elif verdict.verdict == "unknown":
         decided = [r for r in verdict.criteria if r.status in ("met", "unmet")]
         if decided:
@@ -261,6 +264,13 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
             out.append(("확인한 조건: " + ", ".join(items) + ".") if ko else
                        ("Conditions checked: " + "; ".join(items) + "."))
     return out
+
+
+def _limit_sentence(limits: list, lang: str) -> str:
+    """A cap the question did not say it reached (uses, no-shows): shown, never deciding."""
+    if lang == "ko":
+        return f"이용에는 제한이 있습니다: {_says([r.clause for r in limits], lang)}."
+    return f"Use is limited: {_says([r.clause for r in limits], lang)}."
 
 
 # ── schedule ───────────────────────────────────────────────────────────────────────────────────
