@@ -167,7 +167,8 @@ class Criterion(_Model):
     op: Op
     value: Any = Field(default=None, validate_default=True)
     clause: Clause
-    # op "text" only: values of ``field`` that certainly satisfy the worded condition
+    # op "text" only: stated values that certainly satisfy the worded condition, of ``field``
+    # ("unemployed") or of another field ("is_foreign_student=true"); see met_by_fact
     met_by: list[str] | None = None
     # the words that name the part of the program this condition is for ("엔젤펀드", "angel fund",
     # "사전과정"): it decides only for a question that names the part, and is shown otherwise

@@ -14,9 +14,7 @@ def catalog():
 
 
 def target(catalog, analyzer, question, ranked, in_scope):
-    analysed = analyzer.analyse(question)
-    found = target_program(catalog, analysed, ranked, in_scope,
-                           lambda program_id: analyzer.catalog_match(analysed, program_id))
+    found = target_program(catalog, analyzer.analyse(question), ranked, in_scope)
     return (found[0].id, found[1]) if found else None
 
 
@@ -74,7 +72,7 @@ def test_an_unnamed_program_the_question_describes_is_inferred_out_of_scope(cata
 
 def test_catalog_match_weighs_the_question_words_a_program_wording_holds(analyzer):
     question = analyzer.analyse("29살 구직자인데 파이썬이랑 코딩 무료로 가르쳐주는 곳 다닐 수 있어요?")
-    academy, suit = analyzer.catalog_match(question, "youth-academy"), analyzer.catalog_match(question, "interview-suit")
+    academy, suit = question.catalog["youth-academy"], question.catalog["interview-suit"]
     assert academy.words == 3 and academy.share > 0.7          # 구직자, 파이썬, 코딩 (not 무료)
     assert suit.words == 2 and suit.share < academy.share - 0.3   # 구직자, 무료
-    assert analyzer.catalog_match(analyzer.analyse("help"), "youth-academy").share == 0.0
+    assert analyzer.analyse("help").catalog["youth-academy"].share == 0.0

@@ -1,9 +1,12 @@
 """The status decision (chatbot/finder/status.py): answered, partial, not_in_report, clarify."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chatbot.finder.lines import Line, LineChoice
+from chatbot.finder.question import CatalogMatch
 from chatbot.finder.status import GROUNDED, STATUSES, decide, is_vague
 from chatbot.passages import Passage
 from chatbot.retrieval import Hit, RetrievalResult
@@ -61,9 +64,10 @@ def test_an_unstated_detail_is_partial_and_a_stated_one_answered(analyzer):
 def test_an_unstated_detail_of_a_program_the_question_neither_names_nor_describes_is_not_in_report(analyzer):
     """"How do I pay a parking fine?" retrieved the suit rental's late fees: no program of ours."""
     q = analyzer.analyse("I got a parking fine near Gangnam station. Where do I pay it?")
-    assert not q.named and q.details
-    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True, lambda pid: False).status == "not_in_report"
-    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True, lambda pid: True).status == "partial"
+    assert not q.named and q.details and not q.catalog["strong-sme"].describes
+    assert decide(q, result(), lines("모집대상 : 서울 소재 중소기업"), True).status == "not_in_report"
+    described = replace(q, catalog={**q.catalog, "strong-sme": CatalogMatch(0.5, 2)})
+    assert decide(described, result(), lines("모집대상 : 서울 소재 중소기업"), True).status == "partial"
 
 
 def test_a_website_is_stated_only_by_its_address(analyzer):

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Callable
 
 from ..catalog import Catalog, Program, ScheduleEntry
 from ..eligibility import (LIMIT_FIELDS, ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status,
@@ -82,13 +81,13 @@ def _program_text(program: Program) -> str:
     return " ".join(parts).lower()
 
 
-def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str, float]], in_scope: bool,
-                   match: Callable[[str], CatalogMatch]) -> tuple[Program, bool] | None:
+def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str, float]],
+                   in_scope: bool) -> tuple[Program, bool] | None:
     """The program an eligibility question is about and whether it was inferred, or None.
 
     The first named program (in retrieval order) in the catalog. With none named, the program
-    with the best retrieval share plus COVERAGE_WEIGHT × its catalog match (``match``: how much of
-    the question its own wording covers), taken when the question is in the report's scope and
+    with the best retrieval share plus COVERAGE_WEIGHT × its catalog match (``Question.catalog``:
+    how much of the question its own wording covers), taken when the question is in the report's scope and
     that score reaches MIN_UNNAMED_SCORE, or, since the scope classifier is fitted on questions
     of fact and reads a long self-description as off-topic, when the question describes the
     program (``CatalogMatch.describes``: its wording covers at least a quarter of the question, in
@@ -102,7 +101,7 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
         if pid in catalog:
             return catalog.get(pid), False
     share = dict(ranked)
-    matches = {p.id: match(p.id) for p in catalog}
+    matches = {p.id: question.catalog.get(p.id, CatalogMatch()) for p in catalog}
     scores = {pid: share.get(pid, 0.0) + COVERAGE_WEIGHT * m.share for pid, m in matches.items()}
     best = max(scores, key=lambda pid: scores[pid], default=None)
     if best is None:
@@ -118,10 +117,10 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
 
 
 def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,
-                      today: date, match: Callable[[str], CatalogMatch]) -> EligibilityExtra | None:
+                      today: date) -> EligibilityExtra | None:
     if not question.asks_eligibility or question.profile is None:
         return None
-    target = target_program(catalog, question, ranked, in_scope, match)
+    target = target_program(catalog, question, ranked, in_scope)
     if target is None:
         return None
     program, inferred = target

@@ -138,8 +138,7 @@ class Answerer:
         result = self.retriever.search(question, top_k=max(top_k, CANDIDATE_PASSAGES))
         lines = self.rank_lines(question, result)
         probability, in_scope = self.in_scope(question, result, lines)
-        decision = decide(question, result, lines, in_scope,
-                          lambda program_id: self.analyzer.catalog_match(question, program_id).describes)
+        decision = decide(question, result, lines, in_scope)
         lang = question.answer_language
         note = "" if question.language.startswith(("ko", "en")) else wording.OTHER_LANGUAGE_NOTE
         if decision.status == "clarify":
@@ -195,8 +194,7 @@ class Answerer:
     def _eligibility(self, question: Question, result: RetrievalResult, in_scope: bool) -> EligibilityExtra | None:
         if self.catalog is None:
             return None
-        return eligibility_extra(question, self.catalog, result.programs, in_scope, self.today(),
-                                 lambda program_id: self.analyzer.catalog_match(question, program_id))
+        return eligibility_extra(question, self.catalog, result.programs, in_scope, self.today())
 
     def _schedule(self, question: Question, result: RetrievalResult, in_scope: bool) -> list[ScheduleItem]:
         if self.catalog is None:

@@ -161,6 +161,7 @@ class Question:
     asks_schedule: bool = False            # "when …": a date, not a duration
     readable: bool = True                  # mostly Hangul or Latin letters: the word features apply
     specificity: float = 0.0               # the rarest topic word's idf (unknown words count as rarest)
+    catalog: Mapping[str, CatalogMatch] = field(default_factory=dict)   # program id → how much its wording covers
 
     @property
     def specific_words(self) -> tuple[str, ...]:
@@ -269,6 +270,7 @@ class QuestionAnalyzer:
             asks_schedule="when" in facets, readable=readable,
             specificity=max((self._rarest if w in unknown else self._idf_of(w) for w in specific(content)),
                             default=0.0),
+            catalog=self._catalog_matches(specific(content)),
         )
 
     @staticmethod
@@ -296,19 +298,23 @@ class QuestionAnalyzer:
         known = frozenset().union(*(self.program_english.get(p, frozenset()) for p in program_ids))
         return english_share(question.english_words, known)
 
-    def catalog_match(self, question: Question, program_id: str) -> CatalogMatch:
-        """How much of what the question is about a program's own wording covers: its specific
+    def _catalog_matches(self, words: tuple[str, ...]) -> dict[str, CatalogMatch]:
+        """How much of what the question is about each program's own wording covers: its specific
         words (idf-weighted) that the program's Korean text or English wording holds. "무료로 코딩
         가르쳐주는 학교" is the youth academy's ("코딩"), even where retrieval ranks the interview-suit
         rental first ("무료", "취업"). A benefit word ("수당") never matches: the job café's text
         mentions 청년수당 participants, which does not make it what "청년수당 되나요?" asks about."""
-        words = question.specific_words
-        korean = self.program_korean.get(program_id, frozenset())
-        english = self.program_english.get(program_id, frozenset())
-        found = [w for w in words if not OTHER_SCHEME.fullmatch(w)           # "수당" names a scheme, not this one
-                 and (w in korean or (w.isascii() and any(f in english for f in english_forms(w))))]
-        total = sum(self._idf_of(w) for w in words)
-        return CatalogMatch(sum(self._idf_of(w) for w in found) / total if total else 0.0, len(found))
+        weights = {w: self._idf_of(w) for w in words}
+        total = sum(weights.values())
+        matchable = [w for w in words if not OTHER_SCHEME.fullmatch(w)]      # "수당" names a scheme, not this one
+        matches = {}
+        for program_id in self.program_korean.keys() | self.program_english.keys():
+            korean = self.program_korean.get(program_id, frozenset())
+            english = self.program_english.get(program_id, frozenset())
+            found = [w for w in matchable
+                     if w in korean or (w.isascii() and any(f in english for f in english_forms(w)))]
+            matches[program_id] = CatalogMatch(sum(weights[w] for w in found) / total if total else 0.0, len(found))
+        return matches
 
     def _idf_of(self, word: str) -> float:
         """How specific a known topic word is: a Korean word's idf, an English word's through the

@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from ..facets import states
 from ..retrieval import RetrievalResult
 from .lines import LineChoice
-from .question import Question
+from .question import CatalogMatch, Question
 
 Status = Literal["answered", "partial", "not_in_report", "clarify"]
 STATUSES: tuple[Status, ...] = ("answered", "partial", "not_in_report", "clarify")
@@ -55,13 +55,11 @@ def is_vague(question: Question) -> bool:
     return len(specific) <= 2 and question.specificity < BROAD_IDF
 
 
-def decide(question: Question, result: RetrievalResult, lines: list[LineChoice], in_scope: bool,
-           describes: Callable[[str], bool] = lambda program_id: True) -> Decision:
-    """The status, from the question, retrieval, the ranked lines and the scope decision.
-    ``describes``: does the question describe this program (its catalog wording,
-    ``CatalogMatch.describes``)? An unstated detail of a program the question neither names nor
-    describes is not that program's: "I got a parking ticket, how do I pay it?" is not about the
-    suit rental's late fees."""
+def decide(question: Question, result: RetrievalResult, lines: list[LineChoice], in_scope: bool) -> Decision:
+    """The status, from the question, retrieval, the ranked lines and the scope decision. An
+    unstated detail of a program the question neither names nor describes (``Question.catalog``)
+    is not that program's: "I got a parking ticket, how do I pay it?" is not about the suit
+    rental's late fees."""
     if is_vague(question):
         return Decision("clarify", "vague", None, in_scope)
     if not result.hits:
@@ -73,7 +71,7 @@ def decide(question: Question, result: RetrievalResult, lines: list[LineChoice],
                                         for choice in lines[:DETAIL_LINES_BY_KIND.get(detail, DETAIL_LINES)]
                                         if program is None or choice.passage.program_id in (program, None))
                                     for detail in question.details):
-        if program is not None and (named or describes(program)):
+        if program is not None and (named or question.catalog.get(program, CatalogMatch()).describes):
             return Decision("partial", "detail_not_stated", program, in_scope)
         return Decision("not_in_report", "detail_not_stated", None, in_scope)
     if not in_scope:
