@@ -38,13 +38,13 @@ import numpy as np
 from .corpus import Document
 from .embedding import Embedder
 from .lexical import BM25Index, KoreanTokenizer
-from .passages import Passage, quotable_lines, text_hash
+from .passages import Passage, line_embedding_texts, text_hash
 
 MANIFEST = "manifest.json"
 DATA_DIR = "data"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
-LINE_VECTORS = "line_vectors.npy"     # one row per quotable line (passages.quotable_lines), passages in order
+LINE_VECTORS = "line_vectors.npy"     # one row per quotable line (passages.line_embedding_texts), passages in order
 LINE_OFFSETS = "line_offsets.npy"     # passage i's lines are rows offsets[i]:offsets[i + 1]
 DENSE = "dense.faiss"
 POINTER = "current"
@@ -157,12 +157,12 @@ def embed_with_cache(texts: Sequence[str], embedder: Embedder, index_dir: Path, 
 
 
 def line_texts(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
-    """The quotable lines of every passage in order, and where each passage's lines start
-    (``offsets[i]:offsets[i + 1]``): the rows of line_vectors.npy."""
+    """What is embedded of the quotable lines of every passage in order, and where each passage's
+    lines start (``offsets[i]:offsets[i + 1]``): the rows of line_vectors.npy."""
     texts: list[str] = []
     offsets = [0]
     for passage in passages:
-        texts.extend(text for text, _ in quotable_lines(passage))
+        texts.extend(line_embedding_texts(passage))
         offsets.append(len(texts))
     return texts, np.array(offsets, dtype=np.int64)
 

@@ -424,5 +424,16 @@ def logical_lines(passage: Passage) -> list[tuple[str, int]]:
 
 
 def quotable_lines(passage: Passage) -> list[tuple[str, int]]:
-    """The lines an answer may quote (and the index embeds, one vector each, in this order)."""
+    """The lines an answer may quote (the index embeds each, in this order: line_embedding_texts)."""
     return [(text, number) for text, number in logical_lines(passage) if len(text) >= 2]
+
+
+def line_embedding_texts(passage: Passage) -> list[str]:
+    """What the embedder sees of each quotable line: the line after its program's name (or, outside
+    a program, its nearest heading). A bare line ("대상 : 만 19~39세") says nothing of what it is
+    about; with the name the line selector's dense feature finds the right line more often (5-fold
+    cross-validation on the fitting questions: best line 0.596 → 0.618, best two 0.755 → 0.787),
+    where a whole heading path did less well and the passage vectors themselves do better bare."""
+    context = passage.program_name or next((s for s in reversed(passage.section) if s), "")
+    prefix = f"{collapse_whitespace(context)}: " if context else ""
+    return [prefix + text for text, _ in quotable_lines(passage)]

@@ -11,7 +11,7 @@ from chatbot.embedding import FakeEmbedder
 from chatbot.index_store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
                                  list_versions, load_current, prune_versions, read_current, set_current,
                                  sha256_file, verify_version)
-from chatbot.passages import quotable_lines, text_hash
+from chatbot.passages import line_embedding_texts, quotable_lines, text_hash
 from chatbot.service import FinderService, NotReady
 
 
@@ -49,8 +49,8 @@ def test_same_inputs_reuse_the_version_and_skip_embedding(tmp_path):
     index = load_current(tmp_path)
     distinct = {text_hash(p.embedding_text) for p in index.passages}      # the embedding cache's key
     assert first.embedded == len(distinct) > 300                      # identical passages embed once
-    lines = {text_hash(text) for p in index.passages for text, _ in quotable_lines(p)}
-    assert first.lines_embedded == len(lines - distinct) > 0          # a one-line passage's vector serves its line
+    lines = {text_hash(text) for p in index.passages for text in line_embedding_texts(p)}
+    assert first.lines_embedded == len(lines - distinct) > 0          # each distinct line text embeds once
     assert embedded == first.embedded + first.lines_embedded
     second = build_index(fake_settings(tmp_path), embedder=embedder)
     assert second.reused and second.version == first.version and embedder.calls == embedded
@@ -203,14 +203,15 @@ def test_passage_alone_tokens_are_stored_and_derived_for_older_builds(index_copy
 
 def test_every_quotable_line_has_its_vector_in_passage_order(fake_index_dir):
     """The line selector compares a question with each line of the top passages: row i of a
-    passage's block is the vector of its i-th quotable line (the fake embedder is deterministic)."""
+    passage's block is the vector of its i-th quotable line, embedded after its program's name
+    (the fake embedder is deterministic)."""
     index = load_current(fake_index_dir)
     embedder = FakeEmbedder(64)
     for passage in index.passages[::37]:
-        lines = [text for text, _ in quotable_lines(passage)]
+        texts = line_embedding_texts(passage)
         block = index.passage_line_vectors(passage.id)
-        assert block is not None and len(block) == len(lines)
-        assert abs(block - embedder.embed_batch(lines)).max() < 1e-5
+        assert block is not None and len(block) == len(texts) == len(quotable_lines(passage))
+        assert abs(block - embedder.embed_batch(texts)).max() < 1e-5
     assert index.passage_line_vectors("no-such-passage") is None
 
 

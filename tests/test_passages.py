@@ -7,7 +7,7 @@ import pytest
 
 from chatbot.config import Settings
 from chatbot.corpus import load_corpus
-from chatbot.passages import MAX_CHARS, PATH_SEPARATOR, ReportChunker
+from chatbot.passages import MAX_CHARS, PATH_SEPARATOR, ReportChunker, line_embedding_texts, quotable_lines
 from chatbot.programs import ProgramRegistry
 
 CORPUS = Settings().corpus_dir
@@ -140,3 +140,14 @@ def test_index_text_carries_heading_context(passages):
     assert "기술교육원" in overview.index_text.split("\n")[0]
     assert overview.section_path.count(PATH_SEPARATOR) >= 3
     assert overview.embedding_text in overview.index_text
+
+
+def test_lines_are_embedded_after_what_they_are_about(passages):
+    """A bare line ("대상 : …") says nothing of its program: the embedder sees the program's name
+    first, or the nearest heading outside any program; the quote itself stays the bare line."""
+    in_program = next(p for p in passages if p.program_name and len(quotable_lines(p)) > 2)
+    texts = line_embedding_texts(in_program)
+    assert [t.removeprefix(f"{in_program.program_name}: ") for t in texts] == [t for t, _ in quotable_lines(in_program)]
+    outside = next(p for p in passages if not p.program_id and quotable_lines(p))
+    heading = next(s for s in reversed(outside.section) if s)
+    assert all(t.startswith(f"{' '.join(heading.split())}: ") for t in line_embedding_texts(outside))
