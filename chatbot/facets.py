@@ -36,9 +36,10 @@ FACETS: dict[str, tuple[str, str]] = {
 DETAILS: dict[str, tuple[str, str]] = {
     "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|이메일|\b(?:phone|call|contact|e-?mail)\b",
                 r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|☎|전화"),
-    "web": (r"홈페이지|사이트|웹\s*사이트|링크|\burl\b|website|web\s*site|web address|\blink\b",
+    "web": (r"홈페이지|사이트|웹\s*사이트|링크|온라인\s*(?:으로\s*)?(?:예약|신청|접수)|\burl\b|website|web\s*site|web address|\blink\b"
+            r"|\b(?:book|apply|register|sign\s+up|reserve|see|find|check)\b[^.?!]{0,40}\bonline\b",
             r"https?://|www\.|\.kr\b|\.com\b"),       # "홈페이지 상시 정비" names a website, gives no address
-    "address": (r"(?<!홈페이지\s)(?<!홈페이지)(?<!사이트\s)(?<!사이트)(?<!웹\s)(?<!웹)주소(?!창)|몇\s*층|찾아가|오시는\s*길|몇\s*번\s*출구|address|which floor|how (do i|to) get there",
+    "address": (r"(?<!홈페이지\s)(?<!홈페이지)(?<!사이트\s)(?<!사이트)(?<!웹\s)(?<!웹)주소(?!창)|몇\s*층|찾아가|오시는\s*길|몇\s*번\s*출구|지하철\s*역|가까운\s*역|address|which floor|how (do i|to) get there|(?:subway|metro)\s+station|nearest station",
                 r"[가-힣]+[구군]\s+[가-힣\d]+(?:대로|로|길)\s*\d+|\d+\s*층|번\s*출구"),
     "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|\b(?:opening hours|open on|what time|hours)\b",
               r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(?:부터|~|-)|평일|주말"),
@@ -46,7 +47,7 @@ DETAILS: dict[str, tuple[str, str]] = {
                   r"|\b(?:documents?|paperwork|what (?:do i|should i) bring|forms?|application form)\b",
                   r"서류|제출|증명서|사본|양식|서식"),
     "fee": (r"입장료|이용료|참가비|수강료|수업료|교재비|수강비|교육비|등록금|재료비|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)"
-            r"|\b(?:fees?|admission|ticket price|tuition|how much does .* cost|do i (?:have|need) to pay)\b",
+            r"|입장권|티켓|\b(?:fees?|admission|tickets?|tuition|how much does .* cost|do i (?:have|need) to pay)\b",
             r"\d[\d,]*\s*원|무료|무상|유료"),            # a price, not a budget ("15,000백만원")
     "parking": (r"주차|\bpark(?:ing)?\s+(?:lot|space|spot|garage|available|there|nearby)|\bparking\b",
                 r"주차"),

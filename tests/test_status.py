@@ -109,15 +109,20 @@ def test_a_detail_counts_only_in_the_asked_programs_own_lines(analyzer):
     ("Is there parking at the robot museum?", "parking"),
     ("동행일자리 신청하면 결과는 언제 나와요?", "result"),
     ("How long does it take to get approved for the New Deal jobs?", "result"),
+    ("How do I book a session online at the job counselling desk?", "web"),
+    ("일자리카페 상담 온라인으로 예약할 수 있어요?", "web"),
+    ("What's the nearest subway station to the robot museum?", "address"),
+    ("Can ordinary people buy tickets to the fashion week shows?", "fee"),
 ])
 def test_details_citizens_ask_for(analyzer, question, detail):
     assert detail in analyzer.analyse(question).details
 
 
 @pytest.mark.parametrize("question", ["청년취업사관학교 교육 기간이 얼마나 걸려요?", "How long is the internship?",
+                                      "Does the coding academy offer online courses?",
                                       "When will the museum open?", "How much did the robot museum cost to build?"])
-def test_a_duration_a_plan_or_a_budget_is_no_detail(analyzer, question):
-    assert not {"result", "fee"} & set(analyzer.analyse(question).details)
+def test_a_duration_a_plan_a_budget_or_online_courses_are_no_detail(analyzer, question):
+    assert not {"result", "fee", "web"} & set(analyzer.analyse(question).details)
 
 
 def test_in_scope_is_answered_and_no_passages_is_not_in_report(analyzer):
