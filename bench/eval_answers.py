@@ -24,10 +24,11 @@ times, scored once per round and never read; ``fresh3`` = a third one (tests/dat
 written at the end of the round that first scored fresh2, kept unscored until the next round scored
 it once, on its final code; ``fresh4`` = a fourth one (tests/data/scope_fresh4.jsonl), written by a
 fifth blind helper in the round that scored fresh3 and scored in the next round, on its final code;
-``fresh5`` (tests/data/scope_fresh5.jsonl), written by a sixth in the round that scored fresh4, kept
-unscored for the next round.
+``fresh5`` (tests/data/scope_fresh5.jsonl), written by a sixth in the round that scored fresh4 and
+scored in the next round, on its final code; ``fresh6`` (tests/data/scope_fresh6.jsonl), written by
+a seventh in the round that scored fresh5, kept unscored for the next round.
 
-    python bench/eval_answers.py                    # every split but the unscored fresh5
+    python bench/eval_answers.py                    # every split but the unscored fresh6
     python bench/eval_answers.py --split fresh2     # one split
     python bench/eval_answers.py --misses --split dev
 """

@@ -33,17 +33,17 @@ from chatbot.service import FinderService  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # The blind scope holdouts, only ever scored (their answerable questions here, every kind in
-# bench/eval_answers.py); fresh5 is kept unscored for the next round.
+# bench/eval_answers.py); fresh6 is kept unscored for the next round.
 HOLDOUTS = {"fresh": "scope_holdout.jsonl", "fresh2": "scope_fresh2.jsonl", "fresh3": "scope_fresh3.jsonl",
-            "fresh4": "scope_fresh4.jsonl", "fresh5": "scope_fresh5.jsonl"}
-UNSCORED = ("fresh5",)      # scored only when asked for by name, never by a default run
+            "fresh4": "scope_fresh4.jsonl", "fresh5": "scope_fresh5.jsonl", "fresh6": "scope_fresh6.jsonl"}
+UNSCORED = ("fresh6",)      # scored only when asked for by name, never by a default run
 
 
 def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
     extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the
     answerable questions of the blind scope sets A and B (tests/data/scope_a|b.jsonl, fitted on);
-    fresh … fresh5: those of the blind scope holdouts (HOLDOUTS, only ever scored)."""
+    fresh … fresh6: those of the blind scope holdouts (HOLDOUTS, only ever scored)."""
     if split == "all":
         return split_files("dev") + split_files("test")
     if split == "train":

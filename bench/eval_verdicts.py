@@ -7,8 +7,10 @@ helper, only ever scored, its misses never read); ``fresh2`` = tests/data/eligib
 (66, written blind by a third helper after the holdout's figures had been seen, only scored);
 ``fresh3`` = tests/data/eligibility_fresh3.jsonl (66, written blind by a fourth helper, scored
 only at the end of the next round, on its final code); ``fresh4`` =
-tests/data/eligibility_fresh4.jsonl (66, a fifth helper, written in that round and kept unscored
-for the one after). A default run reads only the written set.
+tests/data/eligibility_fresh4.jsonl (66, a fifth helper, written in that round and scored at the
+end of the next one); ``fresh5`` = tests/data/eligibility_fresh5.jsonl (66, a sixth helper, written
+in the round that scored fresh4 and kept unscored for the one after). A default run reads only the
+written set.
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with
@@ -48,7 +50,8 @@ from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 
 SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "holdout": "eligibility_holdout.jsonl",
-        "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl"}
+        "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",
+        "fresh5": "eligibility_fresh5.jsonl"}
 DATA = ROOT / "tests" / "data" / SETS["written"]
 
 

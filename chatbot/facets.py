@@ -47,8 +47,8 @@ DETAILS: dict[str, tuple[str, str]] = {
                   r"|\b(?:documents?|paperwork|what (?:do i|should i) bring|forms?|application form)\b",
                   r"서류|제출|증명서|사본|양식|서식"),
     "fee": (r"입장료|이용료|참가비|수강료|수업료|교재비|수강비|교육비|등록금|재료비|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)"
-            r"|입장권|티켓|\b(?:fees?|admission|tickets?|tuition|how much does .* cost|do i (?:have|need) to pay)\b",
-            r"\d[\d,]*\s*원|무료|무상|유료"),            # a price, not a budget ("15,000백만원")
+            r"|가격|입장권|티켓|\b(?:fees?|prices?|admission|tickets?|tuition|how much does .* cost|do i (?:have|need) to pay)\b",
+            r"\d[\d,]*\s*원|무료|무상|유료"),            # a price, not a budget ("15,000백만원"); the report never says 가격
     "parking": (r"주차|\bpark(?:ing)?\s+(?:lot|space|spot|garage|available|there|nearby)|\bparking\b",
                 r"주차"),
     "result": (r"(?:결과|발표|합격|선정\s*여부)\S*\s*(?:는|은)?\s*언제|며칠\s*(?:만에|걸려|걸리)"

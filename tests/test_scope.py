@@ -13,7 +13,8 @@ def test_shipped_model_covers_every_feature_and_has_a_threshold_per_language_gro
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_scope.py"
     assert set(data["thresholds"]) == {"ko", "other"} and all(0 < t < 1 for t in data["thresholds"].values())
-    assert not {"scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl", "scope_fresh4.jsonl"} & set(data["negatives"])
+    assert not {"scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl", "scope_fresh4.jsonl",
+                "scope_fresh5.jsonl", "scope_fresh6.jsonl"} & set(data["negatives"])
     model = load_model()
     assert model is not None and model.threshold("ko") == data["thresholds"]["ko"]
     assert model.threshold("ja") == data["thresholds"]["other"]

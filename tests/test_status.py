@@ -113,6 +113,7 @@ def test_a_detail_counts_only_in_the_asked_programs_own_lines(analyzer):
     ("일자리카페 상담 온라인으로 예약할 수 있어요?", "web"),
     ("What's the nearest subway station to the robot museum?", "address"),
     ("Can ordinary people buy tickets to the fashion week shows?", "fee"),
+    ("따릉이 정기권 가격이 얼마야?", "fee"),
 ])
 def test_details_citizens_ask_for(analyzer, question, detail):
     assert detail in analyzer.analyse(question).details
