@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 
-SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "holdout": "eligibility_holdout.jsonl",
+SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "train": "eligibility_train.jsonl", "holdout": "eligibility_holdout.jsonl",
         "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",
         "fresh5": "eligibility_fresh5.jsonl"}
 DATA = ROOT / "tests" / "data" / SETS["written"]

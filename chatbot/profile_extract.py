@@ -249,6 +249,14 @@ _EN_IM_AGE = re.compile(
 _EN_YEARS_OLD = re.compile(rf"\b({_EN_NUM})[-\s]*(?:years?|yrs?)[-\s]*old\b(?!s)"
                            r"(?!\s+(?:startup|start-up|company|business|firm|shop|venture|factory)\b)", re.I)
 _EN_AGE_IS = re.compile(rf"\b(?:my\s+age\s+is|aged|turned|turning)\s+({_EN_NUM})\b", re.I)
+# "My dad (63)", "My brother (26)", "아들(24)": an age in brackets after the person it is about
+_AGE_IN_BRACKETS = re.compile(
+    r"(?:\b(?:i|me|my\s+(?:son|daughter|child|kid|brother|sister|husband|wife|dad|father|mom|mum|mother|"
+    r"boyfriend|girlfriend|partner|friend|nephew|niece|uncle|aunt|grandson|granddaughter))"
+    r"|(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|형|누나|언니|오빠|동생|조카|남친|여친|남자친구|여자친구|친구|저))"
+    r"\s*\(\s*(?:만\s*)?(\d{1,2})\s*(?:살|세|y/?o)?\s*\)",
+    re.I,
+)
 _EN_DECADE = re.compile(
     rf"\b(?:in\s+(?:my|his|her)\s+)?(?:(?P<part>early|mid|late)[-\s]?)?(?P<decade>{_alt(_EN_DECADES)})(?![\w'])",
     re.I,
@@ -290,6 +298,7 @@ def _age_findings(text: str) -> list[Finding]:
         (_EN_IM_AGE, _en_age, _en_bound),
         (_EN_YEARS_OLD, _en_age, _en_bound),
         (_EN_AGE_IS, _en_age, _en_bound),
+        (_AGE_IN_BRACKETS, _digit_age, _en_bound),
         (_EN_DECADE, _en_decade, _en_bound),
     ]
     return [f for pattern, value, skip in scans for f in _scan(text, pattern, "age", value, skip)]
@@ -452,6 +461,7 @@ _EN_INCOME = re.compile(
 _KRW_AMOUNT = r"(?:\d[\d,]*(?:\.\d+)?\s*(?:억|천만|백만|만|천|백)\s*)+원?|\d[\d,]{3,}\s*원"
 _KO_ASSETS = re.compile(
     rf"(?:가구\s*|가족\s*(?:합산\s*)?|총\s*)?(?:재산|자산)(?:이|은|는|:)?\s*"
+    rf"(?:[가-힣]{{1,8}}(?:\s+[가-힣]{{1,8}})?\s*(?:포함해서|포함하면|포함|까지)\s*)?"     # "전세보증금 포함해서 1억 5천"
     rf"(?:(?:다\s*|모두\s*|전부\s*)?(?:합쳐서|합치면|합하면|합해서|합산하면|더하면)\s*)?(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
 )
 _EN_MONEY = r"(?:₩\s*|krw\s*)?(?P<{0}>\d[\d,]*(?:\.\d+)?)\s*(?P<{1}>million|billion)?\s*(?:won|krw)?"
@@ -654,7 +664,7 @@ _KO_INDUSTRY = re.compile(
     r"\s*(?:관련\s*|쪽\s*)?(?:스타트업|기업|회사|공장|업체|공방|가게|사업|집|소|샵|업)"
     r"\s*(?:을|를|이고|인데|이에요|예요|입니다|해요|하는데|운영|차렸|하고|해서)"
 )
-_EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|family|local)\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?"
+_EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|family|local|foreign|[a-z]+-(?:invested|backed|based|stage|owned|run))\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?"
 _EN_INDUSTRY = re.compile(
     rf"\b(?:i|we)\s+(?:run|own|have|operate|started|opened)\s+(?:an?\s+|our\s+|my\s+)?{_EN_INDUSTRY_WORD}\b"
     rf"|\b(?:i|we)\s*(?:'re|'m|\s+am|\s+are)\s+an?\s+{_EN_INDUSTRY_WORD.replace('?P<ind>', '?P<ind2>')}\s+"

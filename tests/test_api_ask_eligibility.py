@@ -165,7 +165,9 @@ def test_an_unstated_detail_stays_partial_and_carries_the_verdict_asked_for_too(
 
 def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
     """"엔젤펀드" is a part of the Vision 2030 Fund with its own target; "사전과정" (the Pre course) of
-    the youth academy is for non-majors, which the facts cannot settle: open, never eligible."""
+    the youth academy is for non-majors and its "심화반" (the Post course) for its graduates, which
+    the facts cannot settle: open, never eligible. Creative Core100 is Invest Seoul's list for
+    content and game companies: a biotech firm is not eligible."""
     old = ask(api, "창업한지 9년 된 회사인데 서울시 엔젤펀드 투자 받을 수 있나요?")
     assert old["eligibility"]["program"]["id"] == "vision-fund" and old["eligibility"]["verdict"] == "ineligible"
     assert first_sentence(old["answer"]).startswith("창업 9년 차 사업체를 운영하는 분은 「서울 Vision 2030 펀드 조성 및 운용」 "
@@ -177,6 +179,11 @@ def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
     assert concert["eligibility"]["verdict"] == "ineligible"
     assert first_sentence(concert["answer"]).startswith("Someone aged 45 is not eligible for G Valley")
     assert "(talk concert):" in first_sentence(concert["answer"])
+    post = ask(api, "청년취업사관학교 프로젝트 위주 심화반은 처음 듣는 사람도 바로 신청되나요? 29살 취준생이에요")
+    assert post["eligibility"]["verdict"] == "unknown" and "(Post 과정)" in post["answer"]       # for its graduates
+    core = ask(api, "We're a foreign-invested biotech company in Seoul. Can we be selected for Invest Seoul's "
+                    "Creative Core100 list?")
+    assert core["eligibility"]["program"]["id"] == "invest-seoul" and core["eligibility"]["verdict"] == "ineligible"
     general = ask(api, "30대 후반 취준생인데 청년취업사관학교 들을 수 있어?")
     assert general["eligibility"]["verdict"] == "eligible" and "Pre 과정" not in general["answer"]
     assert any(c["part"] and not c["part_named"] and c["status"] == "info" for c in general["eligibility"]["criteria"])

@@ -70,6 +70,26 @@ def test_an_unnamed_program_the_question_describes_is_inferred_out_of_scope(cata
     assert (found[0] if found else None) == expected
 
 
+@pytest.mark.parametrize("ranked, expected", [
+    ([("seoul-rnd", 0.85), ("youth-academy", 0.06)], "seoul-rnd"),       # far ahead of any other program
+    ([("seoul-rnd", 0.55), ("youth-academy", 0.45)], None),             # two programs close: no subject
+    ([("seoul-rnd", 0.45)], None),                                       # not high enough
+])
+def test_an_unnamed_program_far_ahead_is_taken_out_of_scope(catalog, analyzer, ranked, expected):
+    """The scope classifier (fitted on questions of fact) reads a long self-description as
+    off-topic; a program whose score stands out is still the one asked about."""
+    found = target(catalog, analyzer, "성수동에 있는 직원 8명 핀테크 스타트업인데 시에서 주는 신기술 연구개발비 받을수 있나요?",
+                   ranked, False)
+    assert (found[0] if found else None) == expected
+
+
+def test_out_of_scope_a_program_needs_a_fact_its_conditions_read(catalog, analyzer):
+    """An everyday question can stand out for one program ("예약" for the Future Lab's bookings);
+    without a stated fact any of its conditions reads, it is not the one asked about."""
+    question = "치매안심센터 검사 예약하려면 어떻게 해야돼요? 아버지가 요즘 깜빡하셔서 신청 가능할까요"
+    assert target(catalog, analyzer, question, [("future-lab", 0.89), ("youth-academy", 0.05)], False) is None
+
+
 def test_catalog_match_weighs_the_question_words_a_program_wording_holds(analyzer):
     question = analyzer.analyse("29살 구직자인데 파이썬이랑 코딩 무료로 가르쳐주는 곳 다닐 수 있어요?")
     academy, suit = question.catalog["youth-academy"], question.catalog["interview-suit"]

@@ -51,6 +51,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("서른두 살 서울 거주 구직자입니다", {**age(32), **SEOUL, **status("unemployed")}),
     ("예순다섯 살 은퇴했어요", {**age(65), **status("retired")}),
     ("나이는 40이에요", age(40)),
+    ("고등학생 아들(만 17살)이 해보고 싶대요", {**age(17), **status("student")}),   # an age in brackets after the person
+    ("My dad (63) lives in Seoul", age(63)),
     ("25살인데 청년인턴 할 수 있나요?", age(25)),
     ("40살이면 신청할 수 있나요?", age(40)),  # a conditional describes the asker's case
     ("30대 후반 백수입니다", {**age(36, 39), **status("unemployed")}),
@@ -102,6 +104,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("재산 3억5천만원 이하", assets(0, 350_000_000)),
     ("가족 재산 합쳐서 1억쯤이고 소득은 없어요", assets(100_000_000)),
     ("가족 재산 다 합치면 6억 정도 돼요", assets(600_000_000)),
+    ("재산은 전세보증금 포함해서 1억 5천 정도예요", assets(150_000_000)),     # what the sum includes, between
     ("my household income is 70% of median, assets of 300 million won", {**income(70), **assets(300_000_000)}),
     ("median income 70%", income(70)),
     ("my income is below 60% of the median", income(0, 60)),
@@ -131,6 +134,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     # the industry of the asker's business (an "in [...]" condition can then exclude a bakery)
     ("마포에서 작은 빵공장 하는데", {"business_industry": "food", "has_business": True}),
     ("봉제공장 하는데요", {"business_industry": "garment-sewing", "has_business": True}),
+    ("We're a foreign-invested biotech company", {"business_industry": "bio", "has_business": True}),
     ("인쇄소 운영하는데 지원 돼요?", {"business_industry": "printing", "has_business": True}),
     ("I run a small café in Mapo", {"business_industry": "food", "has_business": True}),
     ("We're a small printing company", {"business_industry": "printing", "has_business": True}),

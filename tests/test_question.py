@@ -39,6 +39,15 @@ def asks_eligibility(text: str) -> bool:
     "저 서른여섯 구직자인데 몇 살까지 받아줘요?",
     "경기도 사는 45세 실직자예요 뉴딜일자리 못하나요?",
     "스물다섯 대학생인데 청년인턴 하려면 졸업해야 해요?",
+    "서울형 뉴딜일자리 하려면 꼭 실업자여야 하나요? 지금 무직이에요",      # "must I be …"
+    "G밸리 청년 토크콘서트 아무나 가도 되나요?",
+    "다음주 면접인데 저 36살인데 청년 나이 넘은 거 아닌가요?",
+    "I'm 22 and a senior at uni. Does the free interview suit rental cover someone like me?",
+    "Do we count as an early-stage company for the angel fund?",
+    "취업날개 누나도 빌릴 수 있어요?",                                     # a relative is the subject
+    "국제기구 인턴 프로그램 저도 가능해요?",
+    "부산에서 영화제 운영하고 있는데 서울시 영화제 보조금 지원할 수 있나요?",
+    "I'm 33 and job hunting. Is there a beginner Python class I could take?",
 ])
 def test_eligibility_questions(question):
     assert asks_eligibility(question)
@@ -55,6 +64,8 @@ def test_eligibility_questions(question):
     "Is the museum open on Monday?",
     "When is the academy open for applications?",
     "What does the job café offer to people who visit?",
+    "누나가 다음주에 면접 본대요",                                          # a relative, no join word
+    "Does the report cover housing?",
 ])
 def test_not_eligibility_questions(question):
     assert not asks_eligibility(question)

@@ -28,6 +28,14 @@ from .question import CatalogMatch, Question
 COVERAGE_WEIGHT = 2.0
 MIN_UNNAMED_SCORE = 0.9
 MIN_MATCH_MARGIN = 0.05
+# Out of the scope classifier's scope (fitted on questions of fact, it reads a long self-description
+# as off-topic), an unnamed program is still taken when its score is this high and this far ahead
+# of the next program's and the asker stated a fact one of its conditions reads. Chosen on the dev
+# and training eligibility sets and the blind fitting sets' off-topic questions: it takes five
+# programs the asker meant, none of the three wrong ones the bare scores would, and no everyday
+# question ("치매안심센터 검사 예약하려면 어떻게 해야돼요?" stands out for the Future Lab's bookings).
+MIN_OUT_OF_SCOPE_SCORE = 1.0
+MIN_OUT_OF_SCOPE_GAP = 0.5
 MAX_SCHEDULE = 3
 TOPIC_WEIGHT = 100.0
 SCHEDULE_PROGRAMS = 5         # unnamed: only the dates of the programs retrieval ranks first
@@ -91,7 +99,8 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
     that score reaches MIN_UNNAMED_SCORE, or, since the scope classifier is fitted on questions
     of fact and reads a long self-description as off-topic, when the question describes the
     program (``CatalogMatch.describes``: its wording covers at least a quarter of the question, in
-    two words or more) and covers MIN_MATCH_MARGIN more of it than any other program's does. Never
+    two words or more) and covers MIN_MATCH_MARGIN more of it than any other program's does, or
+    when its score reaches MIN_OUT_OF_SCOPE_SCORE, MIN_OUT_OF_SCOPE_GAP ahead of the next. Never
     when the question uses a benefit word ("국민취업지원제도", "housing subsidy") the program's text
     lacks. The weight and the bars were chosen on the fitting sets (docs/finder.md).
     """
@@ -108,12 +117,26 @@ def target_program(catalog: Catalog, question: Question, ranked: list[tuple[str,
         return None
     runner_up = max((m.share for pid, m in matches.items() if pid != best), default=0.0)
     described = matches[best].describes and matches[best].share - runner_up >= MIN_MATCH_MARGIN
-    clear = (in_scope and scores[best] >= MIN_UNNAMED_SCORE) or described
+    next_score = max((s for pid, s in scores.items() if pid != best), default=0.0)
     program = catalog.get(best)
+    standing_out = (scores[best] >= MIN_OUT_OF_SCOPE_SCORE and scores[best] - next_score >= MIN_OUT_OF_SCOPE_GAP
+                    and _states_a_fact_for(program, question))
+    clear = (in_scope and scores[best] >= MIN_UNNAMED_SCORE) or described or standing_out
     text = _program_text(program)
     if not clear or any(word not in text for word in question.other_schemes):
         return None
     return program, True
+
+
+def _states_a_fact_for(program: Program, question: Question) -> bool:
+    """Did the asker state a fact one of the program's conditions reads (its field, a field its
+    ``met_by`` names, or any business fact for a business condition)?"""
+    stated = {finding.field for finding in (question.profile.understood if question.profile else ())}
+    for criterion in program.eligibility:
+        fields = {criterion.field, *(value.split("=")[0] for value in criterion.met_by or () if "=" in value)}
+        if any(field and any(s == field or s.startswith(f"{field}.") for s in stated) for field in fields):
+            return True
+    return False
 
 
 def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[str, float]], in_scope: bool,

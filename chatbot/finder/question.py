@@ -41,7 +41,10 @@ ELIGIBILITY_WORDS = re.compile(
     r"|\btoo\s+(?:old|young)\b|\bonly\s+for\b|\bpeople\s+like\s+(?:me|us)\b"
     r"|\b(?:open|available)\s+(?:to|for)\s+(?:me|us|him|her|them|people|someone|anyone|foreigners|non-?residents?|\d+)"
     r"|\b(?:take|takes|accept|accepts|admit|admits)\s+(?:me|us|him|her|them|people|foreigners)\b"
-    r"|\b(?:do|does)\s+(?:i|we|he|she|one|my\s+\w+)\s+(?:have|need)\s+to\s+(?:be|live|reside|have\s+(?:been|lived))\b",
+    r"|\b(?:do|does)\s+(?:i|we|he|she|one|my\s+\w+)\s+(?:have|need)\s+to\s+(?:be|live|reside|have\s+(?:been|lived))\b"
+    # "꼭 실업자여야 하나요", "서울 살아야 돼요?", "아무나 가도 되나요", "나이 넘은 거 아닌가요"
+    r"|(?:여|이어|아|어)야\s*(?:하나|하나요|해요|해|하는|돼|되나|되요|됩니까)|아무나|넘은\s*거\s*아닌"
+    r"|\bcover(?:s)?\s+(?:me|us|him|her|them|someone|people|anyone)\b|\b(?:do|does|would)\s+(?:i|we|he|she|it|my\s+\w+)\s+count\s+as\b",
     re.I,
 )
 JOIN_WORDS = re.compile(
@@ -52,15 +55,19 @@ JOIN_WORDS = re.compile(
     r"|\b(?:can|could)\s+(?:i|we|a|an|someone|my|he|she|they|people|foreigners|students)\b|\bmay\s+i\b"
     r"|\bam\s+i\s+(?:able|allowed)\b|\bjoin\b|\bapply\b|\bsign\s+up\b|\benrol+\b|\bregister\b"
     r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+it\s+(?:ok|possible)\b"
-    r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b",
+    r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b"
+    r"|보낼\s*수|(?:가|해|들어|써|빌려|받아)도\s*(?:돼|되|괜찮)|\b(?:i|we|he|she)\s+(?:could|can)\s+(?:take|join|attend|use|apply|get|do)\b",
     re.I,
 )
 # Someone describing themselves (or a relative, or their company): with a join word it is a case
 # to decide even when no fact was read from it ("저 컴공 졸업했는데 들을 수 있나요?").
 SELF_DESCRIPTION = re.compile(
-    r"(?:^|\s)(?:저는|전|저|제가|저희|우리|내가|난|나는)(?:\s|$)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
+    r"(?:^|\s)(?:저는|전|저|제가|저희|우리|내가|난|나는|저도|나도|저희도|우리도)(?:\s|$)|운영\s*(?:하고\s*있|중이|하는데|해요|합니다)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
     r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live)\b|\bwe(?:'re|\s+are|\s+have|\s+run)\b"
-    r"|\bmy\s+(?:son|daughter|mother|mom|father|dad|brother|sister|wife|husband|company|startup)\b",
+    r"|(?:^|\s)(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|부모님|누나|언니|오빠|형|동생|조카|남친|여친|남자친구|여자친구)"
+    r"(?:이|가|은|는|도|이는|이가)?(?:\s|\(|$)"
+    r"|\bmy\s+(?:son|daughter|mother|mom|mum|father|dad|parents?|brother|sister|wife|husband|boyfriend|girlfriend|partner"
+    r"|nephew|niece|friend|company|startup|firm|business|lab|team)\b",
     re.I,
 )
 
