@@ -347,8 +347,10 @@ _EN_NOT_SEOUL = re.compile(
     r"not\s+living\s+in\s+seoul|(?:live|living|reside|based)\s+outside\s+(?:of\s+)?seoul)\b",
     re.I,
 )
+_WITH_SOMEONE = r"(?:\s+with\s+(?:my|our|his|her|their)\s+\w+)?"      # "living with our parents in Goyang"
 _EN_ELSEWHERE = re.compile(
-    rf"\b(?:live|living|reside|residing|based|from|resident\s+of)\s+(?:in\s+)?(?:{_alt(_EN_REGIONS)})\b", re.I
+    rf"\b(?:(?:live|lives|living|reside|residing){_WITH_SOMEONE}|based|from|resident\s+of)\s+(?:in\s+)?(?:{_alt(_EN_REGIONS)})\b",
+    re.I,
 )
 _KO_FOREIGN_STUDENT = re.compile(r"유학생|외국인\s*(?:유학생|학생)|교환\s*학생")
 _EN_FOREIGN_STUDENT = re.compile(
@@ -417,6 +419,7 @@ _STATUS_PATTERNS: dict[str, tuple[str, str]] = {
     "employed": (
         r"직장인|회사원|재직(?!자\s*(?:교육|과정|대상|역량|전용|프로그램|용|만))|근무\s*중|(?:회사|직장)에?\s*다니|정규직|계약직|알바|아르바이트|일하고\s*있",
         r"(?<!self-)(?<!self\s)\bemployed\b|\bi\s+work\s+(?:full[-\s]?time\s+|part[-\s]?time\s+)?(?:at|for|as|in)\b|"
+        r"\bi(?:'m|\s+am)\s+(?:currently\s+|now\s+)?working\s+(?:full[-\s]?time\s+|part[-\s]?time\s+)?(?:at|for|as|in)\b|"
         r"\bi\s+work\s+(?:full|part)[-\s]?time\b|\bfull[-\s]?time\s+(?:job|employee|worker)\b|"
         r"\boffice\s+worker\b|\bemployee\b|\bi\s+have\s+a\s+(?:full[-\s]?time\s+)?job\b",
     ),
@@ -687,20 +690,35 @@ def _in_seoul(m: re.Match) -> bool:
     return place in _SEOUL_PLACES_KO or place in _SEOUL_PLACES_EN
 
 
+# "I work at a small company in Seoul", "가산동 소프트웨어 회사 다니는 27살": the company is the
+# asker's employer, not a business they run.
+_KO_WORKS_THERE = re.compile(r"^\s*(?:에|에서)?\s*(?:다니|다녀|근무|재직|일하|일해|출근)")
+_EN_WORKS_AT = re.compile(
+    r"\bwork(?:s|ing)?\s+(?:full[-\s]?time\s+|part[-\s]?time\s+)?(?:at|for|in)\s+(?:an?\s+|the\s+|my\s+)?(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
+
+
+def _employer(check: Check) -> Check:
+    """``check``, and also skip a business the asker works at."""
+    return lambda text, m: check(text, m) or bool(_KO_WORKS_THERE.match(_after(text, m))
+                                                  or _EN_WORKS_AT.search(_before(text, m)))
+
+
 def _business_findings(text: str) -> list[Finding]:
     found = [
-        *_scan(text, _KO_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _ko_rule),
-        *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _en_rule),
+        *_scan(text, _KO_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_ko_rule)),
+        *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_en_rule)),
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
-        *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _ko_rule),
-        *_scan(text, _EN_INDUSTRY, "business.industry", _industry, _en_rule_only),
+        *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _employer(_ko_rule)),
+        *_scan(text, _EN_INDUSTRY, "business.industry", _industry, _employer(_en_rule_only)),
         *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
         *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
     ]
     for size, (ko, en) in _SIZE_RES.items():
-        found += _scan(text, ko, "business.size", _constant(size), _ko_rule_or_topic)
-        found += _scan(text, en, "business.size", _constant(size), _en_rule)
+        found += _scan(text, ko, "business.size", _constant(size), _employer(_ko_rule_or_topic))
+        found += _scan(text, en, "business.size", _constant(size), _employer(_en_rule))
     return found
 
 

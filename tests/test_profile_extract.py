@@ -135,6 +135,10 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("마포에서 작은 빵공장 하는데", {"business_industry": "food", "has_business": True}),
     ("봉제공장 하는데요", {"business_industry": "garment-sewing", "has_business": True}),
     ("We're a foreign-invested biotech company", {"business_industry": "bio", "has_business": True}),
+    # the company someone works at is their employer, not a business they run
+    ("I'm working full-time at a small company in Seoul", status("employed")),
+    ("가산동 소프트웨어 회사 다니는 27살인데", {**age(27), **status("employed")}),
+    ("My brother (26) is living with our parents in Goyang", {**age(26), **NOT_SEOUL}),
     ("인쇄소 운영하는데 지원 돼요?", {"business_industry": "printing", "has_business": True}),
     ("I run a small café in Mapo", {"business_industry": "food", "has_business": True}),
     ("We're a small printing company", {"business_industry": "printing", "has_business": True}),

@@ -30,6 +30,7 @@ def test_required_ids_have_korean_and_english_names(registry):
     ("How many times a year can I borrow an interview suit?", "interview-suit"),
     ("서울형 뉴딜일자리 시급", "new-deal-jobs"),
     ("동행일자리 재산 기준", "companion-jobs"),
+    ("Is the Seoul tech institute only for young people?", "tech-school"),
 ])
 def test_mentions_find_the_named_program(registry, text, expected):
     assert registry.best_mention(text) == expected
