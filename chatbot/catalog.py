@@ -63,6 +63,7 @@ FIELDS: dict[str, str] = {
     "business.years_since_founding": "int",
     "business.industry": "enum",
     "business.in_seoul": "bool",          # where the business is, not where its owner lives
+    "business.certified": "bool",         # holds a public agency's certification (공공기관 인증: 이노비즈, 벤처 …)
     # how often the person already used or joined the program in the period its clause names: a
     # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
     "times_used": "int",
@@ -149,6 +150,7 @@ _FIELD_LABELS = {
     "business.years_since_founding": ("창업 경과연수", "years since founding"),
     "business.industry": ("업종", "industry"),
     "business.in_seoul": ("사업체 소재지", "where the business is located"),
+    "business.certified": ("공공기관 인증", "public agency certification"),
     "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
     "no_shows": ("예약하고 오지 않은(노쇼) 횟수", "bookings missed (no-shows)"),
 }
@@ -280,8 +282,10 @@ class Criterion(_Model):
                 return f"만 {v}세 이상" if ko else f"age {v} or over"
             if op == "between":
                 return f"만 {v[0]}~{v[1]}세" if ko else f"age {v[0]} to {v[1]}"
-        if f in ("resident_of_seoul", "is_foreign_student", "business.in_seoul") and op == "==":
+        if f in ("resident_of_seoul", "is_foreign_student", "business.in_seoul", "business.certified") and op == "==":
             words = {
+                ("business.certified", True): ("공공기관 인증을 받은 기업", "company certified by a public agency"),
+                ("business.certified", False): ("공공기관 인증이 없는 기업", "company without a public agency certification"),
                 ("business.in_seoul", True): ("서울 소재 사업체", "business located in Seoul"),
                 ("business.in_seoul", False): ("서울 밖 사업체", "business located outside Seoul"),
                 ("resident_of_seoul", True): ("서울시 거주", "lives in Seoul"),

@@ -57,6 +57,7 @@ class Business(_Strict):
     years_since_founding: int | None = Field(default=None, ge=0, le=200)
     industry: str | None = Field(default=None, min_length=1, max_length=100)
     in_seoul: bool | None = None        # where the business is ("서울 소재"), apart from where its owner lives
+    certified: bool | None = None       # a public agency's certification (공공기관 인증: 이노비즈, 메인비즈, 벤처 …)
 
     @field_validator("industry")
     @classmethod
@@ -110,6 +111,7 @@ class Facts:
     business_years_since_founding: int | None = None
     business_industry: str | None = None
     business_in_seoul: bool | None = None    # "판교에 있는 중소기업"; profile.business.in_seoul
+    business_certified: bool | None = None   # "이노비즈 인증 있어요"; profile.business.certified
     times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
     no_shows: int | None = None             # bookings missed ("두 번 노쇼했는데"); no form field
     interests: tuple[str, ...] = ()
@@ -129,6 +131,7 @@ class Facts:
             business_years_since_founding=b.years_since_founding if b else None,
             business_industry=b.industry if b else None,
             business_in_seoul=b.in_seoul if b else None,
+            business_certified=b.certified if b else None,
             interests=tuple(profile.interests),
         )
 
@@ -166,6 +169,7 @@ _SPAN_ATTRS = {
     "business.years_since_founding": ("business_years_since_founding", "business_years_since_founding"),
     "business.industry": ("business_industry", "business_industry"),
     "business.in_seoul": ("business_in_seoul", "business_in_seoul"),
+    "business.certified": ("business_certified", "business_certified"),
     "times_used": ("times_used", "times_used"),
     "no_shows": ("no_shows", "no_shows"),
 }

@@ -544,13 +544,36 @@ _EN_FOUNDED = re.compile(
 _SIZE_PATTERNS = {
     "startup": (r"스타트업|벤처기업|창업\s*기업|초기\s*기업", r"\bstart-?ups?\b|\bventure\s+(?:company|firm)\b"),
     "sme": (r"중소\s*기업|소상공인|작은\s*(?:회사|기업|공장|업체)",
-            r"\bsmes?\b|\bsmall(?:\s+or\s+medium)?\s+(?:company|business|firm|factory|workshop)\b|\b\d{1,3}-person\s+(?:company|firm|team)\b"),
+            r"\bsmes?\b|\bsmall(?:\s+or\s+medium)?\s+(?:[a-z]+-[a-z]+\s+)?(?:company|business|firm|factory|workshop)\b|\b\d{1,3}-person\s+(?:company|firm|team)\b"),
     "large": (r"대기업|중견기업", r"\blarge\s+(?:company|corporation|firm)\b|\bconglomerate\b"),
 }
 _SIZE_RES = {size: (re.compile(ko), re.compile(en, re.I)) for size, (ko, en) in _SIZE_PATTERNS.items()}
 _KO_OWNS = re.compile(r"(?:우리|저희|제)\s*(?:회사|기업|업체|공장|가게|스타트업)|(?:회사|기업|업체|공장|스타트업)(?:을|를)?\s*(?:운영|하는데|해요|합니다)")
 _EN_OWNS = re.compile(r"\b(?:our|my)\s+(?:own\s+)?(?:company|startup|start-up|business|firm|factory|workshop|shop)\b"
                       r"|\bwe(?:'re|\s+are)\s+an?\s+", re.I)
+
+
+# A public agency's certification of the business (이노비즈, 메인비즈, 벤처기업 확인 …): said held,
+# or said not held ("공공기관 인증 같은 건 받은 게 하나도 없어요").
+_CERT_NAMES = r"(?:이노비즈|메인비즈|벤처(?:기업)?|가족친화|여성기업|사회적\s*기업|공공기관|강소기업)?"
+_KO_CERTIFIED = re.compile(
+    rf"{_CERT_NAMES}\s*인증(?:을|은|도|이|서)?\s*(?:같은\s*(?:건|것은?)\s*)?"
+    r"(?P<neg>(?:하나도\s*|아직\s*|전혀\s*)?(?:없|안\s*받|못\s*받|받은\s*(?:게|것이?|건)\s*(?:하나도\s*|전혀\s*)?없))?"
+    r"(?(neg)|(?:받았|받은\s*(?:회사|기업|업체)|있|보유|취득))"
+)
+_EN_CERTIFIED = re.compile(
+    r"\b(?P<neg>not|never\s+been|no|without\s+any|don't\s+have\s+(?:any|a)|do\s+not\s+have\s+(?:any|a))?\s*"
+    r"(?:(?:venture|inno-?biz|main-?biz|government|public)[-\s])?certifi(?:ed|cation)\b(?!\s+(?:requirement|needed|required))",
+    re.I,
+)
+
+
+def _ko_certified(m: re.Match) -> bool:
+    return not m.group("neg")
+
+
+def _en_certified(m: re.Match) -> bool:
+    return not m.group("neg")
 
 
 def _founded(m: re.Match) -> Span | None:
@@ -713,6 +736,8 @@ def _business_findings(text: str) -> list[Finding]:
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
         *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _employer(_ko_rule)),
         *_scan(text, _EN_INDUSTRY, "business.industry", _industry, _employer(_en_rule_only)),
+        *_scan(text, _KO_CERTIFIED, "business.certified", _ko_certified, _ko_rule),
+        *_scan(text, _EN_CERTIFIED, "business.certified", _en_certified, _en_rule),
         *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
         *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
     ]
@@ -772,6 +797,7 @@ def _facts(findings: list[Finding]) -> Facts:
         is_foreign_student=_agreed(said.get("is_foreign_student", [])),
         has_business=True if any(name.startswith("business") for name in said) else None,   # any fact of one
         business_in_seoul=_agreed(said.get("business.in_seoul", [])),
+        business_certified=_agreed(said.get("business.certified", [])),
         business_industry=_agreed(said.get("business.industry", [])),     # two industries: undecided
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=_exact(said.get("business.years_since_founding", [])),

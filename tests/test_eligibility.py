@@ -107,8 +107,9 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ("startup-hub", {"employment_status": "self_employed"}, "unknown", ["business", "business.size"]),
     ("startup-hub", {**UNEMPLOYED_30}, "ineligible", []),  # says who they are: no business
     ("startup-hub", {"employment_status": "student", "business": {"size": "startup"}}, "eligible", []),
-    ("strong-sme", {"business": {"size": "sme", "in_seoul": True}}, "eligible", []),
-    ("strong-sme", {"business": {"size": "sme"}}, "unknown", ["business.in_seoul"]),      # "서울 소재"
+    ("strong-sme", {"business": {"size": "sme", "in_seoul": True, "certified": True}}, "eligible", []),
+    ("strong-sme", {"business": {"size": "sme"}}, "unknown", ["business.in_seoul", "business.certified"]),  # "서울 소재"
+    ("strong-sme", {"business": {"size": "sme", "in_seoul": True, "certified": False}}, "ineligible", []),  # 공공기관 인증
     ("strong-sme", {"business": {"size": "sme", "in_seoul": False}}, "ineligible", []),
     ("strong-sme", {"business": {"size": "large"}}, "ineligible", []),
     ("bio-hub", {"business": {"industry": "bio"}}, "eligible", []),
@@ -272,7 +273,11 @@ def test_match_for_a_startup_founder(catalog):
     f = facts(employment_status="business_owner", business={"size": "startup", "industry": "fintech", "in_seoul": True})
     results = [r for r in match(catalog, f, today=TODAY) if r.verdict == "eligible"]
     eligible = [r.program_id for r in results]
-    assert {"fintech-lab", "startup-hub", "seoul-rnd", "strong-sme", "magok", "invest-seoul"} <= set(eligible)
+    assert {"fintech-lab", "startup-hub", "seoul-rnd", "magok", "invest-seoul"} <= set(eligible)
+    assert "strong-sme" not in eligible         # its public certification was not said
+    certified = facts(employment_status="business_owner",
+                      business={"size": "startup", "industry": "fintech", "in_seoul": True, "certified": True})
+    assert "strong-sme" in [r.program_id for r in match(catalog, certified, today=TODAY) if r.verdict == "eligible"]
     assert "bio-hub" not in eligible
     assert [r.relevance for r in results] == sorted((r.relevance for r in results), reverse=True)
 

@@ -135,6 +135,10 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("마포에서 작은 빵공장 하는데", {"business_industry": "food", "has_business": True}),
     ("봉제공장 하는데요", {"business_industry": "garment-sewing", "has_business": True}),
     ("We're a foreign-invested biotech company", {"business_industry": "bio", "has_business": True}),
+    # a public agency's certification, held or not; a rule about one is not the asker's
+    ("이노비즈 인증 있어요", {"business_certified": True, "has_business": True}),
+    ("공공기관 인증 같은 건 받은 게 하나도 없어요", {"business_certified": False, "has_business": True}),
+    ("We're a small venture-certified firm", {"business_certified": True, "has_business": True, "business_size": "sme"}),
     # the company someone works at is their employer, not a business they run
     ("I'm working full-time at a small company in Seoul", status("employed")),
     ("가산동 소프트웨어 회사 다니는 27살인데", {**age(27), **status("employed")}),
@@ -156,6 +160,8 @@ def test_facts_stated_by_the_asker(question, expected):
 
 # Questions that quote a rule, name a group or a program, or say nothing about the asker.
 NEGATIVE = [
+    "공공기관 인증을 받은 기업만 되나요?",
+    "Is certification required?",
     "18~34세면 신청 가능한가요?",
     "만 18세~34세 청년이 대상인가요?",
     "1년에 10회 이상 참여할 수 있나요?",
@@ -236,7 +242,9 @@ def test_understood_phrases_name_field_and_text():
     ("27살 취준생인데 정장 빌릴 수 있나요?", "interview-suit", "eligible"),      # a cap unsaid is shown, not asked
     ("판교에 있는 로봇 중소기업인데 R&D 자금 신청 가능해요?", "seoul-rnd", "ineligible"),
     ("We're a 20-person AI startup in Gangnam. Can we apply?", "seoul-rnd", "eligible"),
-    ("성수동에 있는 중소기업인데 신청 돼요?", "strong-sme", "eligible"),   # the engine; /api/ask keeps the worded certification open
+    ("성수동에 있는 중소기업인데 신청 돼요?", "strong-sme", "unknown"),      # its public certification unsaid
+    ("성수동에 있는 중소기업이고 이노비즈 인증 있어요. 신청 돼요?", "strong-sme", "eligible"),   # the engine's verdict
+    ("강남에 있는 중소기업인데 공공기관 인증 같은 건 받은 게 하나도 없어요", "strong-sme", "ineligible"),
 ])
 def test_extracted_facts_drive_verdicts(question, program_id, expected):
     program = load_catalog(CATALOG).get(program_id)

@@ -74,7 +74,7 @@ def _span(lo: float, hi: float, show, lang: str) -> str:
 
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
-          "business.years_since_founding", "business.industry", "business.in_seoul", "income_pct_of_median",
+          "business.years_since_founding", "business.industry", "business.in_seoul", "business.certified", "income_pct_of_median",
           "household_assets_krw", "times_used", "no_shows"]
 
 
@@ -115,6 +115,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "times_used": lambda: f"이미 {lo}회 이용·참여한",
             "no_shows": lambda: f"예약하고 {lo}회 오지 않은",
             "business.in_seoul": lambda: "서울에 있는 사업체를 운영하는" if lo else "서울 밖에 있는 사업체를 운영하는",
+            "business.certified": lambda: "공공기관 인증을 받은 사업체를 운영하는" if lo else "공공기관 인증이 없는 사업체를 운영하는",
         }
     else:
         words = {
@@ -130,6 +131,8 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
             "no_shows": lambda: f"who missed {lo} booking{'s' if lo != 1 else ''}",
             "business.in_seoul": lambda: "whose business is in Seoul" if lo else "whose business is outside Seoul",
+            "business.certified": lambda: ("whose business holds a public agency certification" if lo
+                                           else "whose business holds no public agency certification"),
         }
     return ("mod", words[name]()) if name in words else None
 
@@ -156,7 +159,7 @@ _MISSING_KO = {
     "income_pct_of_median": "기준중위소득 대비 소득", "household_assets_krw": "가구 재산",
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
     "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
-    "business.in_seoul": "사업체 소재지", "no_shows": "노쇼 횟수",
+    "business.in_seoul": "사업체 소재지", "no_shows": "노쇼 횟수", "business.certified": "공공기관 인증 여부",
 }
 _MISSING_EN = {
     "age": "your age", "resident_of_seoul": "whether you live in Seoul", "employment_status": "your employment status",
@@ -166,6 +169,7 @@ _MISSING_EN = {
     "business.years_since_founding": "how long ago your business was founded",
     "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
     "business.in_seoul": "where your business is located", "no_shows": "how many bookings you missed",
+    "business.certified": "whether your business holds a public agency certification",
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 
