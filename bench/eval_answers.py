@@ -15,8 +15,9 @@ per split and language:
 - for answerable questions, the answers' mean length and the share that quote two lines (the
   metric rewards quoting more, so both are printed next to it).
 
-Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A and B
-(fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
+Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A, B
+and C (C written in the round that scored fresh5, scored once before it
+was fitted on; fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
 (tests/data/scope_holdout.jsonl), written by a helper who never saw the code, only ever scored,
 its misses never read; ``fresh2`` = a second blind holdout (tests/data/scope_fresh2.jsonl, 200
 questions), written by another such helper after the first one's figures had been seen several
@@ -54,7 +55,7 @@ SPLITS = {
     "dev": ["eval_dev.jsonl"],
     "test": ["eval_test.jsonl"],
     "holdout": ["eval_holdout.jsonl"],
-    "blind": ["scope_a.jsonl", "scope_b.jsonl", "eval_unanswerable.jsonl"],
+    "blind": ["scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "eval_unanswerable.jsonl"],
     **{split: [name] for split, name in HOLDOUTS.items()},
 }
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\s”])")

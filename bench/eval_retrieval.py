@@ -42,14 +42,14 @@ UNSCORED = ("fresh6",)      # scored only when asked for by name, never by a def
 def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
     extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the
-    answerable questions of the blind scope sets A and B (tests/data/scope_a|b.jsonl, fitted on);
+    answerable questions of the blind scope sets A, B and C (tests/data/scope_a|b|c.jsonl, fitted on);
     fresh … fresh6: those of the blind scope holdouts (HOLDOUTS, only ever scored)."""
     if split == "all":
         return split_files("dev") + split_files("test")
     if split == "train":
         return sorted(DATA.glob("train_*.jsonl"))
     if split == "blind":
-        return [p for p in (DATA / "scope_a.jsonl", DATA / "scope_b.jsonl") if p.is_file()]
+        return [p for p in (DATA / "scope_a.jsonl", DATA / "scope_b.jsonl", DATA / "scope_c.jsonl") if p.is_file()]
     if split in HOLDOUTS:
         return [DATA / HOLDOUTS[split]]
     return [DATA / f"eval_{split}.jsonl"]

@@ -1,7 +1,7 @@
 """Fit the "is this in the report?" classifier (chatbot/finder/scope.py).
 
 Positives: answerable questions (the training questions, the dev and test halves, and the
-answerable questions of the blind scope sets A and B). Negatives: the blind sets' questions on
+answerable questions of the blind scope sets A, B and C). Negatives: the blind sets' questions on
 topics the report does not cover (everyday city topics, national schemes, other offices) and
 tests/data/eval_unanswerable.jsonl. Questions about an unstated detail of a program the report
 does describe (its phone number, web address) are left out: they are in scope, and the status
@@ -9,7 +9,7 @@ stage answers them "partial" when no line states the detail. Vague questions are
 (they are asked back, status.py). The holdout and the fresh blind holdout are only scored, by bench/eval_answers.py.
 
 A logistic regression with an L2 penalty whose strength 5-fold cross-validation picks (log loss);
-the threshold per language group is the THRESHOLD_PERCENTILE-th percentile of the out-of-fold
+the threshold per language group (Korean, English, other: scope.SCOPE_GROUPS) is the THRESHOLD_PERCENTILE-th percentile of the out-of-fold
 probabilities of the answerable questions, so about that share of answerable questions is
 refused on questions the model has not seen.
 
@@ -30,9 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chatbot.calibration import language_group  # noqa: E402
 from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.scope import FEATURES, WEIGHTS_FILE  # noqa: E402
+from chatbot.finder.scope import FEATURES, SCOPE_GROUPS, WEIGHTS_FILE, scope_group  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
 from eval_retrieval import DATA, load_questions  # noqa: E402
 from listwise import write_fitted  # noqa: E402
@@ -41,7 +40,7 @@ LAMBDAS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1)
 FOLDS = 5
 THRESHOLD_PERCENTILE = 3.0
 POSITIVE_SPLITS = ("train", "dev", "test", "blind")
-NEGATIVE_FILES = ("scope_a.jsonl", "scope_b.jsonl", "eval_unanswerable.jsonl")
+NEGATIVE_FILES = ("scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "eval_unanswerable.jsonl")
 
 
 def negatives() -> list[dict]:
@@ -106,7 +105,7 @@ def main() -> None:
     rows = positives + negative_rows
     X = features(service, rows)
     y = np.array([1.0] * len(positives) + [0.0] * len(negative_rows))
-    groups = np.array([language_group(r["lang"]) for r in rows])
+    groups = np.array([scope_group(r["lang"]) for r in rows])
     # interleave so every fold holds both classes and all sources
     order = np.random.default_rng(0).permutation(len(y))
     X, y, groups = X[order], y[order], groups[order]
@@ -116,7 +115,7 @@ def main() -> None:
     best = min(losses, key=losses.get)
     oof = out_of_fold(X, y, best)
     thresholds = {}
-    for group in ("ko", "other"):
+    for group in SCOPE_GROUPS:
         mask = groups == group
         thresholds[group] = round(float(np.percentile(oof[mask & (y == 1)], THRESHOLD_PERCENTILE)), 4)
         t = thresholds[group]

@@ -58,7 +58,7 @@ def test_judgements_name_real_questions_and_verdicts(report_lines):
         assert 1 <= j["lines"][0] <= j["lines"][1] <= len(report_lines)
 
 
-SCOPE_SETS = ("scope_a", "scope_b", "scope_holdout", "scope_fresh2", "scope_fresh3", "scope_fresh4", "scope_fresh5", "scope_fresh6")
+SCOPE_SETS = ("scope_a", "scope_b", "scope_c", "scope_holdout", "scope_fresh2", "scope_fresh3", "scope_fresh4", "scope_fresh5", "scope_fresh6")
 ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_holdout", "eligibility_fresh2", "eligibility_fresh3",
                     "eligibility_fresh4", "eligibility_fresh5")
 KINDS = {"answerable", "off_topic", "unstated_fact", "vague"}

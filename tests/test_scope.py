@@ -9,15 +9,15 @@ from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, ScopeModel, ScopeSignal
 from chatbot.retrieval import RetrievalResult
 
 
-def test_shipped_model_covers_every_feature_and_has_a_threshold_per_language_group():
+def test_shipped_model_covers_every_feature_and_has_a_threshold_for_korean_english_and_the_rest():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_scope.py"
-    assert set(data["thresholds"]) == {"ko", "other"} and all(0 < t < 1 for t in data["thresholds"].values())
+    assert set(data["thresholds"]) == {"ko", "en", "other"} and all(0 < t < 1 for t in data["thresholds"].values())
     assert not {"scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl", "scope_fresh4.jsonl",
                 "scope_fresh5.jsonl", "scope_fresh6.jsonl"} & set(data["negatives"])
     model = load_model()
     assert model is not None and model.threshold("ko") == data["thresholds"]["ko"]
-    assert model.threshold("ja") == data["thresholds"]["other"]
+    assert model.threshold("ja") == data["thresholds"]["other"] and model.threshold("en") == data["thresholds"]["en"]
 
 
 def test_probability_rises_with_its_positive_signals_and_falls_with_unknown_words():

@@ -43,6 +43,15 @@ FEATURES = (
     "other_scheme_absent", "named", "korean", "expanded_other", "english_topic", "english_coverage",
 )
 COVERAGE_PROGRAMS = 3       # English coverage: the question's English words in the top programs' English wording
+# A threshold per group: Korean, English (read word by word through the glossary) and the other
+# languages (Chinese, Japanese, …: only the dense side understands them, so their answerable
+# questions score lower; one threshold for English and them let English off-topic questions through).
+SCOPE_GROUPS = ("ko", "en", "other")
+
+
+def scope_group(language: str) -> str:
+    group = language_group(language)
+    return "en" if group == "other" and language.lower().startswith("en") else group
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,8 @@ class ScopeModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def threshold(self, language: str) -> float:
-        return self.thresholds.get(language_group(language), 0.5)
+        group = scope_group(language)
+        return self.thresholds.get(group, self.thresholds.get("other", 0.5))
 
 
 def load_model(path: Path = WEIGHTS_FILE) -> ScopeModel | None:
