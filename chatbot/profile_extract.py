@@ -371,7 +371,8 @@ def _ko_elsewhere(text: str) -> Callable[[re.Match], bool | None]:
     return lambda m: False if affirmed(m) else None
 
 
-def _en_foreign_student(m: re.Match) -> bool:
+def _not_negated(m: re.Match) -> bool:
+    """A pattern with an optional ``neg`` group: true unless it matched ("not an international student")."""
     return not m.group("neg")
 
 
@@ -391,7 +392,7 @@ def _residence_findings(text: str) -> list[Finding]:
 def _foreign_student_findings(text: str) -> list[Finding]:
     return [
         *_scan(text, _KO_FOREIGN_STUDENT, "is_foreign_student", _ko_affirmed(text), _ko_rule_or_topic),
-        *_scan(text, _EN_FOREIGN_STUDENT, "is_foreign_student", _en_foreign_student, _en_rule),
+        *_scan(text, _EN_FOREIGN_STUDENT, "is_foreign_student", _not_negated, _en_rule),
     ]
 
 
@@ -568,14 +569,6 @@ _EN_CERTIFIED = re.compile(
 )
 
 
-def _ko_certified(m: re.Match) -> bool:
-    return not m.group("neg")
-
-
-def _en_certified(m: re.Match) -> bool:
-    return not m.group("neg")
-
-
 def _founded(m: re.Match) -> Span | None:
     raw = m.group("n") or m.group("n2")
     n = int(raw) if raw.isdigit() else _en_number(raw)
@@ -597,17 +590,21 @@ _EN_TIMES = re.compile(
     rf"\b(?:(?P<word>once|twice|thrice)|(?P<n>{_EN_NUM})\s+times)\b",
     re.I,
 )
-_EN_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_EN_COUNT_WORDS = {"one": 1, "a": 1, "an": 1, "once": 1, "twice": 2, "thrice": 3}
 
 
-def _ko_times(m: re.Match) -> Span:
-    raw = m.group("n")
+def _ko_count(m: re.Match) -> Span:
+    """A past count (uses, no-shows) from a pattern's ``n`` or ``n2`` group: digits or a native word."""
+    raw = m.group("n") or m.groupdict().get("n2")
     n = int(raw) if raw.isdigit() else _KO_COUNTS[raw]
     return n, n
 
 
-def _en_times(m: re.Match) -> Span:
-    n = _EN_TIMES_WORDS[m.group("word").lower()] if m.group("word") else _en_number(m.group("n"))
+def _en_count(m: re.Match) -> Span:
+    """The same in English: a word ("twice", "one") from ``word``/``word2``, else a number."""
+    groups = m.groupdict()
+    word = groups.get("word") or groups.get("word2")
+    n = _EN_COUNT_WORDS[word.lower()] if word else _en_number(groups.get("n") or groups.get("n2"))
     return n, n
 
 
@@ -624,27 +621,14 @@ _EN_NO_SHOWS = re.compile(
     rf"|\b(?:no-?show(?:ed)?|(?:didn't|did\s+not)\s+show\s+up)\s+(?:(?P<word2>once|twice)|(?P<n2>{_EN_NUM})\s+times)\b",
     re.I,
 )
-_EN_NO_SHOW_WORDS = {"one": 1, "a": 1, "an": 1, "once": 1, "twice": 2}
-
-
-def _ko_no_shows(m: re.Match) -> Span:
-    raw = m.group("n") or m.group("n2")
-    n = int(raw) if raw.isdigit() else _KO_COUNTS[raw]
-    return n, n
-
-
-def _en_no_shows(m: re.Match) -> Span:
-    word = m.group("word") or m.group("word2")
-    n = _EN_NO_SHOW_WORDS[word.lower()] if word else _en_number(m.group("n") or m.group("n2"))
-    return n, n
 
 
 def _times_findings(text: str) -> list[Finding]:
     """"올해 벌써 10번 빌렸는데", "I've done it twice": a past count, never a rule's ("연 10회까지")."""
-    return [*_scan(text, _KO_TIMES, "times_used", _ko_times, _ko_bound),
-            *_scan(text, _EN_TIMES, "times_used", _en_times, _en_bound),
-            *_scan(text, _KO_NO_SHOWS, "no_shows", _ko_no_shows, _ko_bound),
-            *_scan(text, _EN_NO_SHOWS, "no_shows", _en_no_shows, _en_bound)]
+    return [*_scan(text, _KO_TIMES, "times_used", _ko_count, _ko_bound),
+            *_scan(text, _EN_TIMES, "times_used", _en_count, _en_bound),
+            *_scan(text, _KO_NO_SHOWS, "no_shows", _ko_count, _ko_bound),
+            *_scan(text, _EN_NO_SHOWS, "no_shows", _en_count, _en_bound)]
 
 
 # Where a business is: a place, then "에 있는 / 소재 / 위치한" and a business noun ("판교에 있는 로봇
@@ -736,8 +720,8 @@ def _business_findings(text: str) -> list[Finding]:
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
         *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _employer(_ko_rule)),
         *_scan(text, _EN_INDUSTRY, "business.industry", _industry, _employer(_en_rule_only)),
-        *_scan(text, _KO_CERTIFIED, "business.certified", _ko_certified, _ko_rule),
-        *_scan(text, _EN_CERTIFIED, "business.certified", _en_certified, _en_rule),
+        *_scan(text, _KO_CERTIFIED, "business.certified", _not_negated, _ko_rule),
+        *_scan(text, _EN_CERTIFIED, "business.certified", _not_negated, _en_rule),
         *_scan(text, _KO_OWNS, "business", _constant(True), _ko_rule),
         *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
     ]

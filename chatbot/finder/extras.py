@@ -133,7 +133,7 @@ def _states_a_fact_for(program: Program, question: Question) -> bool:
     ``met_by`` names, or any business fact for a business condition)?"""
     stated = {finding.field for finding in (question.profile.understood if question.profile else ())}
     for criterion in program.eligibility:
-        fields = {criterion.field, *(value.split("=")[0] for value in criterion.met_by or () if "=" in value)}
+        fields = {criterion.field, *(field for field, _ in criterion.met_by_facts())}
         if any(field and any(s == field or s.startswith(f"{field}.") for s in stated) for field in fields):
             return True
     return False
