@@ -49,13 +49,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import DATA, HOLDOUTS, UNSCORED, holds_fact  # noqa: E402
+from eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, holds_fact  # noqa: E402
 
 SPLITS = {
     "dev": ["eval_dev.jsonl"],
     "test": ["eval_test.jsonl"],
     "holdout": ["eval_holdout.jsonl"],
-    "blind": ["scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "eval_unanswerable.jsonl"],
+    "blind": [*BLIND_FILES, "eval_unanswerable.jsonl"],
     **{split: [name] for split, name in HOLDOUTS.items()},
 }
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\s”])")

@@ -33,14 +33,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from chatbot.config import Settings  # noqa: E402
 from chatbot.finder.scope import FEATURES, SCOPE_GROUPS, WEIGHTS_FILE, scope_group  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import DATA, load_questions  # noqa: E402
+from eval_retrieval import BLIND_FILES, DATA, load_questions  # noqa: E402
 from listwise import write_fitted  # noqa: E402
 
 LAMBDAS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1)
 FOLDS = 5
 THRESHOLD_PERCENTILE = 3.0
 POSITIVE_SPLITS = ("train", "dev", "test", "blind")
-NEGATIVE_FILES = ("scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "eval_unanswerable.jsonl")
+NEGATIVE_FILES = (*BLIND_FILES, "eval_unanswerable.jsonl")
 
 
 def negatives() -> list[dict]:
