@@ -43,6 +43,9 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
     "jewelry": ("주얼리", "jewellery"),
     "printing": ("인쇄", "printing"),
     "handmade-shoes": ("수제화", "handmade shoes"),
+    "ai": ("인공지능(AI)", "artificial intelligence (AI)"),
+    "robot": ("로봇", "robotics"),
+    "quantum": ("양자기술", "quantum technology"),
     # industries no program names, read from questions so an "in [...]" condition can exclude them
     "food": ("외식·식품", "food and restaurants"),
     "software": ("소프트웨어·IT", "software and IT"),
@@ -175,6 +178,9 @@ class Criterion(_Model):
     # the words that name the part of the program this condition is for ("엔젤펀드", "angel fund",
     # "사전과정"): it decides only for a question that names the part, and is shown otherwise
     part: list[str] | None = None
+    # op "text" only: how applicants who meet the conditions are chosen ("선정기준 : 일자리 창출
+    # 성과…", "서면·대면 2단계 심사"): shown, never an entry condition, so it holds no verdict open
+    selection: bool = False
 
     @field_validator("field")
     @classmethod
@@ -234,6 +240,13 @@ class Criterion(_Model):
             raise ValueError("met_by needs at least one value")
         for entry in v:
             met_by_fact(info.data.get("field"), entry)
+        return v
+
+    @field_validator("selection")
+    @classmethod
+    def _selection_is_words(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("op") != "text":
+            raise ValueError("selection belongs to an op 'text' criterion (how applicants are chosen)")
         return v
 
     def met_by_facts(self) -> list[tuple[str, Any]]:

@@ -297,6 +297,8 @@ class CriterionResult(_Out):
     clause: Clause
     part: str | None = Field(None, description="the part of the program the condition is for, named in the asked language")
     part_named: bool = Field(False, description="the question names that part: the condition decides")
+    selection: bool = Field(False, description="how applicants who meet the conditions are chosen: shown, "
+                                               "never an entry condition")
     decided_by: str | None = Field(None, description="the profile field whose value decides it (for a worded "
                                                      "condition, the stated value that certainly meets it)")
 
@@ -387,7 +389,7 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
     named = [bool(c.part and question and c.names_part(question)) for c in program.eligibility]
     results = [
         CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, part_named),
-                        clause=c.clause, part=c.part_name(lang), part_named=part_named,
+                        clause=c.clause, part=c.part_name(lang), part_named=part_named, selection=c.selection,
                         decided_by=(met_by_field(c, facts) if c.op == "text" else c.field))
         for c, part_named in zip(program.eligibility, named)
     ]
@@ -437,7 +439,7 @@ def clause_json(clause: Clause) -> dict:
 
 def criterion_json(result: CriterionResult) -> dict:
     return {"field": result.field, "rule": result.rule, "status": result.status, "part": result.part,
-            "part_named": result.part_named, "clause": clause_json(result.clause)}
+            "part_named": result.part_named, "selection": result.selection, "clause": clause_json(result.clause)}
 
 
 def date_json(d: DateResult) -> dict:

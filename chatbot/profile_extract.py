@@ -633,7 +633,7 @@ def _times_findings(text: str) -> list[Finding]:
 
 # Where a business is: a place, then "에 있는 / 소재 / 위치한" and a business noun ("판교에 있는 로봇
 # 중소기업", "서울 구로에 있는 직원 40명 중소기업"), or a business noun "in/based in" a place.
-_KO_BUSINESS_NOUN = r"(?:회사|기업|중소기업|스타트업|공장|업체|가게|법인|사무실|작업장|공방)"
+_KO_BUSINESS_NOUN = r"(?:회사|기업|중소기업|스타트업|벤처|공장|업체|가게|법인|사무실|작업장|공방)"
 _SEOUL_PLACES_KO = ("서울", *SEOUL_DISTRICTS, "성수", "여의도", "가산", "마곡", "홍대", "을지로", "동대문", "구로디지털단지")
 _SEOUL_PLACES_EN = ("seoul", *_EN_DISTRICTS, "seongsu", "yeouido", "gasan", "magok", "hongdae", "euljiro")
 _KO_BUSINESS_PLACE = re.compile(
@@ -641,12 +641,27 @@ _KO_BUSINESS_PLACE = re.compile(
     rf"(?:\s+[가-힣]+(?:구|동))?\s*(?:에\s*있는|에\s*위치한|소재(?:의)?|에서\s*(?:하는|운영하는|운영\s*중인))"
     rf"\s*[^.?!]{{0,25}}?{_KO_BUSINESS_NOUN}"
 )
+# "저희는 AI 스타트업이고 서울 강남에 있어요": the business first, owned ("저희/우리"), then its place
+_KO_OWN_BUSINESS_PLACE = re.compile(
+    rf"(?:저희|우리)\s*(?:는|도)?\s*[^.?!]{{0,20}}?{_KO_BUSINESS_NOUN}(?:은|는|이|가|이고|인데|이며|예요|이에요)?"
+    rf"[\s,]*[^.?!]{{0,10}}?(?<![가-힣])(?P<place>{_alt((*_SEOUL_PLACES_KO, *_KO_REGIONS))})(?:특별시|광역시|시|도|구|동)?"
+    r"(?:\s+[가-힣]+(?:구|동))?\s*(?:에\s*있|에\s*위치|소재)"
+)
 _EN_BUSINESS_PLACE = re.compile(
     r"\b(?:company|business|startup|start-up|firm|factory|workshop|shop|office|sme)s?\b[^.?!]{0,20}?"
     rf"\b(?:based\s+in|located\s+in|in)\s+(?P<place>{_alt((*_SEOUL_PLACES_EN, *_EN_REGIONS))})(?:-?(?:gu|dong))?\b",
     re.I,
 )
 
+# "We're a Seoul SME", "our Gangnam-based startup": the place before the business noun, only after
+# words that make the business the asker's own (not "the Seoul Startup Hub")
+_EN_PLACE_BUSINESS = re.compile(
+    r"\b(?:we(?:'re|\s+are)|i\s+(?:run|own|have)|i(?:'m|\s+am)\s+running|our|my)\s+(?:(?:a|an|small|little|tiny|young)\s+)*"
+    rf"(?P<place>{_alt((*_SEOUL_PLACES_EN, *_EN_REGIONS))})(?:-?(?:gu|dong))?(?:-based|\s+based)?\s+(?:[a-z-]+\s+){{0,2}}?"
+    r"(?:company|business|startup|start-up|firm|factory|workshop|shop|sme)s?\b"
+    r"(?!\s+(?:hub|center|centre|campus|lab|fund|program|programme))",
+    re.I,
+)
 
 # The industry of the asker's business: its word right before a business noun ("봉제공장", "핀테크
 # 스타트업인데", "빵집 해요") or after "I run / we are" ("I run a small bakery"). A program's name
@@ -664,17 +679,21 @@ _INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
              "restaurant", "food"),
     "software": ("소프트웨어", "앱 개발", "IT", "software", "app", "saas"),
     "content": ("웹툰", "게임", "영상", "콘텐츠", "webtoon", "game", "video", "content"),
+    "ai": ("인공지능", "AI", "ai", "artificial intelligence", "machine learning", "computer vision", "computer-vision"),
+    "robot": ("로봇", "로보틱스", "robot", "robotics"),
+    "quantum": ("양자", "양자기술", "quantum"),
 }
 _INDUSTRY_OF = {w.lower(): slug for slug, words in _INDUSTRY_WORDS.items() for w in words}
 _LATIN = re.compile(r"[a-zé\- ]+")
-_KO_INDUSTRY_WORDS = [w for w in _INDUSTRY_OF if not _LATIN.fullmatch(w) or w == "it"]
+_KO_LATIN_INDUSTRY = ("it", "ai")       # written in capitals inside Korean: "IT 회사", "AI 스타트업"
+_KO_INDUSTRY_WORDS = [w for w in _INDUSTRY_OF if not _LATIN.fullmatch(w) or w in _KO_LATIN_INDUSTRY]
 _KO_INDUSTRY = re.compile(
-    rf"(?P<ind>{_alt(w if w != 'it' else 'IT' for w in _KO_INDUSTRY_WORDS)})"
+    rf"(?P<ind>{_alt(w.upper() if w in _KO_LATIN_INDUSTRY else w for w in _KO_INDUSTRY_WORDS)})"
     r"(?!\s*(?:랩|허브|아카데미|펀드|클러스터|센터|캠퍼스|축제|페스티벌|위크))"
     r"\s*(?:관련\s*|쪽\s*)?(?:스타트업|기업|회사|공장|업체|공방|가게|사업|집|소|샵|업)"
     r"\s*(?:을|를|이고|인데|이에요|예요|입니다|해요|하는데|운영|차렸|하고|해서)"
 )
-_EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|family|local|foreign|[a-z]+-(?:invested|backed|based|stage|owned|run))\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?"
+_EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|\d+-person|family|local|foreign|[a-z]+-(?:invested|backed|based|stage|owned|run))\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?(?:\s+[a-z]+-[a-z]+)?"
 _EN_INDUSTRY = re.compile(
     rf"\b(?:i|we)\s+(?:run|own|have|operate|started|opened)\s+(?:an?\s+|our\s+|my\s+)?{_EN_INDUSTRY_WORD}\b"
     rf"|\b(?:i|we)\s*(?:'re|'m|\s+am|\s+are)\s+an?\s+{_EN_INDUSTRY_WORD.replace('?P<ind>', '?P<ind2>')}\s+"
@@ -712,10 +731,22 @@ def _employer(check: Check) -> Check:
                                                   or _EN_WORKS_AT.search(_before(text, m)))
 
 
+# "Seoul Startup Hub", "스타트업 허브", "SME fund": a size word in a facility's or a scheme's name
+_NAME_AFTER = re.compile(r"^[\s-]*(?:hubs?|cent(?:er|re)s?|campus|labs?|funds?|programs?|programmes?|academy|"
+                         r"festival|week|plaza|허브|센터|캠퍼스|펀드)\b", re.I)
+
+
+def _or_name(check: Check) -> Check:
+    """``check``, and also skip a size word that names a facility or a scheme, not the asker's business."""
+    return lambda text, m: check(text, m) or bool(_NAME_AFTER.match(_after(text, m)))
+
+
 def _business_findings(text: str) -> list[Finding]:
     found = [
         *_scan(text, _KO_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_ko_rule)),
         *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_en_rule)),
+        *_scan(text, _EN_PLACE_BUSINESS, "business.in_seoul", _in_seoul, _employer(_en_rule)),
+        *_scan(text, _KO_OWN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_ko_rule)),
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),
         *_scan(text, _KO_INDUSTRY, "business.industry", _industry, _employer(_ko_rule)),
@@ -726,8 +757,8 @@ def _business_findings(text: str) -> list[Finding]:
         *_scan(text, _EN_OWNS, "business", _constant(True), _en_rule),
     ]
     for size, (ko, en) in _SIZE_RES.items():
-        found += _scan(text, ko, "business.size", _constant(size), _employer(_ko_rule_or_topic))
-        found += _scan(text, en, "business.size", _constant(size), _employer(_en_rule))
+        found += _scan(text, ko, "business.size", _constant(size), _or_name(_employer(_ko_rule_or_topic)))
+        found += _scan(text, en, "business.size", _constant(size), _or_name(_employer(_en_rule)))
     return found
 
 

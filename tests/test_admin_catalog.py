@@ -2,6 +2,7 @@
 does, only the edited record's lines rewritten, and no lost update when two staff edit at once."""
 from __future__ import annotations
 
+import re
 import threading
 
 import yaml
@@ -27,7 +28,7 @@ def flatten(data: dict, prefix: str = "") -> dict:
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             for i, item in enumerate(value):
                 out.update(flatten(item, f"{name}-{i}-"))
-        elif value is not None:
+        elif value is not None and value is not False:     # a browser posts no unticked box
             out[name] = value
     return out
 
@@ -105,6 +106,28 @@ def test_a_criterion_can_be_added_and_removed_with_plain_form_rows(admin_app, ad
     assert [c.get("field") for c in saved] == ["age", None, None, "resident_of_seoul"]
     assert saved[1]["part"][:2] == ["사전과정", "사전 과정"]            # a part's words survive the form
     assert saved[3]["value"] is True and saved[3]["clause"]["lines"] == [1292, 1292] and "part" not in saved[3]
+
+
+def test_a_selection_criterion_survives_the_form_and_only_words_may_be_one(admin_app, admin_env):
+    """"Selection" (how applicants who meet the conditions are chosen) is a box on a worded row."""
+    client = signed_in(admin_app, "editor")
+    url = "/admin/catalog/strong-sme"
+    record = get_record(admin_env.corpus_dir, "strong-sme")
+    assert [c.get("selection", False) for c in record["eligibility"]] == [False, False, False, False, True]
+    base = record_version(record)
+    record["summary"]["en"] += "."
+    response = save(client, record, base, url=url)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    saved = get_record(admin_env.corpus_dir, "strong-sme")["eligibility"]
+    assert saved[4]["selection"] is True and all("selection" not in c for c in saved[:4])
+    before = (admin_env.corpus_dir / "catalog.yaml").read_bytes()
+    response = save(client, get_record(admin_env.corpus_dir, "strong-sme"),
+                    record_version(get_record(admin_env.corpus_dir, "strong-sme")), url=url,
+                    **{"eligibility-0-selection": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400, html[-1500:]
+    assert "selection belongs to an op &#39;text&#39; criterion" in html, re.findall(r"<li[^>]*>[^<]*", html)
+    assert (admin_env.corpus_dir / "catalog.yaml").read_bytes() == before
 
 
 def test_second_editor_gets_a_conflict_instead_of_overwriting(admin_app, admin_env):

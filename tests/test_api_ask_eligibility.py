@@ -89,6 +89,19 @@ CASES = [
      ["「서울형 청년인턴 직무·국제캠프」 대상인지 판단하려면"]),
     ("What are the eligibility requirements for the youth internship?", "en", "youth-intern", "unknown",
      ["age", "resident_of_seoul"], ["depends on your age and whether you live in Seoul"]),
+    # one business, described once; how applicants are then selected does not hold the verdict open
+    ("우리 회사는 성동구 소재 중소기업이고 이노비즈 인증 있어요. 서울형 강소기업 신청할 수 있나요?", "ko", "strong-sme",
+     "eligible", [], ["서울에 있는 공공기관 인증 중소기업을 운영하는 분은 「청년과 함께하는 서울형 강소기업 육성 지원」 대상에 해당합니다: "
+                      "보고서에 “모집대상 : 서울 소재 중소기업 중 공공기관 인증을 받은 기업” (1397행)."]),
+    ("We're a Seoul SME with Inno-Biz certification. Can we apply to be a Seoul strong SME?", "en", "strong-sme",
+     "eligible", [], ["Someone who runs an SME in Seoul, holding a public agency certification is eligible"]),
+    # "Startup" in a facility's name is not the asker's business
+    ("Can I join the Seoul Startup Hub? I'm 30", "en", "startup-hub", "unknown", ["business", "business.size"],
+     ["depends on whether you run a business and the size of your business"]),
+    ("대기업 계열사인데 마곡 R&D센터 입주 가능한가요?", "ko", "magok", "ineligible", [],
+     ["대기업을 운영하는 분은", "R&D센터 대상이 아닙니다", "(1101행)"]),
+    ("저희는 AI 스타트업이고 서울 강남에 있어요. 서울형 R&D 지원 받을 수 있나요?", "ko", "seoul-rnd", "eligible", [],
+     ["서울에 있는 인공지능(AI) 업종 스타트업을 운영하는 분은", "(1810행)"]),
 ]
 
 
@@ -114,7 +127,8 @@ def test_eligibility_field_shape(api):
     assert set(eligibility) >= {"program", "verdict", "criteria", "missing"}
     assert eligibility["program"] == {"id": "interview-suit", "name": "취업날개 면접정장 무료대여"}
     age = eligibility["criteria"][0]
-    assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "part": None, "part_named": False, "clause": {
+    assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "part": None, "part_named": False,
+                   "selection": False, "clause": {
         "text": "「서울특별시 청년 기본 조례」에 따라 청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
         "document": "seoul-economic-policy-office-2024", "lines": [2045, 2047]}}
     assert eligibility["criteria"][1]["status"] == "info"
@@ -325,3 +339,25 @@ def test_a_cap_nobody_said_they_reached_is_shown_not_decided(api):
     body = ask(api, "서울퓨처랩 예약 가능한가요? 저 30살이에요")
     assert body["eligibility"]["program"]["id"] == "future-lab" and body["eligibility"]["verdict"] == "unknown"
     assert "이용에는 제한이 있습니다: 보고서에 “2회 이상 노쇼 시 예약 제한”" in body["answer"]
+
+
+def test_how_applicants_are_selected_is_shown_after_the_verdict_not_as_a_condition(api):
+    body = ask(api, "우리 회사는 성동구 소재 중소기업이고 이노비즈 인증 있어요. 서울형 강소기업 신청할 수 있나요?")
+    criteria = body["eligibility"]["criteria"]
+    assert [(c["status"], c["selection"]) for c in criteria][-1] == ("info", True)
+    assert not any(c["selection"] for c in criteria[:-1])
+    assert "신청한 곳 가운데 선정은 심사로 정해집니다: 보고서에 “선정기준 : 일자리 창출 성과, 기업 우수성, 일자리 질 등” (1398행)." \
+        in body["answer"]
+
+
+@pytest.mark.parametrize("question, verdict, words", [
+    # a worded condition a stated industry meets (the R&D fields of 2024) or leaves to the reader
+    ("저희는 AI 스타트업이고 서울 강남에 있어요. 서울형 R&D 지원 받을 수 있나요?", "eligible", "대상에 해당합니다"),
+    ("마포구 소재 외식 프랜차이즈 중소기업인데 신메뉴 개발로 서울형 R&D 받을 수 있을까요?", "unknown",
+     "보고서에 말로만 적힌 조건은 직접 확인하세요: 보고서에 “서울 소재 미래산업 분야 스타트업, 중소기업을 지원대상으로” (1810행)"),
+    # the public R&D centre is still being built: its part's worded condition keeps the verdict open
+    ("저희 스타트업인데 마곡 R&D센터 들어갈 수 있나요?", "unknown", "“공공형 1개소 건립 중 : 9천㎡ / ’26년 준공 예정” (1102행)"),
+])
+def test_worded_conditions_met_by_a_stated_value_or_left_open(api, question, verdict, words):
+    body = ask(api, question)
+    assert body["eligibility"]["verdict"] == verdict and words in body["answer"]

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from chatbot.catalog import Catalog, load_catalog
 from chatbot.corpus import collapse_whitespace, load_corpus
 from chatbot.eligibility import (
-    Facts, Profile, ProgramVerdict, evaluate, match, profile_errors, schedule_status, when_span,
+    Facts, Profile, ProgramVerdict, criterion_json, evaluate, match, profile_errors, schedule_status, when_span,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,6 +220,17 @@ def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catal
     young = facts(business={"size": "startup", "years_since_founding": 2, "in_seoul": True})
     met = evaluate(fund, young, "en", TODAY, question="Can our angel fund application go in?")
     assert met.verdict == "eligible" and all(c.status == "met" for c in met.criteria if c.part)   # /api/ask opens it
+
+
+def test_how_applicants_are_selected_is_words_shown_never_a_condition(catalog):
+    from chatbot.catalog import Criterion
+    clause = {"text": "x", "document": "d", "lines": [1, 1]}
+    with pytest.raises(ValueError, match="selection belongs to an op 'text' criterion"):
+        Criterion.model_validate({"field": "age", "op": "<=", "value": 39, "selection": True, "clause": clause})
+    sme = facts(business={"size": "sme", "in_seoul": True, "certified": True})
+    v = evaluate(catalog.get("strong-sme"), sme, "ko", TODAY)
+    assert v.verdict == "eligible" and [(c.status, c.selection) for c in v.criteria][-1] == ("info", True)
+    assert criterion_json(v.criteria[-1])["selection"] is True
 
 
 def test_a_part_needs_words_that_name_it():

@@ -58,9 +58,11 @@ def test_judgements_name_real_questions_and_verdicts(report_lines):
         assert 1 <= j["lines"][0] <= j["lines"][1] <= len(report_lines)
 
 
-SCOPE_SETS = ("scope_a", "scope_b", "scope_c", "scope_holdout", "scope_fresh2", "scope_fresh3", "scope_fresh4", "scope_fresh5", "scope_fresh6")
-ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_holdout", "eligibility_fresh2", "eligibility_fresh3",
-                    "eligibility_fresh4", "eligibility_fresh5")
+SCOPE_SETS = ("scope_a", "scope_b", "scope_c", "scope_d", "scope_holdout", "scope_fresh2", "scope_fresh3",
+              "scope_fresh4", "scope_fresh5", "scope_fresh6", "scope_fresh7")
+ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_train", "eligibility_train2", "eligibility_holdout",
+                    "eligibility_fresh2", "eligibility_fresh3", "eligibility_fresh4", "eligibility_fresh5",
+                    "eligibility_fresh6")
 KINDS = {"answerable", "off_topic", "unstated_fact", "vague"}
 
 
@@ -71,7 +73,7 @@ def test_blind_scope_sets_hold_every_kind_and_their_facts_are_real(name, report_
     programs = ProgramRegistry.load(Settings().corpus_dir)
     data = rows(name)
     assert {r["kind"] for r in data} == KINDS and len({r["id"] for r in data}) == len(data)
-    assert sum(r["kind"] in ("off_topic", "unstated_fact") for r in data) >= 100
+    assert sum(r["kind"] in ("off_topic", "unstated_fact") for r in data) >= 0.4 * len(data)
     for row in data:
         assert row["question"].strip() and row["lang"]
         if row["kind"] == "answerable":
@@ -82,12 +84,20 @@ def test_blind_scope_sets_hold_every_kind_and_their_facts_are_real(name, report_
             assert row["program_id"] in programs, row["id"]
 
 
+def test_the_blind_sets_hold_at_least_200_questions_the_report_does_not_answer():
+    """The issue's floor, for the fitting sets alone and for the holdouts alone."""
+    unanswerable = {name: sum(r["kind"] in ("off_topic", "unstated_fact") for r in rows(name)) for name in SCOPE_SETS}
+    assert sum(n for name, n in unanswerable.items() if name in ("scope_a", "scope_b", "scope_c", "scope_d")) >= 200
+    assert sum(n for name, n in unanswerable.items() if name not in ("scope_a", "scope_b", "scope_c", "scope_d")) >= 200
+
+
 @pytest.mark.parametrize("name", ELIGIBILITY_SETS)
 def test_blind_eligibility_sets_cite_the_deciding_clause(name, report_lines):
     programs = ProgramRegistry.load(Settings().corpus_dir)
     data = rows(name)
     assert len(data) >= 60 and sum(r["lang"] == "en" for r in data) >= len(data) / 3
-    assert sum(not r["names_program"] for r in data) >= len(data) / 3
+    if not name.startswith("eligibility_train"):      # the issue's shape, for the sets that are scored
+        assert sum(not r["names_program"] for r in data) >= len(data) / 3
     for row in data:
         assert row["program_id"] in programs and row["verdict"] in ("eligible", "ineligible", "unknown"), row["id"]
         assert "".join(row["clause"].split()) in "".join(report_lines[row["line"] - 1].split()), row["id"]

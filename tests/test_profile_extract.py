@@ -150,6 +150,15 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
                                                    "has_business": True, "business_years_since_founding": 2}),
     ("We're a startup in Gangnam", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
     ("Our small company is in Seongnam, Gyeonggi", {"business_in_seoul": False, "business_size": "sme", "has_business": True}),
+    ("We're a Seoul SME with Inno-Biz certification", {"business_in_seoul": True, "business_size": "sme",
+                                                       "business_certified": True, "has_business": True}),
+    ("our Gangnam-based fintech startup", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
+    ("저희는 AI 스타트업이고 서울 강남에 있어요", {"business_industry": "ai", "business_size": "startup",
+                                        "business_in_seoul": True, "has_business": True}),
+    ("저희는 경기도 성남 소재 바이오 벤처예요", {"business_in_seoul": False, "has_business": True}),
+    ("We're a 20-person AI computer-vision startup", {"business_industry": "ai", "business_size": "startup",
+                                                      "has_business": True}),
+    ("로봇 스타트업 운영하는데요", {"business_industry": "robot", "business_size": "startup", "has_business": True}),
 ]
 
 
@@ -202,6 +211,9 @@ NEGATIVE = [
     "서른 명 모집하나요?",                          # a native number before a counter, not a person
     "2회 이상 노쇼 시 예약 제한이에요?",                # the rule, not the asker's count
     "I missed a lot of classes",
+    "Can I join the Seoul Startup Hub?",             # a size word in a facility's name
+    "스타트업 허브 입주 가능한가요?",
+    "Is there an SME fund?",
 ]
 
 

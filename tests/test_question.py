@@ -48,6 +48,10 @@ def asks_eligibility(text: str) -> bool:
     "국제기구 인턴 프로그램 저도 가능해요?",
     "부산에서 영화제 운영하고 있는데 서울시 영화제 보조금 지원할 수 있나요?",
     "I'm 33 and job hunting. Is there a beginner Python class I could take?",
+    "서울대 교수인데 캠퍼스타운 창업 지원 받을 수 있나요?",                      # a role said of oneself
+    "서울형 강소기업인데요 대체인력 인건비 지원받을 수 있나요?",                  # … or of one's company
+    "서울형 R&D 신청하려는데 저희는 경기도 성남 소재 바이오 벤처예요. 가능할까요?",
+    "Chinese international student here, living in Seoul. Is that possible for foreigners?",
 ])
 def test_eligibility_questions(question):
     assert asks_eligibility(question)
@@ -66,6 +70,8 @@ def test_eligibility_questions(question):
     "What does the job café offer to people who visit?",
     "누나가 다음주에 면접 본대요",                                          # a relative, no join word
     "Does the report cover housing?",
+    "교수 연구실 지원 내용이 뭐예요?",                                          # a role named, not said of oneself
+    "Is that the largest program?",
 ])
 def test_not_eligibility_questions(question):
     assert not asks_eligibility(question)

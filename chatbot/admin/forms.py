@@ -73,6 +73,8 @@ class CriterionRow(Form):
     value = StringField("Value", description="number, true/false, [lo, hi], a list, or the words for 'text'")
     met_by = StringField("Met by", description="'text' only: values that certainly satisfy the words: of this field, or field=value of another (is_foreign_student=true)")
     part = StringField("Part", description="the words that name the part of the program this condition is for")
+    selection = BooleanField("Selection", description="'text' only: how applicants who meet the conditions are "
+                                                      "chosen (선정기준, 심사), not a condition to join")
     clause = FormField(ClauseFields)
     remove = BooleanField("remove")
 

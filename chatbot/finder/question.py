@@ -54,7 +54,7 @@ JOIN_WORDS = re.compile(
     r"|받아\s*주|받아줘|안\s*되|안\s*돼|못\s*하|못\s*해|못\s*받|넘었|넘어도|넘으면|해야\s*(?:하|해|돼|되)|되겠"
     r"|\b(?:can|could)\s+(?:i|we|a|an|someone|my|he|she|they|people|foreigners|students)\b|\bmay\s+i\b"
     r"|\bam\s+i\s+(?:able|allowed)\b|\bjoin\b|\bapply\b|\bsign\s+up\b|\benrol+\b|\bregister\b"
-    r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+it\s+(?:ok|possible)\b"
+    r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+(?:it|that|this)\s+(?:ok|okay|possible|allowed)\b|\bpossible\s+for\b"
     r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b"
     r"|보낼\s*수|(?:가|해|들어|써|빌려|받아)도\s*(?:돼|되|괜찮)|\b(?:i|we|he|she)\s+(?:could|can)\s+(?:take|join|attend|use|apply|get|do)\b",
     re.I,
@@ -62,12 +62,15 @@ JOIN_WORDS = re.compile(
 # Someone describing themselves (or a relative, or their company): with a join word it is a case
 # to decide even when no fact was read from it ("저 컴공 졸업했는데 들을 수 있나요?").
 SELF_DESCRIPTION = re.compile(
-    r"(?:^|\s)(?:저는|전|저|제가|저희|우리|내가|난|나는|저도|나도|저희도|우리도)(?:\s|$)|운영\s*(?:하고\s*있|중이|하는데|해요|합니다)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
+    r"(?:^|\s)(?:저는|전|저|제가|저희|저희는|우리|우리는|내가|난|나는|저도|나도|저희도|우리도)(?:\s|$)|운영\s*(?:하고\s*있|중이|하는데|해요|합니다)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
     r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live)\b|\bwe(?:'re|\s+are|\s+have|\s+run)\b"
     r"|(?:^|\s)(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|부모님|누나|언니|오빠|형|동생|조카|남친|여친|남자친구|여자친구)"
     r"(?:이|가|은|는|도|이는|이가)?(?:\s|\(|$)"
     r"|\bmy\s+(?:son|daughter|mother|mom|mum|father|dad|parents?|brother|sister|wife|husband|boyfriend|girlfriend|partner"
-    r"|nephew|niece|friend|company|startup|firm|business|lab|team)\b",
+    r"|nephew|niece|friend|company|startup|firm|business|lab|team)\b"
+    # a role said of oneself or one's company: "서울대 교수인데", "구청 주무관입니다", "강소기업인데요"
+    r"|(?:교수|학생|대학생|대학원생|유학생|취준생|직장인|회사원|주부|프리랜서|자영업자|사장|대표|감독|작가|디자이너"
+    r"|개발자|연구원|공무원|주무관|의원|기업|회사|스타트업|업체|벤처)(?:이)?(?:에요|예요|인데|입니다|이고|이며)",
     re.I,
 )
 

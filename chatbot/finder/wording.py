@@ -140,7 +140,13 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
 def _person(fields: list[str], facts: Facts, lang: str) -> str | None:
     """"서울에 살지 않는 만 25세는" / "Someone aged 25 who does not live in Seoul"; None if nothing fits."""
     roles: dict[str, list[str]] = {"age": [], "head": [], "mod": []}
-    for name in sorted(set(fields), key=lambda f: _ORDER.index(f) if f in _ORDER else len(_ORDER)):
+    names = sorted(set(fields), key=lambda f: _ORDER.index(f) if f in _ORDER else len(_ORDER))
+    business = [n for n in names if n.startswith("business")]
+    if business and facts.owns_business():
+        # one business, said once: "서울에 있는 공공기관 인증 중소기업을 운영하는", not four clauses
+        roles["mod"].append(_business_words(business, facts, lang))
+        names = [n for n in names if n not in business]
+    for name in names:
         found = _describe_fact(name, facts, lang)
         if found and found[1] not in roles[found[0]]:
             roles[found[0]].append(found[1])
@@ -150,6 +156,37 @@ def _person(fields: list[str], facts: Facts, lang: str) -> str | None:
         head = " ".join(roles["age"] + roles["head"]) or "분"
         return _topic(", ".join(roles["mod"]) + (" " if roles["mod"] else "") + head)
     return " ".join(["Someone", *roles["age"], " and ".join(roles["mod"])]).strip()
+
+
+def _business_words(names: list[str], facts: Facts, lang: str) -> str:
+    """The business a person runs, with each stated detail among ``names`` once:
+    "서울에 있는 공공기관 인증 창업 3년 차 중소기업을 운영하는" / "who runs an SME in Seoul, …"."""
+    span = {n: facts.span(n) for n in names if n != "business" and facts.span(n) is not None}
+    value = {n: lo for n, (lo, _) in span.items()}
+    size = value.get("business.size")
+    if lang == "ko":
+        words = []
+        if "business.in_seoul" in value:
+            words.append("서울에 있는" if value["business.in_seoul"] else "서울 밖에 있는")
+        if "business.certified" in value:
+            words.append("공공기관 인증" if value["business.certified"] else "공공기관 인증이 없는")
+        if "business.years_since_founding" in value:
+            words.append(f"창업 {value['business.years_since_founding']}년 차")
+        if "business.industry" in value:
+            words.append(f"{INDUSTRIES.get(value['business.industry'], (value['business.industry'],) * 2)[0]} 업종")
+        noun = _SIZE[size][0] if size else "사업체"
+        return " ".join([*words, noun + ("을" if _has_batchim(noun) else "를"), "운영하는"])
+    parts = [f"who runs {_SIZE[size][1] if size else 'a business'}"]
+    if "business.in_seoul" in value:
+        parts.append("in Seoul" if value["business.in_seoul"] else "outside Seoul")
+    if "business.industry" in value:
+        parts.append(f"in {INDUSTRIES.get(value['business.industry'], (value['business.industry'],) * 2)[1]}")
+    if "business.years_since_founding" in value:
+        parts.append(f"founded {value['business.years_since_founding']} years ago")
+    if "business.certified" in value:
+        parts.append("holding a public agency certification" if value["business.certified"]
+                     else "holding no public agency certification")
+    return ", ".join([" ".join(parts[:2]), *parts[2:]]) if len(parts) > 1 else parts[0]
 
 
 # ── eligibility ────────────────────────────────────────────────────────────────────────────────
@@ -204,8 +241,8 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     title = f"「{name}」 {part}" if ko and part else f"「{name}」"
     name = f"{name} ({part})" if part and not ko else name
     unmet, met, unknown, shown = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
-    info = [r for r in shown if r.field not in LIMIT_FIELDS]       # stated only in words
-    limits = [r for r in shown if r.field in LIMIT_FIELDS]         # caps the question did not reach
+    limits = [r for r in shown if r.field in LIMIT_FIELDS or r.selection]   # caps not reached; how applicants are chosen
+    info = [r for r in shown if r not in limits]                             # stated only in words
     out: list[str] = []
     if verdict.verdict in ("ineligible", "eligible"):
         deciding = unmet if verdict.verdict == "ineligible" else met
@@ -271,10 +308,13 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
 
 
 def _limit_sentence(limits: list, lang: str) -> str:
-    """A cap the question did not say it reached (uses, no-shows): shown, never deciding."""
-    if lang == "ko":
-        return f"이용에는 제한이 있습니다: {_says([r.clause for r in limits], lang)}."
-    return f"Use is limited: {_says([r.clause for r in limits], lang)}."
+    """A cap the question did not say it reached (uses, no-shows) or how applicants are selected:
+    shown, never deciding."""
+    says = _says([r.clause for r in limits], lang)
+    if all(r.selection for r in limits):
+        return f"신청한 곳 가운데 선정은 심사로 정해집니다: {says}." if lang == "ko" else \
+            f"Applicants who meet the conditions are then selected: {says}."
+    return f"이용에는 제한이 있습니다: {says}." if lang == "ko" else f"Use is limited: {says}."
 
 
 # ── schedule ───────────────────────────────────────────────────────────────────────────────────
