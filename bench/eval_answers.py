@@ -15,9 +15,9 @@ per split and language:
 - for answerable questions, the answers' mean length and the share that quote two lines (the
   metric rewards quoting more, so both are printed next to it).
 
-Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A, B
-and C (C written in the round that scored fresh5, scored once before it
-was fitted on; fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
+Splits: dev, test and holdout of the evaluation set; ``blind`` = the blind scope sets A–D (C
+written in the round that scored fresh5 and D in the one that scored fresh6, each scored once
+before it was fitted on; fitted on by bench/fit_scope.py and bench/fit_lines.py); ``fresh`` = the blind scope holdout
 (tests/data/scope_holdout.jsonl), written by a helper who never saw the code, only ever scored,
 its misses never read; ``fresh2`` = a second blind holdout (tests/data/scope_fresh2.jsonl, 200
 questions), written by another such helper after the first one's figures had been seen several
@@ -27,9 +27,11 @@ it once, on its final code; ``fresh4`` = a fourth one (tests/data/scope_fresh4.j
 fifth blind helper in the round that scored fresh3 and scored in the next round, on its final code;
 ``fresh5`` (tests/data/scope_fresh5.jsonl), written by a sixth in the round that scored fresh4 and
 scored in the next round, on its final code; ``fresh6`` (tests/data/scope_fresh6.jsonl), written by
-a seventh in the round that scored fresh5, kept unscored for the next round.
+a seventh in the round that scored fresh5 and first scored in the next; ``fresh7``
+(tests/data/scope_fresh7.jsonl), written in the round that scored fresh6, kept unscored for the
+next round.
 
-    python bench/eval_answers.py                    # every split but the unscored fresh6
+    python bench/eval_answers.py                    # every split but the unscored fresh7
     python bench/eval_answers.py --split fresh2     # one split
     python bench/eval_answers.py --misses --split dev
 """

@@ -9,8 +9,10 @@ helper, only ever scored, its misses never read); ``fresh2`` = tests/data/eligib
 only at the end of the next round, on its final code); ``fresh4`` =
 tests/data/eligibility_fresh4.jsonl (66, a fifth helper, written in that round and scored at the
 end of the next one); ``fresh5`` = tests/data/eligibility_fresh5.jsonl (66, a sixth helper, written
-in the round that scored fresh4 and kept unscored for the one after). A default run reads only the
-written set.
+in the round that scored fresh4, first scored at the end of the one after); ``train2`` =
+tests/data/eligibility_train2.jsonl (120, a second blind training set, read); ``fresh6`` =
+tests/data/eligibility_fresh6.jsonl (66, written in the round that scored fresh5, kept unscored
+for the next round). A default run reads only the written set.
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with

@@ -7,7 +7,7 @@ the labelled lines (listwise, bench/listwise.py), with an L2 pull towards the se
 weights whose strength 5-fold cross-validation picks.
 
 Fitting questions: the training questions (tests/data/train_*.jsonl), the dev half and the
-answerable questions of the blind scope sets A, B and C. Only scored: the test half, the holdout and
+answerable questions of the blind scope sets A–D. Only scored: the test half, the holdout and
 the fresh blind holdout.
 
     python bench/fit_lines.py            # fit, print "chosen line holds the fact" per split

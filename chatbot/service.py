@@ -152,7 +152,8 @@ class FinderService:
         selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf,
                                                index.passages, index.passage_line_vectors,
                                                line_selection.english_line_words(catalog.english_clauses()))
-        scope_model = scope.load_model() if not override else None     # an override means: the share decides
+        # an override means: the share decides; the neighbour bank serves the model that embedded it
+        scope_model = scope.load_model(model=index.model_name) if not override else None
         answerer = Answerer(analyzer, retriever, selector, scope_model, threshold, programs, documents, catalog,
                             today=self.settings.current_date)
         return Snapshot(index=index, analyzer=analyzer, retriever=retriever, programs=programs, answerer=answerer,

@@ -5,7 +5,10 @@ import json
 
 import pytest
 
-from chatbot.finder.scope import FEATURES, WEIGHTS_FILE, ScopeModel, ScopeSignals, load_model, signals
+import numpy as np
+
+from chatbot.finder.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, NeighbourBank, ScopeModel,
+                                  ScopeSignals, load_bank, load_model, neighbour_features, signals)
 from chatbot.retrieval import RetrievalResult
 
 
@@ -18,6 +21,51 @@ def test_shipped_model_covers_every_feature_and_has_a_threshold_for_korean_engli
     model = load_model()
     assert model is not None and model.threshold("ko") == data["thresholds"]["ko"]
     assert model.threshold("ja") == data["thresholds"]["other"] and model.threshold("en") == data["thresholds"]["en"]
+
+
+def test_shipped_neighbour_model_and_its_bank_belong_together():
+    """The bank holds every fitting question once (scope.json counts them), embedded by the model
+    the weights were fitted with; holdouts are never in it."""
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    near = data["neighbours"]
+    assert set(near["weights"]) == set(FEATURES + NEIGHBOUR_FEATURES) and near["bank"] == BANK_FILE.name
+    assert set(near["thresholds"]) == {"ko", "en", "other"} and all(0 < t < 1 for t in near["thresholds"].values())
+    bank = load_bank()
+    assert bank is not None and bank.model == data["model"] and len(bank.vectors) == near["questions"]
+    assert np.allclose(np.linalg.norm(bank.vectors, axis=1), 1.0, atol=1e-3)
+    assert 0.2 < bank.answerable.mean() < 0.9
+    assert load_model(model=data["model"]).neighbours is not None
+    assert load_model(model="another-model").neighbours is None          # another model's space: the base model
+    assert load_model().neighbours is None
+
+
+def test_neighbour_features_follow_the_nearest_labelled_questions():
+    vectors = np.eye(4, dtype=np.float32)
+    answerable = np.array([True, True, False, False])
+    near_off_topic = neighbour_features(vectors @ np.array([0.1, 0, 0.9, 0.2], dtype=np.float32), answerable)
+    near_answerable = neighbour_features(vectors @ np.array([0.9, 0.3, 0.1, 0], dtype=np.float32), answerable)
+    assert near_off_topic[0] < 0.5 < near_answerable[0]          # the similarity-weighted share
+    assert near_off_topic[1] < 0 < near_answerable[1]            # nearest answerable minus nearest off-topic
+    bank = NeighbourBank(vectors, answerable, "m")
+    assert bank.features(np.array([0, 0, 3.0, 0])) == pytest.approx(
+        neighbour_features(vectors @ np.array([0, 0, 1.0, 0]), answerable))     # the question vector is normalised
+
+
+def test_the_neighbour_model_decides_only_with_a_question_vector(tmp_path):
+    weights = dict.fromkeys(FEATURES, 0.0)
+    near_weights = dict.fromkeys(FEATURES + NEIGHBOUR_FEATURES, 0.0) | {"neighbour_share": 10.0}
+    from chatbot.finder.scope import Logistic
+    bank = NeighbourBank(np.eye(2, dtype=np.float32), np.array([True, False]), "m")
+    model = ScopeModel(weights, 0.0, {"ko": 0.5}, Logistic(near_weights, -5.0, {"ko": 0.4}, FEATURES + NEIGHBOUR_FEATURES),
+                       bank)
+    s = ScopeSignals(tuple(0.0 for _ in FEATURES))
+    p_answerable, t = model.decide(s, np.array([1.0, 0.0]), "ko")
+    p_off_topic, _ = model.decide(s, np.array([0.0, 1.0]), "ko")
+    assert t == 0.4 and p_answerable > 0.9 and p_off_topic < 0.1
+    assert model.decide(s, None, "ko") == (0.5, 0.5)            # no vector: the base model and its threshold
+    np.savez(tmp_path / "bank.npz", vectors=np.ones((2, 3)), answerable=np.array([True, True]), model=np.array("m"))
+    assert load_bank(tmp_path / "bank.npz") is None              # one class only: no bank
+    assert load_bank(tmp_path / "absent.npz") is None
 
 
 def test_probability_rises_with_its_positive_signals_and_falls_with_unknown_words():
@@ -66,6 +114,10 @@ def test_english_coverage_counts_the_words_the_top_programs_english_wording_uses
     ("정장 빌리는 거 1년에 몇 번까지 돼요?", True),
     ("How many times a year can I borrow an interview suit?", True),
     ("청년취업사관학교 캠퍼스 몇 개예요?", True),
+    # scripts the analysis cannot read: the nearest labelled questions decide
+    ("在首尔怎么申请公共租赁住房？", False),
+    ("ソウルで粗大ごみを出すにはどうすればいいですか？", False),
+    ("ソウルの面接スーツ無料レンタルは年に何回使えますか？", True),
 ])
 def test_everyday_city_questions_are_out_of_scope_on_the_real_model(real_answerer, question, in_scope):
     answer = real_answerer.answer(question)

@@ -183,8 +183,9 @@ class Answerer:
             return None, False
         if self.scope_model is None:
             return None, result.confidence >= self.min_confidence(question.language) or bool(question.named)
-        probability = self.scope_model.probability(self.scope_signals(question, result, lines))
-        return probability, probability >= self.scope_model.threshold(question.language)
+        probability, threshold = self.scope_model.decide(self.scope_signals(question, result, lines),
+                                                         result.query_vector, question.language)
+        return probability, probability >= threshold
 
     def scope_signals(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> ScopeSignals:
         """What the scope classifier sees (also what bench/fit_scope.py fits it on)."""

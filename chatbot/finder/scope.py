@@ -15,10 +15,17 @@ unrelated program. The classifier combines what each signal sees:
   benefits) uses: the English counterpart of the passage coverage, which English questions cannot
   have against the Korean report (blind sets: 0.67 on answerable questions, 0.12 on off-topic ones).
 
+- the nearest labelled questions: the fitting questions' embeddings (answerable or not, shipped as
+  ``scope_bank.npz``) nearest to this one. Citizens ask about the same everyday topics in many
+  wordings and languages; a question close to known off-topic ones ("首尔的公共游泳池怎么预约" near
+  "구민체육센터 수영장 예약") is likely off-topic too, which no word count sees for scripts the
+  analysis cannot read.
+
 ``bench/fit_scope.py --write`` fits a logistic regression on blind answerable and unanswerable
 questions, picks the L2 strength by cross-validation and the threshold per language group on the
-out-of-fold probabilities, and writes ``chatbot/finder/scope.json``. A holdout written by someone
-else is only scored.
+out-of-fold probabilities, and writes ``chatbot/finder/scope.json`` and the bank. It fits two
+models: one with the neighbour features, used when the bank was embedded by the index's model, and
+one without them for any other model. A holdout written by someone else is only scored.
 """
 from __future__ import annotations
 
@@ -36,12 +43,18 @@ from .lines import LineChoice
 from .question import Question
 
 WEIGHTS_FILE = Path(__file__).with_name("scope.json")
+BANK_FILE = Path(__file__).with_name("scope_bank.npz")
 
 FEATURES = (
     "share", "log_share", "peak", "dense_max", "passage_coverage", "topic_coverage", "line_coverage",
     "unknown_share_ko", "unknown_share_other", "unknown_count", "known_topic", "no_specific_words",
     "other_scheme_absent", "named", "korean", "expanded_other", "english_topic", "english_coverage",
 )
+# the nearest labelled questions: their similarity-weighted answerable share, how much nearer the
+# nearest answerable one is than the nearest off-topic one, and how near that off-topic one is
+NEIGHBOUR_FEATURES = ("neighbour_share", "neighbour_gap", "neighbour_off_topic")
+NEIGHBOURS = 5
+SHARPNESS = 20.0            # softmax temperature over cosine similarities for the share
 COVERAGE_PROGRAMS = 3       # English coverage: the question's English words in the top programs' English wording
 # A threshold per group: Korean, English (read word by word through the glossary) and the other
 # languages (Chinese, Japanese, …: only the dense side understands them, so their answerable
@@ -92,16 +105,55 @@ def signals(question: Question, result: RetrievalResult, top_line: LineChoice | 
     ))
 
 
-class ScopeModel:
-    """Logistic regression: the probability that the report answers the question."""
+def neighbour_features(similarities: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
+    """NEIGHBOUR_FEATURES from a question's cosine similarities to the labelled questions (shared
+    with bench/fit_scope.py, which leaves out the question's own author's set)."""
+    top = np.argsort(-similarities)[:NEIGHBOURS]
+    weights = np.exp(SHARPNESS * (similarities[top] - similarities[top].max()))
+    share = float((weights * answerable[top]).sum() / weights.sum())
+    nearest_answerable = float(similarities[answerable].max(initial=-1.0))
+    nearest_off_topic = float(similarities[~answerable].max(initial=-1.0))
+    return share, 10 * (nearest_answerable - nearest_off_topic), 5 * nearest_off_topic
 
-    def __init__(self, weights: dict[str, float], bias: float, thresholds: dict[str, float]):
-        self.weights = np.array([weights[name] for name in FEATURES], dtype=np.float64)
+
+@dataclass(frozen=True)
+class NeighbourBank:
+    """The fitting questions' embeddings (unit length) and whether the report answers each."""
+
+    vectors: np.ndarray
+    answerable: np.ndarray
+    model: str
+
+    def features(self, query_vector: np.ndarray) -> tuple[float, float, float]:
+        q = np.asarray(query_vector, dtype=np.float32)
+        return neighbour_features(self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-12)), self.answerable)
+
+
+def load_bank(path: Path = BANK_FILE) -> NeighbourBank | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            vectors = data["vectors"].astype(np.float32)
+            answerable = data["answerable"].astype(bool)
+            model = str(data["model"])
+    except (OSError, KeyError, ValueError):
+        return None
+    if vectors.ndim != 2 or len(vectors) != len(answerable) or answerable.all() or not answerable.any():
+        return None
+    return NeighbourBank(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), answerable, model)
+
+
+class Logistic:
+    """One fitted logistic regression over named features, with a threshold per language group."""
+
+    def __init__(self, weights: dict[str, float], bias: float, thresholds: dict[str, float],
+                 features: tuple[str, ...] = FEATURES):
+        self.features = features
+        self.weights = np.array([weights[name] for name in features], dtype=np.float64)
         self.bias = bias
         self.thresholds = thresholds
 
-    def probability(self, s: ScopeSignals) -> float:
-        z = float(s.as_array() @ self.weights + self.bias)
+    def probability(self, values: tuple[float, ...]) -> float:
+        z = float(np.asarray(values, dtype=np.float64) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def threshold(self, language: str) -> float:
@@ -109,10 +161,43 @@ class ScopeModel:
         return self.thresholds.get(group, self.thresholds.get("other", 0.5))
 
 
-def load_model(path: Path = WEIGHTS_FILE) -> ScopeModel | None:
-    """The fitted model, or None (then only the reranker-share threshold decides)."""
+class ScopeModel:
+    """The probability that the report answers the question, and the threshold it must reach: with
+    the nearest labelled questions when the bank was embedded by the index's model, else without."""
+
+    def __init__(self, weights: dict[str, float], bias: float, thresholds: dict[str, float],
+                 neighbours: Logistic | None = None, bank: NeighbourBank | None = None):
+        self.base = Logistic(weights, bias, thresholds)
+        self.neighbours = neighbours if bank is not None else None
+        self.bank = bank if neighbours is not None else None
+
+    def decide(self, s: ScopeSignals, query_vector: np.ndarray | None, language: str) -> tuple[float, float]:
+        """(probability, threshold) for one question."""
+        if self.neighbours is not None and query_vector is not None:
+            values = (*s.values, *self.bank.features(query_vector))
+            return self.neighbours.probability(values), self.neighbours.threshold(language)
+        return self.base.probability(s.values), self.base.threshold(language)
+
+    def probability(self, s: ScopeSignals) -> float:
+        return self.base.probability(s.values)
+
+    def threshold(self, language: str) -> float:
+        return self.base.threshold(language)
+
+
+def load_model(path: Path = WEIGHTS_FILE, bank_path: Path = BANK_FILE, model: str | None = None) -> ScopeModel | None:
+    """The fitted model, or None (then only the reranker-share threshold decides). ``model``: the
+    index's embedding model; the neighbour model is used only when the bank was embedded by it."""
     data = read_fitted(path, FEATURES)
     if data is None:
         return None
-    return ScopeModel(data["weights"], float(data.get("bias", 0.0)),
-                      {k: float(v) for k, v in (data.get("thresholds") or {}).items()})
+    thresholds = {k: float(v) for k, v in (data.get("thresholds") or {}).items()}
+    neighbours, bank = None, None
+    extra = data.get("neighbours") or {}
+    names = FEATURES + NEIGHBOUR_FEATURES
+    if model is not None and set(names) <= set(extra.get("weights") or {}):
+        bank = load_bank(bank_path)
+        if bank is not None and bank.model == model:
+            neighbours = Logistic({n: float(extra["weights"][n]) for n in names}, float(extra.get("bias", 0.0)),
+                                  {k: float(v) for k, v in (extra.get("thresholds") or {}).items()}, names)
+    return ScopeModel(data["weights"], float(data.get("bias", 0.0)), thresholds, neighbours, bank)

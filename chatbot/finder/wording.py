@@ -111,7 +111,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "household_assets_krw": lambda: f"가구 재산이 {_span(lo, hi, _krw_ko, 'ko')}인",
             "business.size": lambda: f"{_SIZE[lo][0]}을 운영하는",
             "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
-            "business.industry": lambda: f"{INDUSTRIES.get(lo, (lo, lo))[0]} 업종 사업체를 운영하는",
+            "business.industry": lambda: f"{_industry_name(lo, 'ko')} 업종 사업체를 운영하는",
             "times_used": lambda: f"이미 {lo}회 이용·참여한",
             "no_shows": lambda: f"예약하고 {lo}회 오지 않은",
             "business.in_seoul": lambda: "서울에 있는 사업체를 운영하는" if lo else "서울 밖에 있는 사업체를 운영하는",
@@ -127,7 +127,7 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
                 f"whose household assets are {_span(lo, hi, lambda v: '₩' + _fmt_num(v), 'en')}",
             "business.size": lambda: f"whose business is {_SIZE[lo][1]}",
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
-            "business.industry": lambda: f"whose business is in {INDUSTRIES.get(lo, (lo, lo))[1]}",
+            "business.industry": lambda: f"whose business is in {_industry_name(lo, 'en')}",
             "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
             "no_shows": lambda: f"who missed {lo} booking{'s' if lo != 1 else ''}",
             "business.in_seoul": lambda: "whose business is in Seoul" if lo else "whose business is outside Seoul",
@@ -158,35 +158,36 @@ def _person(fields: list[str], facts: Facts, lang: str) -> str | None:
     return " ".join(["Someone", *roles["age"], " and ".join(roles["mod"])]).strip()
 
 
+def _industry_name(slug: str, lang: str) -> str:
+    return INDUSTRIES.get(slug, (slug, slug))[0 if lang == "ko" else 1]
+
+
+# A business's stated details in words, in the order they are said (Korean before the noun,
+# English after "who runs an SME").
+_BUSINESS_DETAILS = {
+    "ko": (("business.in_seoul", lambda v: "서울에 있는" if v else "서울 밖에 있는"),
+           ("business.certified", lambda v: "공공기관 인증" if v else "공공기관 인증이 없는"),
+           ("business.years_since_founding", lambda v: f"창업 {v}년 차"),
+           ("business.industry", lambda v: f"{_industry_name(v, 'ko')} 업종")),
+    "en": (("business.in_seoul", lambda v: "in Seoul" if v else "outside Seoul"),
+           ("business.industry", lambda v: f"in {_industry_name(v, 'en')}"),
+           ("business.years_since_founding", lambda v: f"founded {v} years ago"),
+           ("business.certified", lambda v: "holding a public agency certification" if v
+            else "holding no public agency certification")),
+}
+
+
 def _business_words(names: list[str], facts: Facts, lang: str) -> str:
     """The business a person runs, with each stated detail among ``names`` once:
     "서울에 있는 공공기관 인증 창업 3년 차 중소기업을 운영하는" / "who runs an SME in Seoul, …"."""
-    span = {n: facts.span(n) for n in names if n != "business" and facts.span(n) is not None}
-    value = {n: lo for n, (lo, _) in span.items()}
+    value = {n: facts.span(n)[0] for n in names if n != "business" and facts.span(n) is not None}
     size = value.get("business.size")
+    words = [say(value[n]) for n, say in _BUSINESS_DETAILS["ko" if lang == "ko" else "en"] if n in value]
     if lang == "ko":
-        words = []
-        if "business.in_seoul" in value:
-            words.append("서울에 있는" if value["business.in_seoul"] else "서울 밖에 있는")
-        if "business.certified" in value:
-            words.append("공공기관 인증" if value["business.certified"] else "공공기관 인증이 없는")
-        if "business.years_since_founding" in value:
-            words.append(f"창업 {value['business.years_since_founding']}년 차")
-        if "business.industry" in value:
-            words.append(f"{INDUSTRIES.get(value['business.industry'], (value['business.industry'],) * 2)[0]} 업종")
         noun = _SIZE[size][0] if size else "사업체"
         return " ".join([*words, noun + ("을" if _has_batchim(noun) else "를"), "운영하는"])
-    parts = [f"who runs {_SIZE[size][1] if size else 'a business'}"]
-    if "business.in_seoul" in value:
-        parts.append("in Seoul" if value["business.in_seoul"] else "outside Seoul")
-    if "business.industry" in value:
-        parts.append(f"in {INDUSTRIES.get(value['business.industry'], (value['business.industry'],) * 2)[1]}")
-    if "business.years_since_founding" in value:
-        parts.append(f"founded {value['business.years_since_founding']} years ago")
-    if "business.certified" in value:
-        parts.append("holding a public agency certification" if value["business.certified"]
-                     else "holding no public agency certification")
-    return ", ".join([" ".join(parts[:2]), *parts[2:]]) if len(parts) > 1 else parts[0]
+    head = f"who runs {_SIZE[size][1] if size else 'a business'}"
+    return ", ".join([" ".join([head, *words[:1]]), *words[1:]])
 
 
 # ── eligibility ────────────────────────────────────────────────────────────────────────────────
