@@ -71,11 +71,15 @@ def features(service: FinderService, rows: list[dict]) -> tuple[np.ndarray, np.n
     """The base signals of every row and its question's embedding (unit length)."""
     snapshot = service.snapshot()
     answerer = snapshot.answerer
+    # the line bank holds these very questions: its vote would hand each one its own gold line
+    selector = answerer.selector.without_neighbours()
     out, vectors = [], []
     for row in rows:
         question = snapshot.analyse(row["question"])
         result = snapshot.retriever.search(question, top_k=5)
-        out.append(answerer.scope_signals(question, result, answerer.rank_lines(question, result)).values)
+        lines = selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits],
+                              result.query_vector)
+        out.append(answerer.scope_signals(question, result, lines).values)
         vectors.append(result.query_vector / np.linalg.norm(result.query_vector))
     return np.array(out, dtype=np.float64), np.array(vectors, dtype=np.float32)
 

@@ -116,12 +116,14 @@ def run_fit(description: str, weights_file: Path, labelled: Callable, fit_splits
     return Fitted(args, service.snapshot(), rows, strength, cv, fit(fitting, strength, prior))
 
 
-def finish(run: Fitted, by: str, weights_file: Path, fit_splits: tuple[str, ...], names) -> None:
-    """Print the fitted weights and, with --write, write them with what they were fitted on."""
+def finish(run: Fitted, by: str, weights_file: Path, fit_splits: tuple[str, ...], names, **extra) -> None:
+    """Print the fitted weights and, with --write, write them (and ``extra`` fields) with what they
+    were fitted on."""
     from eval_retrieval import ROOT, split_files
 
     for name, value in zip(names, run.weights):
         print(f"  {name:<22}{value:+.3f}")
     if run.args.write:
         write_fitted(weights_file, by, [str(p.relative_to(ROOT)) for split in fit_splits for p in split_files(split)],
-                     run.snapshot, names, run.weights, l2_strength=run.strength, cv_mrr=round(run.cv[run.strength], 4))
+                     run.snapshot, names, run.weights, l2_strength=run.strength, cv_mrr=round(run.cv[run.strength], 4),
+                     **extra)

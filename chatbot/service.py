@@ -151,7 +151,8 @@ class FinderService:
                                     catalog.texts("en"), catalog.texts("ko"))
         selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf,
                                                index.passages, index.passage_line_vectors,
-                                               line_selection.english_line_words(catalog.english_clauses()))
+                                               line_selection.english_line_words(catalog.english_clauses()),
+                                               line_selection.load_neighbours(index.model_name))
         # an override means: the share decides; the neighbour bank serves the model that embedded it
         scope_model = scope.load_model(model=index.model_name) if not override else None
         answerer = Answerer(analyzer, retriever, selector, scope_model, threshold, programs, documents, catalog,

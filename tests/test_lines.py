@@ -6,7 +6,10 @@ import json
 import pytest
 
 from chatbot.config import PROJECT_ROOT
-from chatbot.finder.lines import FEATURES, WEIGHTS_FILE, LineSelector, load_weights, shorten
+import numpy as np
+
+from chatbot.finder.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, LineBank, LineSelector,
+                                  load_bank, load_neighbours, load_weights, neighbour_line_features, save_bank, shorten)
 from chatbot.finder.question import Question
 from chatbot.lexical import KoreanTokenizer
 from chatbot.passages import Passage, logical_lines
@@ -60,7 +63,7 @@ def test_shipped_weights_cover_every_feature_and_were_fitted_on_fitting_sets_onl
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_lines.py"
     held_out = ("eval_test.jsonl", "eval_holdout.jsonl", "scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl",
-                "scope_fresh4.jsonl", "scope_fresh5.jsonl", "scope_fresh6.jsonl")
+                "scope_fresh4.jsonl", "scope_fresh5.jsonl", "scope_fresh6.jsonl", "scope_fresh7.jsonl")
     assert not any(name.endswith(held_out) for name in data["on"])
     assert all((PROJECT_ROOT / name).is_file() for name in data["on"])
     assert load_weights(WEIGHTS_FILE) == data["weights"]
@@ -125,3 +128,45 @@ def test_an_english_question_finds_the_line_whose_catalog_english_holds_its_word
     assert selector.rank(asked, [p], [1.0])[0].line.number == 101
     korean = Question("늦게 반납하면?", "ko", "ko", content_words=("late",))      # Korean lines speak for themselves
     assert not selector.features(korean, [p], [1.0])[0][:, FEATURES.index("catalog_english")].any()
+
+
+def test_the_nearest_labelled_questions_vote_for_the_lines_stating_their_facts():
+    gold = (frozenset({("d", 101)}), frozenset({("d", 101), ("d", 102)}), frozenset({("d", 300)}))
+    similarities = np.array([0.9, 0.8, 0.1], dtype=np.float32)
+    votes = neighbour_line_features(similarities, gold, [("d", 100), ("d", 101), ("d", 102)])
+    assert votes[0].tolist() == [0.0, 0.0]                               # no neighbour's fact is there
+    z = 1 + np.exp(-2.0) + np.exp(-16.0)                                  # softmax(20 × similarity) over the nearest
+    assert votes[1, 0] == pytest.approx((1 + np.exp(-2.0)) / z) and votes[2, 0] == pytest.approx(np.exp(-2.0) / z)
+    assert votes[1, 1] == pytest.approx(4.5) and votes[2, 1] == pytest.approx(4.0)    # 5 × the nearest citing it
+    assert neighbour_line_features(np.array([]), (), [("d", 1)]).tolist() == [[0.0, 0.0]]
+
+
+def test_a_bank_survives_its_file_and_serves_only_its_own_model(tmp_path):
+    vectors = np.eye(3, dtype=np.float32)
+    gold = [frozenset({("doc-a", 5)}), frozenset(), frozenset({("doc-a", 7), ("doc-b", 1)})]
+    save_bank(tmp_path / "bank.npz", vectors, gold, "m")
+    bank = load_bank(tmp_path / "bank.npz")
+    assert bank.gold == tuple(gold) and bank.model == "m" and np.allclose(bank.vectors, vectors)
+    assert bank.features(np.array([0, 0, 2.0]), [("doc-b", 1), ("doc-a", 5)])[0, 0] > \
+        bank.features(np.array([0, 0, 2.0]), [("doc-b", 1), ("doc-a", 5)])[1, 0]
+    assert load_bank(tmp_path / "absent.npz") is None
+
+
+def test_shipped_neighbour_weights_and_bank_belong_together():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    near = data["neighbours"]
+    assert set(near["weights"]) == set(FEATURES + NEIGHBOUR_FEATURES) and near["bank"] == BANK_FILE.name
+    bank = load_bank()
+    assert bank is not None and bank.model == data["model"] and len(bank.vectors) == near["questions"]
+    assert sum(bool(g) for g in bank.gold) > 0.9 * len(bank.gold)      # nearly every fact is on a quotable line
+    assert load_neighbours(data["model"]) is not None and load_neighbours("another-model") is None
+
+
+def test_with_a_bank_and_a_vector_the_neighbour_weights_score_the_lines():
+    p = passage(" ㅇ 추진근거 :「서울특별시 강소기업 육성 및 지원 조례」\n ㅇ 모집대상 : 서울 소재 중소기업 중 공공기관 인증을 받은 기업")
+    weights = dict.fromkeys(FEATURES + NEIGHBOUR_FEATURES, 0.0) | {"neighbour_line": 5.0}
+    bank = LineBank(np.array([[1.0, 0.0]], dtype=np.float32), (frozenset({("d", 100)}),), "m")
+    selector = LineSelector(load_weights(), TOKENIZE, {"강소": 3.0}, neighbours=(weights, bank))
+    q = question("서울형 강소기업은 어떤 회사가 신청할 수 있어요?", facets=["who"])
+    assert selector.rank(q, [p], [1.0], np.array([1.0, 0.0]))[0].line.number == 100     # the bank's vote wins
+    assert selector.rank(q, [p], [1.0])[0].line.number == 101                          # no vector: the base weights
