@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, holds_fact  # noqa: E402
+from eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, holds_fact, misses_for  # noqa: E402
 
 SPLITS = {
     "dev": ["eval_dev.jsonl"],
@@ -140,7 +140,7 @@ def main() -> None:
     print(f"index {snapshot.version}  model {snapshot.index.model_name}")
     for split in args.split or [s for s in SPLITS if s not in UNSCORED]:
         started = time.monotonic()
-        tally = evaluate(service, split, args.misses)
+        tally = evaluate(service, split, misses_for(split, args.misses))
         report(split, tally)
         print(f"        ({sum(t['n'] for t in tally.values())} questions in {time.monotonic() - started:.1f}s)")
 

@@ -41,6 +41,16 @@ UNSCORED = ("fresh7",)      # scored only when asked for by name, never by a def
 # The blind scope sets fitted on (the line selector, the scope classifier): their answerable
 # questions here, every kind in bench/eval_answers.py, their off-topic ones in bench/fit_scope.py.
 BLIND_FILES = ("scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "scope_d.jsonl")
+# Splits whose misses may be read (fitted on, or the test half, read before); the others are
+# held out: --misses lists nothing for them, so nobody reads one by accident.
+READABLE_SPLITS = ("dev", "test", "all", "train", "blind")
+
+
+def misses_for(split: str, wanted: bool) -> bool:
+    """Whether to list a split's misses: only when asked and the split is readable."""
+    if wanted and split not in READABLE_SPLITS:
+        print(f"(misses of the held-out split {split!r} are not listed: only {', '.join(READABLE_SPLITS)})")
+    return wanted and split in READABLE_SPLITS
 
 
 def split_files(split: str) -> list[Path]:
@@ -148,7 +158,8 @@ def main() -> None:
     service = FinderService(Settings())
     questions = load_questions(args.split)
     started = time.monotonic()
-    report = evaluate(service, questions, misses=args.misses, judged=load_judgements() if args.judged else None)
+    report = evaluate(service, questions, misses=misses_for(args.split, args.misses),
+                      judged=load_judgements() if args.judged else None)
     seconds = time.monotonic() - started
     calib = calibration(service, report)
     if args.json:

@@ -34,19 +34,22 @@ FACETS: dict[str, tuple[str, str]] = {
 # documents to bring, how to apply): asked about a program it describes, the honest answer is
 # "the report does not say" with the program's overview (status ``partial``). Not reranker facets.
 DETAILS: dict[str, tuple[str, str]] = {
-    "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|이메일|\b(?:phone|call|contact|e-?mail)\b",
+    "contact": (r"전화|연락처|번호(?!표)|문의처|상담\s*번호|이메일|(?:어느|어떤)\s*(?:과|부서|곳)에\s*(?:연락|문의)"
+                r"|\b(?:phone|call|contact|e-?mail)\b|\bwho\s+(?:do|should|can)\s+i\s+(?:call|contact|ask)\b",
                 r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|☎|전화"),
     "web": (r"홈페이지|사이트|웹\s*사이트|링크|온라인\s*(?:으로\s*)?(?:예약|신청|접수)|\burl\b|website|web\s*site|web address|\blink\b"
             r"|\b(?:book|apply|register|sign\s+up|reserve|see|find|check)\b[^.?!]{0,40}\bonline\b",
             r"https?://|www\.|\.kr\b|\.com\b"),       # "홈페이지 상시 정비" names a website, gives no address
     "address": (r"(?<!홈페이지\s)(?<!홈페이지)(?<!사이트\s)(?<!사이트)(?<!웹\s)(?<!웹)주소(?!창)|몇\s*층|찾아가|오시는\s*길|몇\s*번\s*출구|지하철\s*역|가까운\s*역|address|which floor|how (do i|to) get there|(?:subway|metro)\s+station|nearest station",
                 r"[가-힣]+[구군]\s+[가-힣\d]+(?:대로|로|길)\s*\d+|\d+\s*층|번\s*출구"),
-    "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|\b(?:opening hours|open on|what time|hours)\b",
+    "hours": (r"몇\s*시|운영\s*시간|영업\s*시간|이용\s*시간|주말에도|공휴일|휴관"
+              r"|[월화수목금토일]요일에\s*(?:도\s*)?(?:문|열|운영|휴)|\b(?:opening hours|open on|closed on|what time|hours)\b",
               r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(?:부터|~|-)|평일|주말"),
-    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|양식|서식|신청서|사업계획서|증빙"
+    "documents": (r"서류|준비물|구비|제출|필요한\s*(?:거|것)|양식|서식|신청서|사업계획서|증빙|챙겨\s*(?:가|와)|가져\s*(?:가|와)야|지참"
                   r"|\b(?:documents?|paperwork|what (?:do i|should i) bring|forms?|application form)\b",
                   r"서류|제출|증명서|사본|양식|서식"),
-    "fee": (r"입장료|이용료|참가비|수강료|수업료|교재비|수강비|교육비|등록금|재료비|요금|관람료|대여료|(?:돈|비용)\s*(?:내|들)"
+    "fee": (r"입장료|이용료|참가비|수강료|수업료|교재비|수강비|교육비|등록금|재료비|요금|관람료|대여료|임대료|임차료|분양가|대관료"
+            r"|(?:돈|비용)\s*(?:내|들)|\brent(?:al)?\b[^.!]{0,50}\bhow much\b|\bhow much\b[^.!]{0,50}\brent"
             r"|가격|입장권|티켓|\b(?:fees?|prices?|admission|tickets?|tuition|how much does .* cost|do i (?:have|need) to pay)\b",
             r"\d[\d,]*\s*원|무료|무상|유료"),            # a price, not a budget ("15,000백만원"); the report never says 가격
     "parking": (r"주차|\bpark(?:ing)?\s+(?:lot|space|spot|garage|available|there|nearby)|\bparking\b",
@@ -61,7 +64,8 @@ DETAILS: dict[str, tuple[str, str]] = {
                    # a day, not a footnote mark after a month ("서울콘 : ’24.12~’25.1. 2) OSMU")
                    r"\d{1,2}\s*월\s*\d{1,2}\s*일|[’']\d{2}\s*\.\s*\d{1,2}\s*\.\s*\d{1,2}(?![\d)])|\d{1,2}\s*\.\s*\d{1,2}\s*\.?\s*\([월화수목금토일]"),
     "apply": (r"어떻게\s*신청|신청\s*(?:방법|하는\s*법|어디|은\s*어디|은\s*어떻게)|어디서\s*신청|접수\s*(?:방법|처)"
-              r"|how (do|can) i apply|how to apply|where (do|can) i apply",
+              r"|예약\s*(?:은|을)?\s*(?:어떻게|어디서)|앱으로|어플로"
+              r"|how (do|can) i apply|how to apply|where (do|can) i apply|how (?:do|can) i (?:book|reserve)",
               r"신청|접수|모집|공모|선발|선정|참여"),
 }
 

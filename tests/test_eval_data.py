@@ -3,6 +3,7 @@ program id does not exist, would quietly count as a miss (or a hit) forever."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -101,3 +102,14 @@ def test_blind_eligibility_sets_cite_the_deciding_clause(name, report_lines):
     for row in data:
         assert row["program_id"] in programs and row["verdict"] in ("eligible", "ineligible", "unknown"), row["id"]
         assert "".join(row["clause"].split()) in "".join(report_lines[row["line"] - 1].split()), row["id"]
+
+
+def test_misses_of_held_out_splits_are_never_listed():
+    """The benchmarks print misses only for splits that are fitted on or read, so a held-out
+    split's misses cannot be read by accident."""
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    import eval_retrieval
+    assert eval_retrieval.misses_for("dev", True) and eval_retrieval.misses_for("blind", True)
+    for split in ("holdout", *eval_retrieval.HOLDOUTS):
+        assert not eval_retrieval.misses_for(split, True)
+    assert not eval_retrieval.misses_for("dev", False)

@@ -108,6 +108,18 @@ def test_not_date_questions(question):
     ("What's the exact application deadline for Campus Town?", ["exact_date"]),
     ("과학관 입장료 얼마예요?", ["fee"]),
     ("청년월세 지원 받으려면 어떻게 신청해요?", ["apply"]),
+    # sixth round: words from the blind fitting sets' unstated details
+    ("작업환경개선 지원 신청하려면 구청 어느 과에 연락해야 돼요?", ["contact"]),
+    ("서울시립과학관 월요일에 문 열어요?", ["hours"]),
+    ("과학관 휴관일이 언제예요?", ["hours"]),
+    ("취업날개 정장 빌리러 갈 때 뭐 챙겨가야 돼요?", ["documents"]),
+    ("캠퍼스타운 창업공간 들어가면 임대료는 한 달에 얼마 내요?", ["fee"]),
+    ("Can I rent a desk at the Seoul AI Hub by the day? how much is it?", ["fee"]),
+    ("취업날개 정장 예약은 어떻게 해요? 앱으로 하는 건가요?", ["apply"]),
+    # … and their answerable neighbours, which must stay plain questions of fact
+    ("로봇 과학관 언제 문 열어요?", []),                                   # an opening date
+    ("파트너스하우스 중소기업 비즈니스 지원은 어느 부서가 맡아요", []),         # a department the report names
+    ("새활용플라자 운영 두군데로 쪼개진거 하나로 합친다던데 지금 어느 과랑 협의중이야?", []),
 ])
 def test_details_the_report_rarely_states(question, details):
     assert question_details(question) == details
