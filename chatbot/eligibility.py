@@ -333,6 +333,10 @@ def _verdict(results: list[CriterionResult]) -> tuple[Verdict, list[str]]:
     missing = list(dict.fromkeys(r.field for r in results if r.status == "unknown"))
     if missing or "met" not in statuses:
         return "unknown", missing
+    if all(r.field == "business" for r in results if r.status == "met"):
+        # "for businesses" and nothing more (Invest Seoul, the Magok complex): the report does not
+        # say which businesses, so running one is not enough to be told "eligible"
+        return "unknown", []
     return "eligible", []
 
 

@@ -119,7 +119,7 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ("fintech-lab", {"business": {"size": "startup", "industry": "fintech"}}, "eligible", []),
     ("fintech-lab", {"business": {"size": "startup", "industry": "bio"}}, "ineligible", []),
     ("fintech-lab", {"business": {"size": "startup"}}, "unknown", ["business.industry"]),
-    ("magok", {"business": {}}, "eligible", []),
+    ("magok", {"business": {}}, "unknown", []),           # "for businesses" and nothing more: not enough
     ("magok", {"employment_status": "retired"}, "ineligible", []),
 ]
 
@@ -210,7 +210,7 @@ def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catal
     fund = catalog.get("vision-fund")
     old = facts(business={"size": "startup", "years_since_founding": 9, "in_seoul": True})
     general = evaluate(fund, old, "en", TODAY)
-    assert general.verdict == "eligible" and {c.status for c in general.criteria if c.part} == {"info"}
+    assert general.verdict == "unknown" and {c.status for c in general.criteria if c.part} == {"info"}   # "for businesses" only
     assert all(c.part == "angel fund" and not c.part_named for c in general.criteria if c.part)   # named in English
     asked = evaluate(fund, old, "ko", TODAY, question="창업 9년 된 회사인데 엔젤 펀드 투자 받을 수 있어요?")
     assert asked.verdict == "ineligible"
@@ -285,7 +285,8 @@ def test_match_for_a_startup_founder(catalog):
     f = facts(employment_status="business_owner", business={"size": "startup", "industry": "fintech", "in_seoul": True})
     results = [r for r in match(catalog, f, today=TODAY) if r.verdict == "eligible"]
     eligible = [r.program_id for r in results]
-    assert {"fintech-lab", "startup-hub", "seoul-rnd", "magok", "invest-seoul"} <= set(eligible)
+    assert {"fintech-lab", "startup-hub", "seoul-rnd"} <= set(eligible)
+    assert not {"magok", "invest-seoul"} & set(eligible)     # they say "for businesses" and no more
     assert "strong-sme" not in eligible         # its public certification was not said
     certified = facts(employment_status="business_owner",
                       business={"size": "startup", "industry": "fintech", "in_seoul": True, "certified": True})

@@ -52,6 +52,14 @@ def asks_eligibility(text: str) -> bool:
     "서울형 강소기업인데요 대체인력 인건비 지원받을 수 있나요?",                  # … or of one's company
     "서울형 R&D 신청하려는데 저희는 경기도 성남 소재 바이오 벤처예요. 가능할까요?",
     "Chinese international student here, living in Seoul. Is that possible for foreigners?",
+    "I'm a Vietnamese student at Yonsei. Is the internship open to international students?",
+    "We're a Japanese robotics company with an office in Seoul. Could the city let us trial our robot on site?",
+    "Is there a city-backed fund that invests in bio companies like us?",
+    "I organise a small documentary festival held every year in Seoul. Can we apply for the festival subsidy?",
+    "Our animation studio wants to rent space in the new creative-industry building. Possible?",
+    "결혼식을 서울파트너스하우스에서 하고 싶어요. 일반 시민도 대관 가능한가요?",
+    "서울형 R&D 과제를 대학 연구실 단독으로 신청할 수 있나요? 기업은 없고 교수 연구팀만 있어요",
+    "부산에서 열리는 단편영화제 운영진입니다. 서울개최 영화제 지원 사업 신청할 수 있나요?",
 ])
 def test_eligibility_questions(question):
     assert asks_eligibility(question)
@@ -72,6 +80,8 @@ def test_eligibility_questions(question):
     "Does the report cover housing?",
     "교수 연구실 지원 내용이 뭐예요?",                                          # a role named, not said of oneself
     "Is that the largest program?",
+    "Is the robot museum open to the public on Mondays?",
+    "Possible?",
 ])
 def test_not_eligibility_questions(question):
     assert not asks_eligibility(question)

@@ -44,7 +44,11 @@ ELIGIBILITY_WORDS = re.compile(
     r"|\b(?:do|does)\s+(?:i|we|he|she|one|my\s+\w+)\s+(?:have|need)\s+to\s+(?:be|live|reside|have\s+(?:been|lived))\b"
     # "꼭 실업자여야 하나요", "서울 살아야 돼요?", "아무나 가도 되나요", "나이 넘은 거 아닌가요"
     r"|(?:여|이어|아|어)야\s*(?:하나|하나요|해요|해|하는|돼|되나|되요|됩니까)|아무나|넘은\s*거\s*아닌"
-    r"|\bcover(?:s)?\s+(?:me|us|him|her|them|someone|people|anyone)\b|\b(?:do|does|would)\s+(?:i|we|he|she|it|my\s+\w+)\s+count\s+as\b",
+    r"|\bcover(?:s)?\s+(?:me|us|him|her|them|someone|people|anyone)\b|\b(?:do|does|would)\s+(?:i|we|he|she|it|my\s+\w+)\s+count\s+as\b"
+    # "open to international students?", "companies like ours", "일반 시민도 대관 가능한가요?"
+    r"|\bopen\s+to\s+(?:international|foreign|overseas|non-?korean|exchange|local|ordinary|regular)\b"
+    r"|\b(?:companies|firms|businesses|startups|people|students|someone|anyone)\s+like\s+(?:me|us|ours|mine)\b"
+    r"|(?:일반\s*시민|일반인|누구나|외국인|비회원|개인)도\s*(?:가능|되|돼|신청|이용|대관|참여|참가|받)",
     re.I,
 )
 JOIN_WORDS = re.compile(
@@ -56,21 +60,26 @@ JOIN_WORDS = re.compile(
     r"|\bam\s+i\s+(?:able|allowed)\b|\bjoin\b|\bapply\b|\bsign\s+up\b|\benrol+\b|\bregister\b"
     r"|\bparticipate\b|\btake\s+part\b|\buse\b|\ballowed\b|\bget\s+(?:in|into|support|help)\b|\bis\s+(?:it|that|this)\s+(?:ok|okay|possible|allowed)\b|\bpossible\s+for\b"
     r"|싶(?:어요|어|은데|습니다|다)|\bwant\s+to\b|\bwould\s+like\s+to\b|\bi'd\s+like\s+to\b|\bis\s+there\s+a\s+way\b"
-    r"|보낼\s*수|(?:가|해|들어|써|빌려|받아)도\s*(?:돼|되|괜찮)|\b(?:i|we|he|she)\s+(?:could|can)\s+(?:take|join|attend|use|apply|get|do)\b",
+    r"|보낼\s*수|(?:가|해|들어|써|빌려|받아)도\s*(?:돼|되|괜찮)|\b(?:i|we|he|she)\s+(?:could|can)\s+(?:take|join|attend|use|apply|get|do)\b"
+    r"|\blet\s+(?:me|us|him|her|them)\b|\b(?:would|will|could|can)\s+(?:we|i|they|he|she)\s+(?:get|qualify|receive)\b"
+    r"|(?:^|\s)possible\s*\?",
     re.I,
 )
 # Someone describing themselves (or a relative, or their company): with a join word it is a case
 # to decide even when no fact was read from it ("저 컴공 졸업했는데 들을 수 있나요?").
 SELF_DESCRIPTION = re.compile(
     r"(?:^|\s)(?:저는|전|저|제가|저희|저희는|우리|우리는|내가|난|나는|저도|나도|저희도|우리도)(?:\s|$)|운영\s*(?:하고\s*있|중이|하는데|해요|합니다)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
-    r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live)\b|\bwe(?:'re|\s+are|\s+have|\s+run)\b"
+    r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live|\s+organi[sz]e|\s+own|\s+manage|\s+study)\b"
+    r"|\bwe(?:'re|\s+are|\s+have|\s+run|\s+organi[sz]e|\s+make|\s+plan)\b"
     r"|(?:^|\s)(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|부모님|누나|언니|오빠|형|동생|조카|남친|여친|남자친구|여자친구)"
     r"(?:이|가|은|는|도|이는|이가)?(?:\s|\(|$)"
     r"|\bmy\s+(?:son|daughter|mother|mom|mum|father|dad|parents?|brother|sister|wife|husband|boyfriend|girlfriend|partner"
     r"|nephew|niece|friend|company|startup|firm|business|lab|team)\b"
+    r"|\bour\s+(?:[\w-]+\s+){0,2}(?:company|startup|firm|business|lab|team|studio|agency|shop|factory|organi[sz]ation)\b"
     # a role said of oneself or one's company: "서울대 교수인데", "구청 주무관입니다", "강소기업인데요"
     r"|(?:교수|학생|대학생|대학원생|유학생|취준생|직장인|회사원|주부|프리랜서|자영업자|사장|대표|감독|작가|디자이너"
-    r"|개발자|연구원|공무원|주무관|의원|기업|회사|스타트업|업체|벤처)(?:이)?(?:에요|예요|인데|입니다|이고|이며)",
+    r"|개발자|연구원|공무원|주무관|의원|운영진|기업|회사|스타트업|업체|벤처|개발사|스튜디오|연구실|연구팀|단계)(?:이)?(?:에요|예요|인데|입니다|이고|이며|이라)"
+    r"|(?:연구실|연구팀|회사|기업)(?:만|은|는)?\s*(?:있어요|없어요|있고|없고)",
     re.I,
 )
 
