@@ -22,6 +22,7 @@ def cmd_build_index(args) -> int:
     from tqdm import tqdm
 
     from .builder import build_index
+    from .catalog import CatalogError
     from .index_store import read_current
 
     settings = _settings(args)
@@ -37,7 +38,12 @@ def cmd_build_index(args) -> int:
         bar.n = done
         bar.refresh()
 
-    report = build_index(settings, publish=not args.no_publish, force=args.force, progress=progress)
+    try:
+        report = build_index(settings, publish=not args.no_publish, force=args.force, progress=progress)
+    except CatalogError as exc:
+        bar.close()
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     bar.close()
     state = "reused" if report.reused else (f"built in {report.seconds:.1f}s, {report.embedded} passages and "
                                             f"{report.lines_embedded} lines embedded")

@@ -9,7 +9,7 @@ from typing import Callable
 
 import yaml
 
-from .catalog import CATALOG_FILE
+from .catalog import CATALOG_FILE, load_catalog
 from .config import Settings
 from .corpus import MANIFEST_NAME, load_corpus, read_yaml
 from .embedding import Embedder, create_embedder
@@ -33,6 +33,10 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
     started = time.monotonic()
     embedder = embedder or create_embedder(settings.embed_backend, settings.embed_model, **settings.embedder_options())
     documents = load_corpus(settings.corpus_dir)
+    if (settings.corpus_dir / CATALOG_FILE).is_file():
+        # a version whose catalog misquotes its documents would be refused by every worker that
+        # loads it (service.py): refuse it here, before anything is written or published
+        load_catalog(settings.corpus_dir / CATALOG_FILE, {d.id: d for d in documents})
     programs = ProgramRegistry.load(settings.corpus_dir)
     chunker = ReportChunker(programs)
     inputs = {

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from chatbot.builder import build_index
+from chatbot.catalog import CatalogError
 from chatbot.config import Settings
 from chatbot.embedding import FakeEmbedder
 from chatbot.index_store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
@@ -67,12 +68,29 @@ def test_changed_document_reembeds_only_changed_passages(tmp_path):
     first = build_index(fake_settings(tmp_path / "index", corpus_dir=corpus), embedder=embedder)
     report = corpus / "documents" / "seoul-economic-policy-office-2024.txt"
     text = report.read_text(encoding="utf-8")
-    report.write_text(text.replace("(1일 최대 1만원)", "(1일 최대 2만원)"), encoding="utf-8")
+    report.write_text(text.replace("(OECD, ’24.2.5)", "(OECD, ’24.2.6)"), encoding="utf-8")    # a line no clause quotes
     second = build_index(fake_settings(tmp_path / "index", corpus_dir=corpus), embedder=embedder)
     assert second.version != first.version
     assert second.embedded == 1 and second.lines_embedded == 1      # the changed passage and its changed line
     assert read_current(tmp_path / "index") == second.version
-    assert "(1일 최대 2만원)" in "".join(p.text for p in load_current(tmp_path / "index").passages)
+    assert "(OECD, ’24.2.6)" in "".join(p.text for p in load_current(tmp_path / "index").passages)
+
+
+def test_a_catalog_that_misquotes_its_documents_is_refused_before_anything_is_built(tmp_path):
+    """Every worker would refuse such a version (service.py): the build refuses it first, and the
+    published version stays."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Settings().corpus_dir, corpus)
+    index_dir = tmp_path / "index"
+    first = build_index(fake_settings(index_dir, corpus_dir=corpus), embedder=CountingEmbedder())
+    report = corpus / "documents" / "seoul-economic-policy-office-2024.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("(1일 최대 1만원)", "(1일 최대 2만원)"),
+                      encoding="utf-8")                  # the suit rental's late-fee clause quotes it
+    with pytest.raises(CatalogError, match="interview-suit.*not found verbatim"):
+        build_index(fake_settings(index_dir, corpus_dir=corpus), embedder=CountingEmbedder())
+    assert read_current(index_dir) == first.version and len(list_versions(index_dir)) == 1
 
 
 @pytest.mark.parametrize("damage", ["truncate", "alter", "delete"])
@@ -244,3 +262,19 @@ def test_a_version_built_without_line_vectors_still_loads_and_answers(index_copy
     service = FinderService(fake_settings(index_copy), embedder=fake_embedder)
     answer = service.snapshot().answerer.answer("면접 정장 1년에 몇 번 빌릴 수 있어요?")
     assert answer.status in ("answered", "partial") and answer.quotes
+
+
+def test_the_build_command_says_why_it_refused_a_misquoting_catalog(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from chatbot.__main__ import main
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Settings().corpus_dir, corpus)
+    report = corpus / "documents" / "seoul-economic-policy-office-2024.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("(1일 최대 1만원)", "(1일 최대 2만원)"),
+                      encoding="utf-8")
+    monkeypatch.setenv("CHATBOT_CORPUS_DIR", str(corpus))
+    assert main(["--index-dir", str(tmp_path / "index"), "build-index", "--quiet"]) == 2
+    assert "refused: catalog.yaml: program 'interview-suit'" in capsys.readouterr().err
+    assert not (tmp_path / "index").exists() or not list((tmp_path / "index").iterdir())
