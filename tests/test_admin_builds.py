@@ -139,9 +139,7 @@ def test_a_version_whose_catalog_does_not_match_its_documents_is_not_published(a
     the pointer never names a version that every worker would refuse."""
     from chatbot.builder import build_index
 
-    import json
-
-    from chatbot.index_store import MANIFEST, sha256_file
+    from conftest import edit_version_catalog
 
     settings = admin_app.config["SETTINGS"]
     live = read_current(admin_env.index_dir)
@@ -149,14 +147,9 @@ def test_a_version_whose_catalog_does_not_match_its_documents_is_not_published(a
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("Free interview suit rental", "Suits for free", 1),
                        encoding="utf-8")                   # a new version, built and checked as usual …
     bad = build_index(settings, embedder=admin_app.extensions["finder"].embedder(), publish=False).version
-    # … whose snapshot is then edited by hand, as a version written before builds checked the
-    # catalog could be (the build now refuses a misquoting catalog itself)
-    snapshot = admin_env.index_dir / bad / "data" / "catalog.yaml"
-    snapshot.write_text(snapshot.read_text(encoding="utf-8").replace("대 상 : 취업 의지가 있는 20~30대 청년 구직자",
-                                                                     "대 상 : 20~34세 청년", 1), encoding="utf-8")
-    manifest = json.loads((admin_env.index_dir / bad / MANIFEST).read_text(encoding="utf-8"))
-    manifest["files"]["data/catalog.yaml"] = sha256_file(snapshot)
-    (admin_env.index_dir / bad / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    # … whose snapshot is then edited by hand (edit_version_catalog)
+    edit_version_catalog(admin_env.index_dir, bad, lambda text: text.replace(
+        "대 상 : 취업 의지가 있는 20~30대 청년 구직자", "대 상 : 20~34세 청년", 1))
     publisher = signed_in(admin_app, "publisher")
     response = post(publisher, f"/admin/versions/{bad}/publish", page="/admin/builds")
     html = publisher.get(response.headers["Location"]).get_data(as_text=True)

@@ -10,9 +10,10 @@ import shutil
 
 import pytest
 import yaml
+from conftest import edit_version_catalog
 
 from chatbot.builder import build_index
-from chatbot.catalog import AUDIENCES, CATEGORIES
+from chatbot.catalog import AUDIENCES, CATEGORIES, CatalogError
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.corpus import collapse_whitespace, load_corpus
 
@@ -331,23 +332,21 @@ def test_catalog_changes_are_served_with_the_published_version(make_app, fake_em
     assert second.version != first.version                # the catalog is an input of the version
     assert summary() == "새 요약"
 
-    # A catalog whose quote is not in the report refuses the version; the last good one stays live.
+    # A catalog whose quote is not in the report is refused by the build; the last good one stays live.
     _edit_catalog(corpus, "youth-intern", lambda r: r["eligibility"][0]["clause"].update(text="서울시 거주 청년(18~39세)"))
-    build_index(settings, embedder=fake_embedder)
-    assert summary() == "새 요약"
-    status = app.extensions["finder"].status()
-    assert status["index_version"] == second.version
-    assert "catalog.yaml" in status["error"] and "youth-intern" in status["error"]
+    with pytest.raises(CatalogError, match="youth-intern"):
+        build_index(settings, embedder=fake_embedder)
+    assert summary() == "새 요약" and app.extensions["finder"].status()["index_version"] == second.version
 
 
 def test_bad_catalog_with_no_good_version_is_a_503(make_app, fake_embedder, tmp_path):
     """A version whose own catalog snapshot fails validation is refused like a corrupt index."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(PROJECT_ROOT / "corpus", corpus)
-    _edit_catalog(corpus, "interview-suit", lambda r: r["eligibility"][0].update(value=29.5))
     settings = Settings().with_overrides({"index_dir": index, "corpus_dir": corpus, "embed_backend": "fake",
                                           "embed_model": "64"})
-    build_index(settings, embedder=fake_embedder)
+    built = build_index(settings, embedder=fake_embedder)
+    edit_version_catalog(index, built.version, lambda text: text.replace("value: 39", "value: 29.5", 1))
     client = make_app(index, corpus_dir=corpus, rate_limit="off").test_client()
     for response in (post_match(client, profile={}), client.get("/api/programs"),
                      client.post("/api/ask", json={"question": "취업날개"})):
