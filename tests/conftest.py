@@ -95,23 +95,6 @@ def index_copy(tmp_path, fake_index_dir) -> Path:
     return target
 
 
-def edit_version_catalog(index_dir: Path, version: str, edit) -> None:
-    """Rewrite a built version's catalog snapshot (``edit``: text → text) and its checksum, as a
-    version written before builds checked their catalog could be: the build itself now refuses
-    a catalog that misquotes its documents, so only this way can the serving side's own refusal
-    be tested."""
-    import json
-
-    from chatbot.index_store import MANIFEST, sha256_file
-
-    snapshot = index_dir / version / "data" / "catalog.yaml"
-    snapshot.write_text(edit(snapshot.read_text(encoding="utf-8")), encoding="utf-8")
-    manifest_path = index_dir / version / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["files"]["data/catalog.yaml"] = sha256_file(snapshot)
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-
-
 def pytest_configure(config):
     """Let integration tests import the shared server helper (tests/live.py)."""
     import sys

@@ -139,7 +139,7 @@ def test_a_version_whose_catalog_does_not_match_its_documents_is_not_published(a
     the pointer never names a version that every worker would refuse."""
     from chatbot.builder import build_index
 
-    from conftest import edit_version_catalog
+    from index_support import edit_version_catalog
 
     settings = admin_app.config["SETTINGS"]
     live = read_current(admin_env.index_dir)

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import yaml
-from conftest import edit_version_catalog
+from index_support import edit_version_catalog
 
 from chatbot.builder import build_index
 from chatbot.catalog import AUDIENCES, CATEGORIES, CatalogError
