@@ -53,6 +53,14 @@ def misses_for(split: str, wanted: bool) -> bool:
     return wanted and split in READABLE_SPLITS
 
 
+def author(row: dict) -> str:
+    """Who wrote a question: the evaluation set's parts (dev, test, train_*) share their authors;
+    each blind set is its own author, its answerable and off-topic rows alike. The neighbour
+    features are fitted with each question's neighbours from other authors only."""
+    source = (row.get("split") or row["source"]).removesuffix(".jsonl")
+    return "evaluation set" if source in ("dev", "test", "train_a", "train_b") else source
+
+
 def split_files(split: str) -> list[Path]:
     """dev, test, holdout: the evaluation set's parts; all: dev + test; train: the reranker's
     extra training questions (tests/data/train_*.jsonl), never scored as evaluation; blind: the

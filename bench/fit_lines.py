@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from chatbot.finder.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, NEIGHBOURS, WEIGHTS_FILE,  # noqa: E402
                                   _fallback_weights, neighbour_line_features, save_bank)
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import holds_fact  # noqa: E402
+from eval_retrieval import author, holds_fact  # noqa: E402
 from listwise import choose_strength, finish, first_hit_ranks, fit, run_fit  # noqa: E402
 
 FIT_SPLITS = ("train", "dev", "blind")
@@ -55,7 +55,7 @@ def labelled(service: FinderService, questions: list[dict]) -> list[dict]:
                      "ids": [(p.document_id, line.number) for line, p, _ in where],
                      "vector": result.query_vector / np.linalg.norm(result.query_vector),
                      "gold": frozenset(key for key, text in every_line if holds_fact(text, q["fact"])),
-                     "author": "evaluation set" if q["split"] in ("dev", "test", "train_a", "train_b") else q["split"]})
+                     "author": author(q)})
     return rows
 
 
@@ -97,8 +97,7 @@ def main() -> None:
     strength, cv = choose_strength(fitting, near_prior, report=lambda line: print("with neighbours: " + line))
     near = fit(fitting, strength, near_prior)
     for split, split_rows in run.rows.items():
-        rows = fitting if split == "bank" else with_neighbours(split_rows, bank, own_author_out=split in FIT_SPLITS)
-        figures = chosen_holds_fact(rows, near)
+        figures = chosen_holds_fact(with_neighbours(split_rows, bank, own_author_out=split in FIT_SPLITS), near)
         print(f"{'neighbours':<11}{split + (' (fitted on)' if split in FIT_SPLITS else ''):<20}" + "  ".join(
             f"{lang} n={n} best line {top1:.3f} best two {top2:.3f}" for lang, (n, top1, top2) in figures.items()))
     for name, value in zip(FEATURES + NEIGHBOUR_FEATURES, near):

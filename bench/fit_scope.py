@@ -40,7 +40,7 @@ from chatbot.config import Settings  # noqa: E402
 from chatbot.finder.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, SCOPE_GROUPS, WEIGHTS_FILE,  # noqa: E402
                                   neighbour_features, scope_group)
 from chatbot.service import FinderService  # noqa: E402
-from eval_retrieval import BLIND_FILES, DATA, load_questions  # noqa: E402
+from eval_retrieval import BLIND_FILES, DATA, author, load_questions  # noqa: E402
 from listwise import write_fitted  # noqa: E402
 
 LAMBDAS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1)
@@ -80,16 +80,8 @@ def features(service: FinderService, rows: list[dict]) -> tuple[np.ndarray, np.n
         lines = selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits],
                               result.query_vector)
         out.append(answerer.scope_signals(question, result, lines).values)
-        vectors.append(result.query_vector / np.linalg.norm(result.query_vector))
+        vectors.append(result.query_vector / np.linalg.norm(result.query_vector))   # float64, then stored as float32
     return np.array(out, dtype=np.float64), np.array(vectors, dtype=np.float32)
-
-
-def author(row: dict) -> str:
-    """Who wrote the question: the evaluation set's parts share their authors; each blind set is
-    its own author (its answerable and off-topic rows alike)."""
-    source = row.get("split") or row["source"]
-    source = source.removesuffix(".jsonl")
-    return "evaluation set" if source in ("dev", "test", "train_a", "train_b") else source
 
 
 def neighbour_matrix(vectors: np.ndarray, y: np.ndarray, authors: np.ndarray) -> np.ndarray:

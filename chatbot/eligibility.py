@@ -302,6 +302,11 @@ class CriterionResult(_Out):
     decided_by: str | None = Field(None, description="the profile field whose value decides it (for a worded "
                                                      "condition, the stated value that certainly meets it)")
 
+    @property
+    def note(self) -> bool:
+        """A cap on repeated use or how applicants are selected: shown, never an entry condition."""
+        return self.field in LIMIT_FIELDS or self.selection
+
 
 class DateResult(_Out):
     what: str

@@ -19,8 +19,8 @@ def test_shipped_model_covers_every_feature_and_has_a_threshold_for_korean_engli
     assert not {"scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl", "scope_fresh4.jsonl",
                 "scope_fresh5.jsonl", "scope_fresh6.jsonl"} & set(data["negatives"])
     model = load_model()
-    assert model is not None and model.threshold("ko") == data["thresholds"]["ko"]
-    assert model.threshold("ja") == data["thresholds"]["other"] and model.threshold("en") == data["thresholds"]["en"]
+    assert model is not None and model.base.threshold("ko") == data["thresholds"]["ko"]
+    assert model.base.threshold("ja") == data["thresholds"]["other"] and model.base.threshold("en") == data["thresholds"]["en"]
 
 
 def test_shipped_neighbour_model_and_its_bank_belong_together():
@@ -74,7 +74,7 @@ def test_probability_rises_with_its_positive_signals_and_falls_with_unknown_word
     base = dict.fromkeys(FEATURES, 0.0)
 
     def p(**values) -> float:
-        return model.probability(ScopeSignals(tuple((base | values)[name] for name in FEATURES)))
+        return model.base.probability(tuple((base | values)[name] for name in FEATURES))
 
     assert p(share=0.9) > p(share=0.1) and p(unknown_share_ko=1.0) < p()
     assert p(share=1e9) == pytest.approx(1.0)          # no overflow

@@ -33,6 +33,7 @@ from ..facets import FACETS, states
 from ..fitted import read_fitted
 from ..lexical import QueryWeights
 from ..passages import Passage, quotable_lines
+from .nearest import nearest, unit
 from .question import LATIN_WORD, Question, english_forms, english_share
 
 WEIGHTS_FILE = Path(__file__).with_name("lines.json")
@@ -85,8 +86,7 @@ def neighbour_line_features(similarities: np.ndarray, gold: Sequence[frozenset[L
     out = np.zeros((len(ids), len(NEIGHBOUR_FEATURES)), dtype=np.float32)
     if not len(similarities):
         return out
-    top = np.argsort(-similarities)[:NEIGHBOURS]
-    weights = np.exp(SHARPNESS * (similarities[top] - similarities[top].max()))
+    top, weights = nearest(similarities, NEIGHBOURS, SHARPNESS)
     weights /= weights.sum()
     row_of = {key: row for row, key in enumerate(ids)}
     for weight, j in zip(weights, top):
@@ -107,8 +107,7 @@ class LineBank:
     model: str
 
     def features(self, query_vector: np.ndarray, ids: Sequence[LineId]) -> np.ndarray:
-        q = np.asarray(query_vector, dtype=np.float32)
-        return neighbour_line_features(self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-12)), self.gold, ids)
+        return neighbour_line_features(self.vectors @ unit(query_vector), self.gold, ids)
 
 
 def save_bank(path: Path, vectors: np.ndarray, gold: Sequence[frozenset[LineId]], model: str) -> None:
@@ -133,7 +132,7 @@ def load_bank(path: Path = BANK_FILE) -> LineBank | None:
         return None
     gold = tuple(frozenset((documents[d], int(n)) for d, n in pairs[offsets[i]:offsets[i + 1]])
                  for i in range(len(vectors)))
-    return LineBank(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), gold, model)
+    return LineBank(unit(vectors), gold, model)
 
 
 def bigrams(text: str) -> frozenset[str]:

@@ -40,6 +40,7 @@ from ..fitted import read_fitted
 from ..lexical import QueryWeights
 from ..retrieval import RetrievalResult
 from .lines import LineChoice
+from .nearest import nearest, unit
 from .question import Question
 
 WEIGHTS_FILE = Path(__file__).with_name("scope.json")
@@ -108,8 +109,7 @@ def signals(question: Question, result: RetrievalResult, top_line: LineChoice | 
 def neighbour_features(similarities: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
     """NEIGHBOUR_FEATURES from a question's cosine similarities to the labelled questions (shared
     with bench/fit_scope.py, which leaves out the question's own author's set)."""
-    top = np.argsort(-similarities)[:NEIGHBOURS]
-    weights = np.exp(SHARPNESS * (similarities[top] - similarities[top].max()))
+    top, weights = nearest(similarities, NEIGHBOURS, SHARPNESS)
     share = float((weights * answerable[top]).sum() / weights.sum())
     nearest_answerable = float(similarities[answerable].max(initial=-1.0))
     nearest_off_topic = float(similarities[~answerable].max(initial=-1.0))
@@ -125,8 +125,7 @@ class NeighbourBank:
     model: str
 
     def features(self, query_vector: np.ndarray) -> tuple[float, float, float]:
-        q = np.asarray(query_vector, dtype=np.float32)
-        return neighbour_features(self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-12)), self.answerable)
+        return neighbour_features(self.vectors @ unit(query_vector), self.answerable)
 
 
 def load_bank(path: Path = BANK_FILE) -> NeighbourBank | None:
@@ -139,7 +138,7 @@ def load_bank(path: Path = BANK_FILE) -> NeighbourBank | None:
         return None
     if vectors.ndim != 2 or len(vectors) != len(answerable) or answerable.all() or not answerable.any():
         return None
-    return NeighbourBank(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), answerable, model)
+    return NeighbourBank(unit(vectors), answerable, model)
 
 
 class Logistic:
@@ -178,11 +177,6 @@ class ScopeModel:
             return self.neighbours.probability(values), self.neighbours.threshold(language)
         return self.base.probability(s.values), self.base.threshold(language)
 
-    def probability(self, s: ScopeSignals) -> float:
-        return self.base.probability(s.values)
-
-    def threshold(self, language: str) -> float:
-        return self.base.threshold(language)
 
 
 def load_model(path: Path = WEIGHTS_FILE, bank_path: Path = BANK_FILE, model: str | None = None) -> ScopeModel | None:

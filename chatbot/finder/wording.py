@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from ..catalog import INDUSTRIES, Clause, Program, ScheduleEntry, _krw_ko
-from ..eligibility import LIMIT_FIELDS, NO_BUSINESS_STATUSES, CriterionResult, Facts, ProgramVerdict, when_span
+from ..eligibility import NO_BUSINESS_STATUSES, CriterionResult, Facts, ProgramVerdict, when_span
 
 # ── Korean helpers ─────────────────────────────────────────────────────────────────────────────
 
@@ -242,8 +242,8 @@ def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Fact
     title = f"「{name}」 {part}" if ko and part else f"「{name}」"
     name = f"{name} ({part})" if part and not ko else name
     unmet, met, unknown, shown = (_results(verdict, s) for s in ("unmet", "met", "unknown", "info"))
-    limits = [r for r in shown if r.field in LIMIT_FIELDS or r.selection]   # caps not reached; how applicants are chosen
-    info = [r for r in shown if r not in limits]                             # stated only in words
+    limits = [r for r in shown if r.note]          # caps not reached; how applicants are chosen
+    info = [r for r in shown if not r.note]        # stated only in words
     out: list[str] = []
     if verdict.verdict in ("ineligible", "eligible"):
         deciding = unmet if verdict.verdict == "ineligible" else met
