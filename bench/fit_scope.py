@@ -77,9 +77,7 @@ def features(service: FinderService, rows: list[dict]) -> tuple[np.ndarray, np.n
     for row in rows:
         question = snapshot.analyse(row["question"])
         result = snapshot.retriever.search(question, top_k=5)
-        lines = selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits],
-                              result.query_vector)
-        out.append(answerer.scope_signals(question, result, lines).values)
+        out.append(answerer.scope_signals(question, result, answerer.rank_lines(question, result, selector)).values)
         vectors.append(result.query_vector / np.linalg.norm(result.query_vector))   # float64, then stored as float32
     return np.array(out, dtype=np.float64), np.array(vectors, dtype=np.float32)
 

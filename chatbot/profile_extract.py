@@ -654,12 +654,12 @@ _EN_BUSINESS_PLACE = re.compile(
 )
 
 # "We're a Seoul SME", "our Gangnam-based startup": the place before the business noun, only after
-# words that make the business the asker's own (not "the Seoul Startup Hub")
+# words that make the business the asker's own; a facility's name after it ("our Seoul Startup
+# Hub tenancy") is skipped by _or_name
 _EN_PLACE_BUSINESS = re.compile(
     r"\b(?:we(?:'re|\s+are)|i\s+(?:run|own|have)|i(?:'m|\s+am)\s+running|our|my)\s+(?:(?:a|an|small|little|tiny|young)\s+)*"
     rf"(?P<place>{_alt((*_SEOUL_PLACES_EN, *_EN_REGIONS))})(?:-?(?:gu|dong))?(?:-based|\s+based)?\s+(?:[a-z-]+\s+){{0,2}}?"
-    r"(?:company|business|startup|start-up|firm|factory|workshop|shop|sme)s?\b"
-    r"(?!\s+(?:hub|center|centre|campus|lab|fund|program|programme))",
+    r"(?:company|business|startup|start-up|firm|factory|workshop|shop|sme)s?\b",
     re.I,
 )
 
@@ -745,7 +745,7 @@ def _business_findings(text: str) -> list[Finding]:
     found = [
         *_scan(text, _KO_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_ko_rule)),
         *_scan(text, _EN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_en_rule)),
-        *_scan(text, _EN_PLACE_BUSINESS, "business.in_seoul", _in_seoul, _employer(_en_rule)),
+        *_scan(text, _EN_PLACE_BUSINESS, "business.in_seoul", _in_seoul, _or_name(_employer(_en_rule))),
         *_scan(text, _KO_OWN_BUSINESS_PLACE, "business.in_seoul", _in_seoul, _employer(_ko_rule)),
         *_scan(text, _KO_FOUNDED, "business.years_since_founding", _founded, _ko_bound),
         *_scan(text, _EN_FOUNDED, "business.years_since_founding", _founded, _en_bound),

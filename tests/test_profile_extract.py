@@ -214,6 +214,7 @@ NEGATIVE = [
     "Can I join the Seoul Startup Hub?",             # a size word in a facility's name
     "스타트업 허브 입주 가능한가요?",
     "Is there an SME fund?",
+    "Is our Seoul startup hub membership still valid?",  # a place before a facility's name
 ]
 
 

@@ -171,10 +171,12 @@ class Answerer:
                       scope=probability)
 
     # -- stages -----------------------------------------------------------------------------------
-    def rank_lines(self, question: Question, result: RetrievalResult) -> list[LineChoice]:
-        """The lines of the retrieved passages, best first (also what bench/fit_scope.py sees)."""
-        return self.selector.rank(question, [h.passage for h in result.hits], [h.score for h in result.hits],
-                                  result.query_vector)
+    def rank_lines(self, question: Question, result: RetrievalResult,
+                   selector: LineSelector | None = None) -> list[LineChoice]:
+        """The lines of the retrieved passages, best first (also what bench/fit_scope.py sees, with
+        the selector's base weights: ``selector``)."""
+        return (selector or self.selector).rank(question, [h.passage for h in result.hits],
+                                                [h.score for h in result.hits], result.query_vector)
 
     def in_scope(self, question: Question, result: RetrievalResult, lines: list[LineChoice]) -> tuple[float | None, bool]:
         """The scope classifier's probability and decision; without a fitted model, the reranker's
