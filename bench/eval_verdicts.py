@@ -54,9 +54,10 @@ from chatbot.service import FinderService  # noqa: E402
 SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "train": "eligibility_train.jsonl", "holdout": "eligibility_holdout.jsonl",
         "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",
         "fresh5": "eligibility_fresh5.jsonl", "train2": "eligibility_train2.jsonl",
-        "fresh6": "eligibility_fresh6.jsonl"}
+        "fresh6": "eligibility_fresh6.jsonl", "train3": "eligibility_train3.jsonl",
+        "fresh7": "eligibility_fresh7.jsonl"}
 DATA = ROOT / "tests" / "data" / SETS["written"]
-READABLE_SETS = ("written", "dev", "train", "train2")      # fitted on or read; the rest are held out
+READABLE_SETS = ("written", "dev", "train", "train2", "train3")      # fitted on or read; the rest are held out
 
 
 def load_rows(path: Path = DATA) -> list[dict]:

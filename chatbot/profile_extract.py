@@ -239,8 +239,11 @@ _KO_AGE_IS = re.compile(r"나이(?:는|가|:)?\s*(?:만\s*)?(\d{1,3})(?![\d%,]|\
 _KO_DECADE = re.compile(
     rf"(?<!\d)(?:(?P<digit>[1-9])0|(?P<sino>{_alt(_KO_SINO_TENS)}))\s*대(?:\s*(?P<part>초반|중반|후반))?"
 )
+# Someone the asker asks for ("My mum is 45 … can she borrow a suit?"): their facts are the applicant's.
+_RELATIVE = (r"(?:son|daughter|child|kid|brother|sister|husband|wife|dad|father|mom|mum|mother|boyfriend|girlfriend|"
+             r"partner|friend|nephew|niece|uncle|aunt|grandson|granddaughter)")
 _EN_IM_AGE = re.compile(
-    rf"\b(?:i\s+am|i'm|im|(?:(?:my\s+(?:son|daughter|child|kid|brother|sister|husband|wife))|he|she)(?:\s+is|'s))"
+    rf"\b(?:i\s+am|i'm|im|(?:(?:my\s+{_RELATIVE})|he|she)(?:\s+is|'s))"
     rf"\s+(?:only\s+|just\s+|now\s+|currently\s+)?({_EN_NUM})"
     r"(?=\s*(?:(?:years?|yrs?)\b(?!\s+(?:into|in|of|since|ago|at|with|working)\b)|y/?o\b|[,.!?;]|and\b|but\b|so\b|now\b|$))",
     re.I,
@@ -251,8 +254,7 @@ _EN_YEARS_OLD = re.compile(rf"\b({_EN_NUM})[-\s]*(?:years?|yrs?)[-\s]*old\b(?!s)
 _EN_AGE_IS = re.compile(rf"\b(?:my\s+age\s+is|aged|turned|turning)\s+({_EN_NUM})\b", re.I)
 # "My dad (63)", "My brother (26)", "아들(24)": an age in brackets after the person it is about
 _AGE_IN_BRACKETS = re.compile(
-    r"(?:\b(?:i|me|my\s+(?:son|daughter|child|kid|brother|sister|husband|wife|dad|father|mom|mum|mother|"
-    r"boyfriend|girlfriend|partner|friend|nephew|niece|uncle|aunt|grandson|granddaughter))"
+    rf"(?:\b(?:i|me|my\s+{_RELATIVE})"
     r"|(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|형|누나|언니|오빠|동생|조카|남친|여친|남자친구|여자친구|친구|저))"
     r"\s*\(\s*(?:만\s*)?(\d{1,2})\s*(?:살|세|y/?o)?\s*\)",
     re.I,
@@ -333,12 +335,13 @@ _KO_SEOUL = re.compile(
 _KO_DISTRICT = re.compile(rf"(?<![가-힣])(?:{_alt(SEOUL_DISTRICTS)})구?(?:{_KO_LIVE}|\s*(?:구민|주민))")
 _KO_OUTSIDE_SEOUL = re.compile(r"서울\s*(?:밖|외\s*지역|이\s*아닌\s*곳|근교)(?:에서|에)?\s*(?:거주|살|사는|삽니다)")
 _KO_ELSEWHERE = re.compile(
-    rf"(?<![가-힣])(?:{_alt(_KO_REGIONS)})(?:특별자치도|특별자치시|광역시|도|시)?(?:{_KO_LIVE}|\s*(?:도민|시민|주민))"
+    rf"(?<![가-힣])(?:{_alt(_KO_REGIONS)})(?:특별자치도|특별자치시|광역시|도|시)?(?:\s+[가-힣]{{1,4}}(?:시|구|군|동|읍|면)?(?=\s*(?:에서|에)?\s*(?:거주|살|사는|삽니다)))?"
+    rf"(?:{_KO_LIVE}|\s*(?:도민|시민|주민))"
 )
 _EN_SEOUL = re.compile(
     rf"\b(?:i\s+(?:currently\s+)?(?:live|reside|stay)\s+in|"
     r"i(?:'m|\s+am)\s+(?:currently\s+)?(?:living|based|residing)\s+in|"
-    r"(?<!not\s)living\s+in|resident\s+of|\b(?:and|but|who)\s+(?:currently\s+)?(?:live|lives|reside|resides)\s+in)"
+    r"(?<!not\s)living\s+in|resident\s+of|(?:\b(?:and|but|who)|,)\s+(?:currently\s+)?(?:live|lives|reside|resides)\s+in)"
     rf"\s+(?:seoul|(?:{'|'.join(_EN_DISTRICTS)})(?:-?gu)?)\b|\bseoul\s+(?:resident|citizen)\b(?!s)",
     re.I,
 )
@@ -349,7 +352,8 @@ _EN_NOT_SEOUL = re.compile(
 )
 _WITH_SOMEONE = r"(?:\s+with\s+(?:my|our|his|her|their)\s+\w+)?"      # "living with our parents in Goyang"
 _EN_ELSEWHERE = re.compile(
-    rf"\b(?:(?:live|lives|living|reside|residing){_WITH_SOMEONE}|based|from|resident\s+of)\s+(?:in\s+)?(?:{_alt(_EN_REGIONS)})\b",
+    rf"\b(?:(?:live|lives|living|reside|residing){_WITH_SOMEONE}|based|from|resident\s+of)\s+(?:in\s+)?"
+    rf"(?:[a-z]+(?:-(?:gu|si|gun|dong))?,\s+)?(?:{_alt(_EN_REGIONS)})\b",          # "in Bupyeong, Incheon"
     re.I,
 )
 _KO_FOREIGN_STUDENT = re.compile(r"유학생|외국인\s*(?:유학생|학생)|교환\s*학생")
@@ -453,7 +457,8 @@ _EN_PRE = (
     r"about|around|roughly)\s+)?"
 )
 _EN_POST = r"(?:\s*(?P<post>or\s+less|or\s+below|and\s+under|or\s+more|or\s+above|and\s+over))?"
-_KO_POST = r"\s*(?P<post>이하|미만|이내|이상|초과|정도|수준|쯤|가량)?"
+_KO_POST = r"\s*(?P<post>이하|미만|이내|이상|초과|정도|수준|쯤|가량|(?:이|가|도)?\s*안\s*(?:돼|되|넘))?"
+_KO_SHORT_OF = re.compile(r"안\s*(?:돼|되|넘)")        # "1억이 안 돼요": below the amount
 _PCT = r"\d{1,3}(?:\.\d+)?"
 
 _KO_INCOME = re.compile(rf"(?:기준\s*)?중위\s*소득\s*(?:의\s*)?(?P<v>{_PCT})\s*(?:%|퍼센트|프로){_KO_POST}")
@@ -466,7 +471,7 @@ _KRW_AMOUNT = r"(?:\d[\d,]*(?:\.\d+)?\s*(?:억|천만|백만|만|천|백)\s*)+�
 _KO_ASSETS = re.compile(
     rf"(?:가구\s*|가족\s*(?:합산\s*)?|총\s*)?(?:재산|자산)(?:이|은|는|:)?\s*"
     rf"(?:[가-힣]{{1,8}}(?:\s+[가-힣]{{1,8}})?\s*(?:포함해서|포함하면|포함|까지)\s*)?"     # "전세보증금 포함해서 1억 5천"
-    rf"(?:(?:다\s*|모두\s*|전부\s*)?(?:합쳐서|합치면|합하면|합해서|합산하면|더하면)\s*)?(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
+    rf"(?:(?:다\s*|모두\s*|전부\s*)?(?:합쳐서|합쳐도|합치면|합하면|합해서|합해도|합산하면|더하면|더해도)\s*)?(?:약|대략|총)?\s*(?P<amount>{_KRW_AMOUNT}){_KO_POST}"
 )
 _EN_MONEY = r"(?:₩\s*|krw\s*)?(?P<{0}>\d[\d,]*(?:\.\d+)?)\s*(?P<{1}>million|billion)?\s*(?:won|krw)?"
 _EN_ASSETS = re.compile(
@@ -493,7 +498,7 @@ def _krw(amount: str) -> int | None:
 
 def _bounded(v: float, bounds: Iterable[str | None], ceiling: float) -> Span:
     """A stated value, or the range a bound word gives it ("80% 이하" → 0–80)."""
-    words = {re.sub(r"\s+", " ", b.lower()) for b in bounds if b}
+    words = {"미만" if _KO_SHORT_OF.search(b) else re.sub(r"\s+", " ", b.lower()) for b in bounds if b}
     if words & _UPPER:
         return 0, v
     if words & _LOWER:
@@ -549,7 +554,8 @@ _SIZE_PATTERNS = {
     "large": (r"대기업|중견기업", r"\blarge\s+(?:company|corporation|firm)\b|\bconglomerate\b"),
 }
 _SIZE_RES = {size: (re.compile(ko), re.compile(en, re.I)) for size, (ko, en) in _SIZE_PATTERNS.items()}
-_KO_OWNS = re.compile(r"(?:우리|저희|제)\s*(?:회사|기업|업체|공장|가게|스타트업)|(?:회사|기업|업체|공장|스타트업)(?:을|를)?\s*(?:운영|하는데|해요|합니다)")
+_KO_OWNS = re.compile(r"(?:우리|저희|제)\s*(?:회사|기업|업체|공장|가게|스타트업)|(?:회사|기업|업체|공장|스타트업)(?:을|를)?\s*(?:운영|하는데|해요|합니다)"
+                      r"|(?:개발사|제작사)(?:인데|예요|이에요|입니다|이고)")
 _EN_OWNS = re.compile(r"\b(?:our|my)\s+(?:own\s+)?(?:company|startup|start-up|business|firm|factory|workshop|shop)\b"
                       r"|\bwe(?:'re|\s+are)\s+an?\s+", re.I)
 
@@ -583,7 +589,7 @@ def _founded(m: re.Match) -> Span | None:
 _KO_COUNTS = {**_KO_UNITS, "열": _KO_TENS["열"]}     # "두 번", "열 번"
 _KO_TIMES = re.compile(
     rf"(?P<n>\d{{1,2}}|{_alt(_KO_COUNTS)})\s*(?:번|회)\s*(?:이나|정도|쯤|다|째|씩)?\s*"
-    r"(?:빌렸|빌려\s*(?:봤|썼|갔)|대여했|이용했|참여했|참가했|해\s*봤|했)"
+    r"(?:[가-힣]{1,4}(?:을|를)?\s+)?(?:빌렸|빌려\s*(?:봤|썼|갔)|대여했|이용했|참여했|참가했|해\s*봤|했)"
 )
 _EN_TIMES = re.compile(
     r"\b(?:done|used|rented|borrowed|joined|attended|taken\s+part\s+in|participated\s+in|did)\b[^.?!]{0,60}?"
@@ -690,7 +696,8 @@ _KO_INDUSTRY_WORDS = [w for w in _INDUSTRY_OF if not _LATIN.fullmatch(w) or w in
 _KO_INDUSTRY = re.compile(
     rf"(?P<ind>{_alt(w.upper() if w in _KO_LATIN_INDUSTRY else w for w in _KO_INDUSTRY_WORDS)})"
     r"(?!\s*(?:랩|허브|아카데미|펀드|클러스터|센터|캠퍼스|축제|페스티벌|위크))"
-    r"\s*(?:관련\s*|쪽\s*)?(?:스타트업|기업|회사|공장|업체|공방|가게|사업|집|소|샵|업)"
+    r"\s*(?:관련\s*|쪽\s*)?(?:스타트업|벤처\s*기업|벤처|기업|회사|개발사|제작사|공장|업체|공방|가게|사업|집|소|샵|업)"
+    r"(?:\s*\([^()]{0,20}\))?"                       # "AI 벤처기업(직원 15명)입니다"
     r"\s*(?:을|를|이고|인데|이에요|예요|입니다|해요|하는데|운영|차렸|하고|해서)"
 )
 _EN_INDUSTRY_WORD = rf"(?:(?:small|little|tiny|new|young|\d+-year-old|\d+-person|family|local|foreign|[a-z]+-(?:invested|backed|based|stage|owned|run))\s+)*(?P<ind>{_alt(w for w in _INDUSTRY_OF if _LATIN.fullmatch(w) and w != 'it')})s?(?:\s+[a-z]+-[a-z]+)?"

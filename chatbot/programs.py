@@ -171,5 +171,8 @@ def _is_latin(term: str) -> bool:
 
 
 def _latin_pattern(term: str) -> str:
-    return r"(?<![a-z0-9])" + re.escape(term.lower()) + r"(?![a-z0-9])"
+    """The whole words; a name of several words also in the plural ("technical training institutes"),
+    a single word not ("internships" is a kind of job, not the Seoul Youth Internship)."""
+    plural = r"(?:s|es)?" if " " in term.strip() else ""
+    return r"(?<![a-z0-9])" + re.escape(term.lower()) + plural + r"(?![a-z0-9])"
 

@@ -86,15 +86,21 @@ CASES: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ("new-deal-jobs", {**UNEMPLOYED_30, "employment_status": "day_laborer"}, "ineligible", []),
     ("new-deal-jobs", {**UNEMPLOYED_30, "resident_of_seoul": False}, "ineligible", []),
     ("new-deal-jobs", {"age": 30, "resident_of_seoul": True}, "unknown", ["employment_status"]),
+    # "청년 구직자" without an age range: a stated job seeker meets the words (met_by), and the youth
+    # ranges the report cites (up to 39 under the Seoul ordinance) decide the age
+    ("job-matching-desk", {**UNEMPLOYED_30, **LOW_INCOME}, "eligible", []),
+    ("job-cafe", {**UNEMPLOYED_30}, "eligible", []),
+    ("job-cafe", {**UNEMPLOYED_30, "age": 58}, "ineligible", []),
+    ("job-cafe", {"employment_status": "unemployed"}, "unknown", ["age"]),
+    ("job-matching-desk", {**UNEMPLOYED_30, "age": 52}, "ineligible", []),
+    ("isolated-youth-training", {**UNEMPLOYED_30, "age": 48}, "ineligible", []),
     # programs stated only in words are never eligible, however complete the profile
-    ("job-matching-desk", {**UNEMPLOYED_30, **LOW_INCOME}, "unknown", []),
-    ("job-cafe", {**UNEMPLOYED_30}, "unknown", []),
     ("campus-town", {"age": 40, "employment_status": "employed"}, "unknown", []),
     # a worded condition met by a stated value another field holds (met_by "is_foreign_student=true")
     ("campus-town", {"age": 22, "employment_status": "student", "is_foreign_student": True}, "eligible", []),
     ("campus-town", {"is_foreign_student": True}, "eligible", []),
     # the job desk's counter for foreign students is piloted for English speakers first: open
-    ("job-matching-desk", {"is_foreign_student": True}, "unknown", []),
+    ("job-matching-desk", {"is_foreign_student": True}, "unknown", ["age"]),
     # isolated-youth training runs at the technical institutes: Seoul citizens aged 15 or over
     ("isolated-youth-training", {**UNEMPLOYED_30}, "eligible", []),
     ("isolated-youth-training", {**UNEMPLOYED_30, "resident_of_seoul": False}, "ineligible", []),
@@ -254,7 +260,7 @@ def test_match_puts_eligible_first_and_hides_ineligible(catalog):
     eligible = {r.program_id for r in results if r.verdict == "eligible"}
     # every decidable condition met; the worded ones ("고립·은둔 청년") are shown with the verdict
     assert eligible == {"youth-academy", "youth-intern", "interview-suit", "tech-school", "new-deal-jobs",
-                        "isolated-youth-training"}
+                        "isolated-youth-training", "job-cafe", "job-matching-desk"}
 
 
 def test_match_orders_unknown_by_fewest_missing_and_undecidable_last(catalog):

@@ -53,6 +53,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("나이는 40이에요", age(40)),
     ("고등학생 아들(만 17살)이 해보고 싶대요", {**age(17), **status("student")}),   # an age in brackets after the person
     ("My dad (63) lives in Seoul", age(63)),
+    ("My mum is 45 and has an interview next week", age(45)),              # the person asked for
     ("25살인데 청년인턴 할 수 있나요?", age(25)),
     ("40살이면 신청할 수 있나요?", age(40)),  # a conditional describes the asker's case
     ("30대 후반 백수입니다", {**age(36, 39), **status("unemployed")}),
@@ -76,6 +77,9 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("서울시에 거주하고 있습니다", SEOUL),
     ("서울로 이사 왔어요", SEOUL),
     ("인천 살아요", NOT_SEOUL),
+    ("I live in Bupyeong, Incheon", NOT_SEOUL),                           # a district, then the city
+    ("I'm 56, live in Songpa-gu, and worked at a bank", {**age(56), **SEOUL}),
+    ("인천 부평 사는 30대 남자인데요", {**NOT_SEOUL, **age(30, 39)}),      # a district of the city between
     ("서울에 안 살아요", NOT_SEOUL),
     ("서울에 살았는데 지금은 경기도 거주", NOT_SEOUL),  # past residence does not count
     ("I don't live in Seoul", NOT_SEOUL),
@@ -102,6 +106,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("재산 5억 원 정도", assets(500_000_000)),
     ("재산이 4억 9천 9백만원이에요", assets(499_000_000)),
     ("재산 3억5천만원 이하", assets(0, 350_000_000)),
+    ("가족 재산 다 합쳐도 1억이 안 돼요", assets(0, 100_000_000)),          # "안 돼요": short of it
     ("가족 재산 합쳐서 1억쯤이고 소득은 없어요", assets(100_000_000)),
     ("가족 재산 다 합치면 6억 정도 돼요", assets(600_000_000)),
     ("재산은 전세보증금 포함해서 1억 5천 정도예요", assets(150_000_000)),     # what the sum includes, between
@@ -120,6 +125,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     # how often the asker already used the program (a cap excludes only those who reached it)
     ("올해 벌써 10번 빌렸는데 또 돼요?", {"times_used": 10}),
     ("두 번 참여했는데 또 신청돼요?", {"times_used": 2}),
+    ("올해 벌써 10번 정장 빌렸어요", {"times_used": 10}),                  # what was borrowed between
     ("I've done Seoul Companion Jobs twice in the last two years", {"times_used": 2}),
     ("I borrowed a suit 3 times this year", {"times_used": 3}),
     # bookings the asker missed (the Future Lab closes bookings after two)
@@ -134,6 +140,9 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     # the industry of the asker's business (an "in [...]" condition can then exclude a bakery)
     ("마포에서 작은 빵공장 하는데", {"business_industry": "food", "has_business": True}),
     ("봉제공장 하는데요", {"business_industry": "garment-sewing", "has_business": True}),
+    ("게임 개발사인데 지원 받을 수 있을까요?", {"business_industry": "content", "has_business": True}),
+    ("구로구에 있는 AI 벤처기업(직원 15명)입니다", {"business_industry": "ai", "business_size": "startup",
+                                             "business_in_seoul": True, "has_business": True}),
     ("We're a foreign-invested biotech company", {"business_industry": "bio", "has_business": True}),
     # a public agency's certification, held or not; a rule about one is not the asker's
     ("이노비즈 인증 있어요", {"business_certified": True, "has_business": True}),
@@ -155,7 +164,7 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("our Gangnam-based fintech startup", {"business_in_seoul": True, "business_size": "startup", "has_business": True}),
     ("저희는 AI 스타트업이고 서울 강남에 있어요", {"business_industry": "ai", "business_size": "startup",
                                         "business_in_seoul": True, "has_business": True}),
-    ("저희는 경기도 성남 소재 바이오 벤처예요", {"business_in_seoul": False, "has_business": True}),
+    ("저희는 경기도 성남 소재 바이오 벤처예요", {"business_in_seoul": False, "business_industry": "bio", "has_business": True}),
     ("We're a 20-person AI computer-vision startup", {"business_industry": "ai", "business_size": "startup",
                                                       "has_business": True}),
     ("로봇 스타트업 운영하는데요", {"business_industry": "robot", "business_size": "startup", "has_business": True}),

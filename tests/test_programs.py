@@ -31,6 +31,7 @@ def test_required_ids_have_korean_and_english_names(registry):
     ("서울형 뉴딜일자리 시급", "new-deal-jobs"),
     ("동행일자리 재산 기준", "companion-jobs"),
     ("Is the Seoul tech institute only for young people?", "tech-school"),
+    ("Can I take a course at the Seoul technical training institutes?", "tech-school"),   # a name in the plural
 ])
 def test_mentions_find_the_named_program(registry, text, expected):
     assert registry.best_mention(text) == expected
@@ -39,6 +40,8 @@ def test_mentions_find_the_named_program(registry, text, expected):
 def test_english_aliases_match_whole_words_only(registry):
     assert "oda" not in registry.mentions("What can I do today?")
     assert registry.mentions("Tell me about Seoul's ODA projects").get("oda")
+    # a one-word alias is not read in the plural: "internships" are jobs, not the Youth Internship
+    assert "youth-intern" not in registry.mentions("I'm doing interviews for internships")
 
 
 def test_glossary_adds_report_words_for_english_and_colloquial_terms():
