@@ -28,10 +28,11 @@ fifth blind helper in the round that scored fresh3 and scored in the next round,
 ``fresh5`` (tests/data/scope_fresh5.jsonl), written by a sixth in the round that scored fresh4 and
 scored in the next round, on its final code; ``fresh6`` (tests/data/scope_fresh6.jsonl), written by
 a seventh in the round that scored fresh5 and first scored in the next; ``fresh7``
-(tests/data/scope_fresh7.jsonl), written in the round that scored fresh6, kept unscored for the
-next round.
+(tests/data/scope_fresh7.jsonl), written in the round that scored fresh6 and first scored at the
+start of the next (on that round's code: before any of its changes); ``fresh8``
+(tests/data/scope_fresh8.jsonl, 200, written that round), kept unscored for the round after.
 
-    python bench/eval_answers.py                    # every split but the unscored fresh7
+    python bench/eval_answers.py                    # every split but the unscored fresh8
     python bench/eval_answers.py --split fresh2     # one split
     python bench/eval_answers.py --misses --split dev
 """

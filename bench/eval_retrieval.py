@@ -33,11 +33,11 @@ from chatbot.service import FinderService  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # The blind scope holdouts, only ever scored (their answerable questions here, every kind in
-# bench/eval_answers.py); fresh7 is kept unscored for the next round.
+# bench/eval_answers.py); fresh8 is kept unscored for the next round.
 HOLDOUTS = {"fresh": "scope_holdout.jsonl", "fresh2": "scope_fresh2.jsonl", "fresh3": "scope_fresh3.jsonl",
             "fresh4": "scope_fresh4.jsonl", "fresh5": "scope_fresh5.jsonl", "fresh6": "scope_fresh6.jsonl",
-            "fresh7": "scope_fresh7.jsonl"}
-UNSCORED = ("fresh7",)      # scored only when asked for by name, never by a default run
+            "fresh7": "scope_fresh7.jsonl", "fresh8": "scope_fresh8.jsonl"}
+UNSCORED = ("fresh8",)      # scored only when asked for by name, never by a default run
 # The blind scope sets fitted on (the line selector, the scope classifier): their answerable
 # questions here, every kind in bench/eval_answers.py, their off-topic ones in bench/fit_scope.py.
 BLIND_FILES = ("scope_a.jsonl", "scope_b.jsonl", "scope_c.jsonl", "scope_d.jsonl")

@@ -11,8 +11,11 @@ tests/data/eligibility_fresh4.jsonl (66, a fifth helper, written in that round a
 end of the next one); ``fresh5`` = tests/data/eligibility_fresh5.jsonl (66, a sixth helper, written
 in the round that scored fresh4, first scored at the end of the one after); ``train2`` =
 tests/data/eligibility_train2.jsonl (120, a second blind training set, read); ``fresh6`` =
-tests/data/eligibility_fresh6.jsonl (66, written in the round that scored fresh5, kept unscored
-for the next round). A default run reads only the written set.
+tests/data/eligibility_fresh6.jsonl (66, written in the round that scored fresh5, first scored at
+the start of the next, on that round's code); ``train3`` = tests/data/eligibility_train3.jsonl (90,
+a third blind training set, written and read that round); ``fresh7`` =
+tests/data/eligibility_fresh7.jsonl (66, written that round by another blind helper, scored only
+at its end). A default run reads only the written set.
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +53,48 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
     "content": ("콘텐츠", "content (games, webtoons, video)"),
 }
 
+@dataclass(frozen=True)
+class StatedCondition:
+    """A yes/no fact about the applicant that only a question states (no profile form field):
+    what a program's clause asks beyond the profile ("현장 설치 가능한 시제품", "수료생").
+    Each pair is (Korean, English)."""
+
+    label: tuple[str, str]         # the field's name in answers and the staff form
+    rule_yes: tuple[str, str]      # the condition "== true" as a rule
+    rule_no: tuple[str, str]       # the condition "== false" as a rule
+    person_yes: tuple[str, str]    # someone who said yes, as a modifier ("who …")
+    person_no: tuple[str, str]
+    missing: tuple[str, str]       # what to ask for when a verdict needs it
+
+
+# Extraction patterns live in chatbot/profile_extract.py (_STATED_PATTERNS), one entry per name here.
+STATED_CONDITIONS: dict[str, StatedCondition] = {
+    "prototype_ready": StatedCondition(
+        label=("현장 설치 가능한 시제품", "a finished prototype"),
+        rule_yes=("기술개발 완료, 현장 설치 가능한 시제품", "development finished, a prototype that can be installed on site"),
+        rule_no=("시제품 없음", "no finished prototype"),
+        person_yes=("기술개발을 마쳐 현장 설치 가능한 시제품이 있는", "whose prototype is finished and can be installed"),
+        person_no=("아직 현장 설치 가능한 시제품이 없는", "who has no finished, installable prototype yet"),
+        missing=("시제품 완성(현장 설치 가능) 여부", "whether your prototype is finished and can be installed on site"),
+    ),
+    "it_major": StatedCondition(
+        label=("IT·컴퓨터 전공", "an IT or computer-science major"),
+        rule_yes=("IT·컴퓨터 전공자", "IT or computer-science majors"),
+        rule_no=("비전공자(코딩 실력이 부족한)", "non-majors (whose coding is not yet good enough)"),
+        person_yes=("IT·컴퓨터를 전공한", "who majored in IT or computer science"),
+        person_no=("IT·컴퓨터 비전공자인", "who did not major in IT or computer science"),
+        missing=("IT·컴퓨터 전공 여부", "whether you majored in IT or computer science"),
+    ),
+    "course_completed": StatedCondition(
+        label=("과정 수료", "finished the course"),
+        rule_yes=("과정 수료생", "graduates of the course"),
+        rule_no=("과정을 수료하지 않은 사람", "people who have not finished the course"),
+        person_yes=("과정을 수료한", "who finished the course"),
+        person_no=("과정을 수료하지 않은", "who has not finished the course"),
+        missing=("과정 수료 여부", "whether you finished the course"),
+    ),
+}
+
 # Profile field -> kind. The kind decides which ops and values make sense, so a criterion the
 # future eligibility engine could not evaluate is rejected here instead of silently ignored.
 FIELDS: dict[str, str] = {
@@ -71,6 +114,7 @@ FIELDS: dict[str, str] = {
     # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
     "times_used": "int",
     "no_shows": "int",
+    **{name: "bool" for name in STATED_CONDITIONS},
 }
 ENUM_VALUES = {
     "employment_status": EMPLOYMENT_STATUSES,
@@ -156,6 +200,7 @@ _FIELD_LABELS = {
     "business.certified": ("공공기관 인증", "public agency certification"),
     "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
     "no_shows": ("예약하고 오지 않은(노쇼) 횟수", "bookings missed (no-shows)"),
+    **{name: c.label for name, c in STATED_CONDITIONS.items()},
 }
 
 
@@ -295,6 +340,9 @@ class Criterion(_Model):
                 return f"만 {v}세 이상" if ko else f"age {v} or over"
             if op == "between":
                 return f"만 {v[0]}~{v[1]}세" if ko else f"age {v[0]} to {v[1]}"
+        if f in STATED_CONDITIONS and op == "==":
+            condition = STATED_CONDITIONS[f]
+            return (condition.rule_yes if v else condition.rule_no)[0 if ko else 1]
         if f in ("resident_of_seoul", "is_foreign_student", "business.in_seoul", "business.certified") and op == "==":
             words = {
                 ("business.certified", True): ("공공기관 인증을 받은 기업", "company certified by a public agency"),

@@ -28,7 +28,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chatbot.catalog import (
-    BUSINESS_SIZES, CATEGORIES, EMPLOYMENT_STATUSES, Catalog, Clause, Criterion, Program, ScheduleEntry,
+    BUSINESS_SIZES, CATEGORIES, EMPLOYMENT_STATUSES, STATED_CONDITIONS, Catalog, Clause, Criterion, Program,
+    ScheduleEntry,
 )
 
 Status = Literal["met", "unmet", "unknown", "info"]
@@ -114,6 +115,7 @@ class Facts:
     business_certified: bool | None = None   # "이노비즈 인증 있어요"; profile.business.certified
     times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
     no_shows: int | None = None             # bookings missed ("두 번 노쇼했는데"); no form field
+    stated: tuple[tuple[str, bool], ...] = ()   # catalog.STATED_CONDITIONS a question settles; no form field
     interests: tuple[str, ...] = ()
 
     @classmethod
@@ -142,6 +144,9 @@ class Facts:
 
     def span(self, field_name: str) -> tuple[Any, Any] | None:
         """The known value of a criterion field as ``(lo, hi)``; scalars give ``(v, v)``."""
+        if field_name in STATED_CONDITIONS:
+            value = dict(self.stated).get(field_name)
+            return None if value is None else (value, value)
         lo_attr, hi_attr = _SPAN_ATTRS[field_name]
         lo, hi = getattr(self, lo_attr), getattr(self, hi_attr)
         if lo is None or hi is None:

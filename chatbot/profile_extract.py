@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from chatbot.catalog import STATED_CONDITIONS
 from chatbot.eligibility import Facts
 
 Span = tuple[float, float]
@@ -564,7 +565,7 @@ _EN_OWNS = re.compile(r"\b(?:our|my)\s+(?:own\s+)?(?:company|startup|start-up|bu
 # or said not held ("공공기관 인증 같은 건 받은 게 하나도 없어요").
 _CERT_NAMES = r"(?:이노비즈|메인비즈|벤처(?:기업)?|가족친화|여성기업|사회적\s*기업|공공기관|강소기업)?"
 _KO_CERTIFIED = re.compile(
-    rf"{_CERT_NAMES}\s*인증(?:을|은|도|이|서)?\s*(?:같은\s*(?:건|것은?)\s*)?"
+    rf"{_CERT_NAMES}\s*인증(?:\s*\([^()]{{0,20}}\))?(?:을|은|도|이|서)?\s*(?:같은\s*(?:건|것은?)\s*)?"
     r"(?P<neg>(?:하나도\s*|아직\s*|전혀\s*)?(?:없|안\s*받|못\s*받|받은\s*(?:게|것이?|건)\s*(?:하나도\s*|전혀\s*)?없))?"
     r"(?(neg)|(?:받았|받은\s*(?:회사|기업|업체)|있|보유|취득))"
 )
@@ -769,6 +770,50 @@ def _business_findings(text: str) -> list[Finding]:
     return found
 
 
+# ── yes/no conditions only a question states (catalog.STATED_CONDITIONS) ──────────────────────
+
+# name -> (Korean yes, English yes, Korean no, English no); "no" patterns are tried too, and a
+# question that says both leaves the condition open.
+_STATED_PATTERNS: dict[str, tuple[str, str, str, str]] = {
+    "prototype_ready": (
+        r"(?:기술\s*)?개발(?:이|은|을)?\s*(?:다\s*)?(?:완료|끝났|끝나서|마쳤)|시제품(?:이|은|도)?\s*(?:완성|나왔|만들어\s*놨|있습니다|있어요|있고|있는데)"
+        r"|(?:현장|바로)\s*설치\s*(?:가능|할\s*수\s*있)",
+        r"\bprototype\s+(?:is|'s)\s+(?:already\s+)?(?:finished|ready|complete|completed|built|done)\b|"
+        r"\b(?:(?:our|my)|(?:we|i)\s+have\s+an?)\s+(?:finished|working|completed)\s+prototype\b|"
+        r"\b(?:it's|it\s+is|is)\s+(?:ready\s+to\s+(?:be\s+)?install|installable)|"
+        r"\bdevelopment\s+is\s+(?:finished|complete|done)\b",
+        r"아이디어\s*(?:단계|만\s*있)|시제품(?:은|이|도)?\s*(?:아직\s*)?(?:없|안\s*나왔|못\s*만들)|(?:개발|제작)\s*(?:을\s*)?(?:아직\s*)?(?:안\s*했|시작\s*전)",
+        r"\b(?:only|just)\s+(?:have\s+)?an\s+idea\b|\bidea\s+stage\b|\bnothing\s+(?:is\s+)?built\s+yet\b|"
+        r"\bno\s+prototype\b|\bprototype\s+(?:is\s+)?not\s+(?:ready|finished|built)\b|\bhaven't\s+built\b",
+    ),
+    "it_major": (
+        r"컴퓨터\s*공학|컴공|전산\s*(?:학|전공)|소프트웨어\s*(?:학과|전공)|(?:IT|it|정보통신)\s*(?:학과|전공)",
+        r"\b(?:computer\s+science|cs|software\s+engineering|it)\s+(?:major|degree|graduate)\b|"
+        r"\bmajored\s+in\s+(?:computer\s+science|cs|software|it)\b",
+        r"비전공|전공(?:이|은)?\s*(?:아니|안\s*했|아닌)",
+        r"\bnon-?(?:cs\s+|it\s+)?major\b|\bno\s+(?:coding|programming|cs|it)\s+(?:background|experience)\b|"
+        r"\bnever\s+(?:coded|programmed)\b|\bdidn't\s+major\s+in\s+(?:computer|cs|it|software)",
+    ),
+    "course_completed": (
+        r"수료(?:했|한|생|하고|해서|를\s*했)|과정(?:을|를)?\s*(?:다\s*)?(?:마쳤|끝냈|이수했)",
+        r"\b(?:finished|completed|graduated\s+from)\s+(?:a|an|the|my)\s+(?:[\w-]+\s+){0,3}(?:course|program|programme|academy|bootcamp)\b",
+        r"수료(?:는|를|도)?\s*(?:안|못)\s*(?:했|한)|수료\s*전|수료하지\s*(?:않|못)",
+        r"\b(?:haven't|have\s+not|didn't|did\s+not)\s+(?:finish|complete)(?:ed)?\s+(?:the|a|my)\s+(?:[\w-]+\s+){0,3}course\b",
+    ),
+}
+_STATED_RES = {name: tuple(re.compile(p, re.I) for p in patterns) for name, patterns in _STATED_PATTERNS.items()}
+
+
+def _stated_findings(text: str) -> list[Finding]:
+    found = []
+    for name, (ko_yes, en_yes, ko_no, en_no) in _STATED_RES.items():
+        found += _scan(text, ko_no, name, _constant(False), _ko_rule_or_topic)
+        found += _scan(text, en_no, name, _constant(False), _en_rule)
+        found += _scan(text, ko_yes, name, _constant(True), _ko_rule_or_topic)
+        found += _scan(text, en_yes, name, _constant(True), _en_rule)
+    return found
+
+
 # ── combining ──────────────────────────────────────────────────────────────────────────────────
 
 def _without_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -825,6 +870,8 @@ def _facts(findings: list[Finding]) -> Facts:
         business_years_since_founding=_exact(said.get("business.years_since_founding", [])),
         times_used=_exact(said.get("times_used", [])),
         no_shows=_exact(said.get("no_shows", [])),
+        stated=tuple((name, value) for name in STATED_CONDITIONS
+                     if (value := _agreed(said.get(name, []))) is not None),
     )
 
 
@@ -847,7 +894,7 @@ def extract(question: str) -> Extraction:
     findings = _without_overlaps([
         *_age_findings(text), *_residence_findings(text), *_status_findings(text),
         *_foreign_student_findings(text), *_money_findings(text), *_business_findings(text),
-        *_times_findings(text),
+        *_times_findings(text), *_stated_findings(text),
     ])
     return Extraction(facts=_facts(findings), understood=tuple(findings))
 

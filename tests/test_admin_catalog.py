@@ -103,8 +103,9 @@ def test_a_criterion_can_be_added_and_removed_with_plain_form_rows(admin_app, ad
     response = save(client, record, base, **data)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     saved = current(admin_env)["eligibility"]
-    assert [c.get("field") for c in saved] == ["age", None, None, "resident_of_seoul"]
+    assert [c.get("field") for c in saved] == ["age", "it_major", "course_completed", "resident_of_seoul"]
     assert saved[1]["part"][:2] == ["사전과정", "사전 과정"]            # a part's words survive the form
+    assert saved[1]["value"] is False and saved[2]["value"] is True    # and a stated condition's yes/no
     assert saved[3]["value"] is True and saved[3]["clause"]["lines"] == [1292, 1292] and "part" not in saved[3]
 
 

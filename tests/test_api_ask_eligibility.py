@@ -159,12 +159,22 @@ def test_never_eligible_on_missing_information(api):
 
 
 def test_info_only_conditions_are_shown_not_decided(api):
-    body = ask(api, "27살 구직자인데 일자리카페 이용할 수 있나요?")
+    body = ask(api, "55살인데 중장년 1인 미디어 교육 들을 수 있나요?")
     eligibility = body["eligibility"]
-    assert eligibility["program"]["id"] == "job-cafe"
+    assert eligibility["program"]["id"] == "midlife-media-training"
     assert eligibility["verdict"] == "unknown" and eligibility["missing"] == []
-    assert [c["status"] for c in eligibility["criteria"]] == ["info"]
+    assert [c["status"] for c in eligibility["criteria"]] == ["info", "info"]
     assert "자동으로 판단하지 않습니다" in first_sentence(body["answer"])
+
+
+def test_youth_without_an_age_range_is_read_with_the_youth_ranges_the_report_cites(api):
+    """"청년구직자" states no ages: the report's own youth ranges (up to 39 under the Seoul youth
+    ordinance) decide the age, and a stated job seeker meets the words."""
+    young = ask(api, "27살 구직자인데 일자리카페 이용할 수 있나요?")["eligibility"]
+    assert young["program"]["id"] == "job-cafe" and young["verdict"] == "eligible"
+    older = ask(api, "I'm 58 and looking for work. Can I use the city's youth job cafés?")
+    assert older["eligibility"]["program"]["id"] == "job-cafe" and older["eligibility"]["verdict"] == "ineligible"
+    assert "39세" in older["answer"] and "(line 2043)" in older["answer"]
 
 
 def test_an_unstated_detail_stays_partial_and_carries_the_verdict_asked_for_too(api):
@@ -179,16 +189,18 @@ def test_an_unstated_detail_stays_partial_and_carries_the_verdict_asked_for_too(
 
 def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
     """"엔젤펀드" is a part of the Vision 2030 Fund with its own target; "사전과정" (the Pre course) of
-    the youth academy is for non-majors and its "심화반" (the Post course) for its graduates, which
-    the facts cannot settle: open, never eligible. Creative Core100 is Invest Seoul's list for
-    content and game companies: a biotech firm is not eligible."""
+    the youth academy is for non-majors (a CS graduate is not one) and its "심화반" (the Post
+    course) for its graduates, which a first-timer's question cannot settle unless it says so:
+    open, never eligible. Creative Core100 is Invest Seoul's list for content and game companies: a
+    biotech firm is not eligible."""
     old = ask(api, "창업한지 9년 된 회사인데 서울시 엔젤펀드 투자 받을 수 있나요?")
     assert old["eligibility"]["program"]["id"] == "vision-fund" and old["eligibility"]["verdict"] == "ineligible"
     assert first_sentence(old["answer"]).startswith("창업 9년 차 사업체를 운영하는 분은 「서울 Vision 2030 펀드 조성 및 운용」 "
                                                     "엔젤펀드 대상이 아닙니다")
     assert {c["part"] for c in old["eligibility"]["criteria"]} == {None, "엔젤펀드"}
     pre = ask(api, "청년취업사관학교 사전과정 있다던데 저 컴공 졸업한 29살 백수에요 들을 수 있나요")
-    assert pre["eligibility"]["verdict"] == "unknown" and "(Pre 과정)" in pre["answer"]
+    assert pre["eligibility"]["verdict"] == "ineligible" and "(Pre 과정)" in pre["answer"]
+    assert first_sentence(pre["answer"]).startswith("IT·컴퓨터를 전공한 분은 「청년취업사관학교」 사전과정 대상이 아닙니다")
     concert = ask(api, "I'm 45 and work at a company in G Valley. Can I go to the G Valley youth talk concert in September?")
     assert concert["eligibility"]["verdict"] == "ineligible"
     assert first_sentence(concert["answer"]).startswith("Someone aged 45 is not eligible for G Valley")

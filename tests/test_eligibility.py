@@ -204,8 +204,9 @@ def test_rules_read_in_the_asked_language(catalog, lang, rules):
 
 def test_text_criteria_are_shown_as_info(catalog):
     v = verdict(catalog, "youth-academy", facts(age=25))
-    assert [(c.field, c.status) for c in v.criteria] == [("age", "met"), ("employment_status", "info"), (None, "info"),
-                                                         (None, "info")]          # the Pre and Post courses
+    assert [(c.field, c.status) for c in v.criteria] == [("age", "met"), ("employment_status", "info"),
+                                                         ("it_major", "info"),            # the Pre course
+                                                         ("course_completed", "info")]    # the Post course
     assert v.verdict == "eligible" and v.decidable
 
 

@@ -63,7 +63,8 @@ def test_shipped_weights_cover_every_feature_and_were_fitted_on_fitting_sets_onl
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_lines.py"
     held_out = ("eval_test.jsonl", "eval_holdout.jsonl", "scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl",
-                "scope_fresh4.jsonl", "scope_fresh5.jsonl", "scope_fresh6.jsonl", "scope_fresh7.jsonl")
+                "scope_fresh4.jsonl", "scope_fresh5.jsonl", "scope_fresh6.jsonl", "scope_fresh7.jsonl",
+                "scope_fresh8.jsonl")
     assert not any(name.endswith(held_out) for name in data["on"])
     assert all((PROJECT_ROOT / name).is_file() for name in data["on"])
     assert load_weights(WEIGHTS_FILE) == data["weights"]

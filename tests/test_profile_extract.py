@@ -168,6 +168,17 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("We're a 20-person AI computer-vision startup", {"business_industry": "ai", "business_size": "startup",
                                                       "has_business": True}),
     ("로봇 스타트업 운영하는데요", {"business_industry": "robot", "business_size": "startup", "has_business": True}),
+    ("공공기관 인증(가족친화인증)도 받았고요", {"business_certified": True, "has_business": True}),   # a name in brackets
+    # yes/no conditions only a question states (catalog.STATED_CONDITIONS)
+    ("아직 아이디어 단계라 시제품은 없는데요", {"stated": (("prototype_ready", False),)}),
+    ("We only have an idea, nothing built yet", {"stated": (("prototype_ready", False),)}),
+    ("기술개발은 끝나서 바로 설치 가능해요", {"stated": (("prototype_ready", True),)}),
+    ("Our care-robot prototype is finished and ready to install", {"stated": (("prototype_ready", True),)}),
+    ("저 컴공 졸업한 29살 백수에요", {**age(29), **status("unemployed"), "stated": (("it_major", True),)}),
+    ("비전공자라 코딩 1도 몰라요", {"stated": (("it_major", False),)}),
+    ("I'm a computer science graduate", {"stated": (("it_major", True),)}),
+    ("수료는 안 했는데 들을 수 있을까요?", {"stated": (("course_completed", False),)}),
+    ("I finished a SeSAC web dev course last month", {"stated": (("course_completed", True),)}),
 ]
 
 
@@ -224,6 +235,8 @@ NEGATIVE = [
     "스타트업 허브 입주 가능한가요?",
     "Is there an SME fund?",
     "Is our Seoul startup hub membership still valid?",  # a place before a facility's name
+    "비전공자 대상인가요?",                              # a stated condition quoted as the rule
+    "Is a finished prototype required?",
 ]
 
 
@@ -271,3 +284,15 @@ def test_understood_phrases_name_field_and_text():
 def test_extracted_facts_drive_verdicts(question, program_id, expected):
     program = load_catalog(CATALOG).get(program_id)
     assert evaluate(program, extract_facts(question), "ko", date(2024, 3, 15)).verdict == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("청년취업사관학교 Pre 과정 듣고 싶어요. 컴퓨터공학 전공했어요", "ineligible"),
+    ("28살 취준생인데 비전공자예요. Pre 과정 들을 수 있나요?", "eligible"),
+    ("30살 구직 중인데 수료는 안 했어요. Post 과정만 들을 수 있나요?", "ineligible"),
+    ("29살 구직 중이고 지난달 수료했어요. Post 과정 들을 수 있나요?", "eligible"),
+    ("28살 취준생이에요. Post 과정 들을 수 있나요?", "unknown"),          # whether they finished is unsaid
+])
+def test_a_part_decides_on_a_condition_only_a_question_states(question, expected):
+    program = load_catalog(CATALOG).get("youth-academy")
+    assert evaluate(program, extract_facts(question), "ko", date(2024, 3, 15), question).verdict == expected

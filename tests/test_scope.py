@@ -17,7 +17,7 @@ def test_shipped_model_covers_every_feature_and_has_a_threshold_for_korean_engli
     assert set(data["weights"]) == set(FEATURES) and data["by"] == "bench/fit_scope.py"
     assert set(data["thresholds"]) == {"ko", "en", "other"} and all(0 < t < 1 for t in data["thresholds"].values())
     assert not {"scope_holdout.jsonl", "scope_fresh2.jsonl", "scope_fresh3.jsonl", "scope_fresh4.jsonl",
-                "scope_fresh5.jsonl", "scope_fresh6.jsonl"} & set(data["negatives"])
+                "scope_fresh5.jsonl", "scope_fresh6.jsonl", "scope_fresh7.jsonl", "scope_fresh8.jsonl"} & set(data["negatives"])
     model = load_model()
     assert model is not None and model.base.threshold("ko") == data["thresholds"]["ko"]
     assert model.base.threshold("ja") == data["thresholds"]["other"] and model.base.threshold("en") == data["thresholds"]["en"]

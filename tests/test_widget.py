@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from chatbot.catalog import CATEGORIES, EMPLOYMENT_STATUSES
+from chatbot.catalog import CATEGORIES, EMPLOYMENT_STATUSES, FIELDS
 from chatbot.config import PROJECT_ROOT
 from chatbot.http import widget as widget_module
 from chatbot.http.ask import MAX_QUESTION_CHARS
@@ -125,3 +125,13 @@ def test_invalid_page_options_are_dropped(client, query):
     [tag] = re.findall(r'<script src="/widget.js"[^>]*>', html)
     attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', tag))
     assert attributes == {"lang": "ko"} and "alert(1)" not in html
+
+
+def test_every_criterion_field_has_a_label_in_both_languages():
+    """A verdict lists its criteria by field; a field the widget cannot name shows its raw key."""
+    blocks = re.findall(r"fields: \{(.*?)\}", WIDGET_SOURCE, re.S)
+    assert len(blocks) == 2, "expected one fields dictionary per language"
+    for block in blocks:
+        named = set(re.findall(r'(?:"([\w.]+)"|(\w+)):\s*"', block))
+        keys = {quoted or bare for quoted, bare in named}
+        assert set(FIELDS) <= keys, sorted(set(FIELDS) - keys)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..catalog import INDUSTRIES, Clause, Program, ScheduleEntry, _krw_ko
+from ..catalog import INDUSTRIES, STATED_CONDITIONS, Clause, Program, ScheduleEntry, _krw_ko
 from ..eligibility import NO_BUSINESS_STATUSES, CriterionResult, Facts, ProgramVerdict, when_span
 
 # ── Korean helpers ─────────────────────────────────────────────────────────────────────────────
@@ -75,7 +75,7 @@ def _span(lo: float, hi: float, show, lang: str) -> str:
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
           "business.years_since_founding", "business.industry", "business.in_seoul", "business.certified", "income_pct_of_median",
-          "household_assets_krw", "times_used", "no_shows"]
+          "household_assets_krw", "times_used", "no_shows", *STATED_CONDITIONS]
 
 
 def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None:
@@ -97,6 +97,9 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
     if span is None:
         return None
     lo, hi = span
+    if name in STATED_CONDITIONS:
+        condition = STATED_CONDITIONS[name]
+        return "mod", (condition.person_yes if lo else condition.person_no)[0 if ko else 1]
     if name == "age":
         if ko:
             return "age", (f"만 {lo}세" if lo == hi else f"만 {lo}~{hi}세")
@@ -198,6 +201,7 @@ _MISSING_KO = {
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
     "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
     "business.in_seoul": "사업체 소재지", "no_shows": "노쇼 횟수", "business.certified": "공공기관 인증 여부",
+    **{name: c.missing[0] for name, c in STATED_CONDITIONS.items()},
 }
 _MISSING_EN = {
     "age": "your age", "resident_of_seoul": "whether you live in Seoul", "employment_status": "your employment status",
@@ -208,6 +212,7 @@ _MISSING_EN = {
     "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
     "business.in_seoul": "where your business is located", "no_shows": "how many bookings you missed",
     "business.certified": "whether your business holds a public agency certification",
+    **{name: c.missing[1] for name, c in STATED_CONDITIONS.items()},
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 
