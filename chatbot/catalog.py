@@ -110,6 +110,7 @@ FIELDS: dict[str, str] = {
     "business.industry": "enum",
     "business.in_seoul": "bool",          # where the business is, not where its owner lives
     "business.certified": "bool",         # holds a public agency's certification (공공기관 인증: 이노비즈, 벤처 …)
+    "business.annual_sales_krw": "int",   # last year's sales, from a question ("작년 매출이 35억"); no form field
     # how often the person already used or joined the program in the period its clause names: a
     # cap ("연 10회까지") excludes only someone who says they reached it (eligibility.LIMIT_FIELDS)
     "times_used": "int",
@@ -198,6 +199,7 @@ _FIELD_LABELS = {
     "business.industry": ("업종", "industry"),
     "business.in_seoul": ("사업체 소재지", "where the business is located"),
     "business.certified": ("공공기관 인증", "public agency certification"),
+    "business.annual_sales_krw": ("연 매출", "annual sales"),
     "times_used": ("이미 이용·참여한 횟수", "times already used or joined"),
     "no_shows": ("예약하고 오지 않은(노쇼) 횟수", "bookings missed (no-shows)"),
     **{name: c.label for name, c in STATED_CONDITIONS.items()},
@@ -226,6 +228,20 @@ class Criterion(_Model):
     # op "text" only: how applicants who meet the conditions are chosen ("선정기준 : 일자리 창출
     # 성과…", "서면·대면 2단계 심사"): shown, never an entry condition, so it holds no verdict open
     selection: bool = False
+    # criteria sharing this name are alternatives: the condition holds when any of them does
+    # (the angel fund's "창업 3년 이내 기업 또는 … 연간 매출액이 20억원 이하인 …")
+    alternative: str | None = None
+
+    @field_validator("alternative")
+    @classmethod
+    def _alternative_is_decidable(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None:
+            return v
+        if not v.strip():
+            raise ValueError("alternative needs a name shared by the criteria that are alternatives")
+        if info.data.get("op") == "text":
+            raise ValueError("alternative belongs to a decidable criterion, not to words (op 'text')")
+        return v.strip()
 
     @field_validator("field")
     @classmethod
@@ -368,6 +384,10 @@ class Criterion(_Model):
             return f"이용·참여 최대 {v + 1}회" if ko else f"at most {v + 1} uses or participations"
         if f == "no_shows" and op == "<=":            # bookings close after v + 1 missed ones
             return f"노쇼 {v + 1}회 이상이면 예약 제한" if ko else f"bookings restricted after {v + 1} no-shows"
+        if f == "business.annual_sales_krw" and op in ("<=", ">="):
+            if ko:
+                return f"연 매출 {_krw_ko(v)} {'이하' if op == '<=' else '이상'}"
+            return f"annual sales of ₩{v:,} {'or less' if op == '<=' else 'or more'}"
         if f == "business.years_since_founding" and op in ("<=", ">="):
             if ko:
                 return f"창업 {v}년 {'이내' if op == '<=' else '이상'}"
@@ -488,6 +508,15 @@ class Program(_Model):
     def _kebab(cls, v: str) -> str:
         if not _KEBAB.match(v):
             raise ValueError(f"id {v!r} is not kebab-case")
+        return v
+
+    @field_validator("eligibility")
+    @classmethod
+    def _alternatives_come_in_twos(cls, v: list[Criterion]) -> list[Criterion]:
+        names = [c.alternative for c in v if c.alternative]
+        lonely = sorted({n for n in names if names.count(n) < 2})
+        if lonely:
+            raise ValueError(f"alternative {lonely[0]!r} has one criterion; alternatives need two or more")
         return v
 
     def clauses(self) -> Iterator[tuple[str, Clause]]:

@@ -113,6 +113,8 @@ class Facts:
     business_industry: str | None = None
     business_in_seoul: bool | None = None    # "판교에 있는 중소기업"; profile.business.in_seoul
     business_certified: bool | None = None   # "이노비즈 인증 있어요"; profile.business.certified
+    business_sales_min: int | None = None     # "작년 매출이 35억" (a range: "20억 이하"); no form field
+    business_sales_max: int | None = None
     times_used: int | None = None           # stated in a question ("올해 벌써 10번 빌렸는데"); no form field
     no_shows: int | None = None             # bookings missed ("두 번 노쇼했는데"); no form field
     stated: tuple[tuple[str, bool], ...] = ()   # catalog.STATED_CONDITIONS a question settles; no form field
@@ -175,6 +177,7 @@ _SPAN_ATTRS = {
     "business.industry": ("business_industry", "business_industry"),
     "business.in_seoul": ("business_in_seoul", "business_in_seoul"),
     "business.certified": ("business_certified", "business_certified"),
+    "business.annual_sales_krw": ("business_sales_min", "business_sales_max"),
     "times_used": ("times_used", "times_used"),
     "no_shows": ("no_shows", "no_shows"),
 }
@@ -306,6 +309,13 @@ class CriterionResult(_Out):
                                                "never an entry condition")
     decided_by: str | None = Field(None, description="the profile field whose value decides it (for a worded "
                                                      "condition, the stated value that certainly meets it)")
+    alternative: str | None = Field(None, description="criteria with the same name are alternatives: one met "
+                                                      "is enough, and the others are then shown as info")
+    answered_elsewhere: bool = Field(False, description="shown, neither asked nor left to the reader: an "
+                                                        "alternative whose sibling decides, or a worded condition "
+                                                        "of the whole program on a field the named part's own "
+                                                        "conditions decide (the fund's 'depends on the sub-fund' "
+                                                        "once the angel fund is named)")
 
     @property
     def note(self) -> bool:
@@ -334,6 +344,23 @@ class ProgramVerdict(_Out):
     next_dates: list[DateResult]
     relevance: int
     decidable: bool = Field(description="at least one criterion can be decided from a profile")
+
+
+def _with_alternatives(results: list[CriterionResult]) -> list[CriterionResult]:
+    """Alternatives ("창업 3년 이내 또는 매출 20억 이하") decide as one condition: one met is enough
+    (the others become info), all unmet fail it, and otherwise an unmet one is info, not a failure,
+    while the unknown ones say what is missing."""
+    groups: dict[str, set[str]] = {}
+    for r in results:
+        if r.alternative:
+            groups.setdefault(r.alternative, set()).add(r.status)
+    out = []
+    for r in results:
+        statuses = groups.get(r.alternative or "", set())
+        if r.alternative and r.status != "met" and ("met" in statuses or (r.status == "unmet" and statuses != {"unmet"})):
+            r = r.model_copy(update={"status": "info", "answered_elsewhere": True})
+        out.append(r)
+    return out
 
 
 def _verdict(results: list[CriterionResult]) -> tuple[Verdict, list[str]]:
@@ -404,9 +431,13 @@ def evaluate(program: Program, facts: Facts, lang: str = "en", today: date | Non
     results = [
         CriterionResult(field=c.field, rule=c.describe(lang), status=criterion_status(c, facts, part_named),
                         clause=c.clause, part=c.part_name(lang), part_named=part_named, selection=c.selection,
-                        decided_by=(met_by_field(c, facts) if c.op == "text" else c.field))
+                        decided_by=(met_by_field(c, facts) if c.op == "text" else c.field), alternative=c.alternative)
         for c, part_named in zip(program.eligibility, named)
     ]
+    results = _with_alternatives(results)
+    part_fields = {r.field for r in results if r.part_named and r.field}
+    results = [r.model_copy(update={"answered_elsewhere": True})
+               if r.part is None and r.status == "info" and r.field in part_fields else r for r in results]
     verdict, missing = _verdict(results)
     return ProgramVerdict(
         program_id=program.id,
@@ -453,7 +484,8 @@ def clause_json(clause: Clause) -> dict:
 
 def criterion_json(result: CriterionResult) -> dict:
     return {"field": result.field, "rule": result.rule, "status": result.status, "part": result.part,
-            "part_named": result.part_named, "selection": result.selection, "clause": clause_json(result.clause)}
+            "part_named": result.part_named, "selection": result.selection, "alternative": result.alternative,
+            "clause": clause_json(result.clause)}
 
 
 def date_json(d: DateResult) -> dict:

@@ -528,12 +528,40 @@ def _en_assets(m: re.Match) -> Span | None:
     return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
 
 
+# A business's sales: "작년 매출이 35억이에요", "연 매출 20억 이하", "매출이 0원", "last year's revenue was
+# about 1.2 billion won", "annual sales of 500 million won".
+_KO_SALES = re.compile(
+    rf"(?:작년|지난해|연|연간|올해)?\s*매출(?:액)?(?:이|은|는|:)?\s*(?:약|대략|한)?\s*(?P<amount>{_KRW_AMOUNT}|0\s*원){_KO_POST}"
+)
+_EN_SALES = re.compile(
+    rf"\b(?:revenue|sales|turnover)\s+(?:last\s+year\s+)?(?:was|were|is|are|of|:)?\s*{_EN_PRE.format('pre')}"
+    rf"{_EN_MONEY.format('n', 'unit')}{_EN_POST}",
+    re.I,
+)
+
+
+def _ko_sales(m: re.Match) -> Span | None:
+    if re.fullmatch(r"0\s*원", m.group("amount")):
+        return 0, 0
+    return _ko_assets(m)
+
+
+def _en_sales(m: re.Match) -> Span | None:
+    n, unit = m.group("n"), m.group("unit")
+    v = float(n.replace(",", "")) * {"million": 10**6, "billion": 10**9}.get((unit or "").lower(), 1)
+    if 0 < v < 10**6:  # "sales of 3" is not an amount in won
+        return None
+    return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
+
+
 def _money_findings(text: str) -> list[Finding]:
     return [
         *_scan(text, _KO_INCOME, "income_pct_of_median", _income, _ko_rule),
         *_scan(text, _EN_INCOME, "income_pct_of_median", _income, _en_bound),
         *_scan(text, _KO_ASSETS, "household_assets_krw", _ko_assets, _ko_rule),
         *_scan(text, _EN_ASSETS, "household_assets_krw", _en_assets, _en_bound),
+        *_scan(text, _KO_SALES, "business.annual_sales_krw", _ko_sales, _ko_rule),
+        *_scan(text, _EN_SALES, "business.annual_sales_krw", _en_sales, _en_bound),
     ]
 
 
@@ -655,7 +683,7 @@ _KO_OWN_BUSINESS_PLACE = re.compile(
     r"(?:\s+[가-힣]+(?:구|동))?\s*(?:에\s*있|에\s*위치|소재)"
 )
 _EN_BUSINESS_PLACE = re.compile(
-    r"\b(?:company|business|startup|start-up|firm|factory|workshop|shop|office|sme)s?\b[^.?!]{0,20}?"
+    r"\b(?:company|business|startup|start-up|firm|factory|workshop|shop|office|sme)s?\b[^.?!]{0,30}?"
     rf"\b(?:based\s+in|located\s+in|in)\s+(?P<place>{_alt((*_SEOUL_PLACES_EN, *_EN_REGIONS))})(?:-?(?:gu|dong))?\b",
     re.I,
 )
@@ -851,6 +879,7 @@ def _facts(findings: list[Finding]) -> Facts:
     age = _intersect(said.get("age", []))
     income = _intersect(said.get("income_pct_of_median", []))
     assets = _intersect(said.get("household_assets_krw", []))
+    sales = _intersect(said.get("business.annual_sales_krw", []))
     statuses = set(said.get("employment_status", []))
     return Facts(
         age_min=int(age[0]) if age else None,
@@ -868,6 +897,8 @@ def _facts(findings: list[Finding]) -> Facts:
         business_industry=_agreed(said.get("business.industry", [])),     # two industries: undecided
         business_size=_business_size(said.get("business.size", [])),
         business_years_since_founding=_exact(said.get("business.years_since_founding", [])),
+        business_sales_min=int(sales[0]) if sales else None,
+        business_sales_max=int(sales[1]) if sales else None,
         times_used=_exact(said.get("times_used", [])),
         no_shows=_exact(said.get("no_shows", [])),
         stated=tuple((name, value) for name in STATED_CONDITIONS

@@ -131,6 +131,20 @@ def test_a_selection_criterion_survives_the_form_and_only_words_may_be_one(admin
     assert (admin_env.corpus_dir / "catalog.yaml").read_bytes() == before
 
 
+def test_alternatives_survive_the_form(admin_app, admin_env):
+    """"Either-or": the angel fund's "창업 3년 이내 또는 매출 20억 이하" rows keep their shared name."""
+    client = signed_in(admin_app, "editor")
+    url = "/admin/catalog/vision-fund"
+    record = get_record(admin_env.corpus_dir, "vision-fund")
+    before = [c.get("alternative") for c in record["eligibility"]]
+    assert before.count("early-stage") == 2
+    base = record_version(record)
+    record["summary"]["en"] += "."
+    response = save(client, record, base, url=url)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert [c.get("alternative") for c in get_record(admin_env.corpus_dir, "vision-fund")["eligibility"]] == before
+
+
 def test_second_editor_gets_a_conflict_instead_of_overwriting(admin_app, admin_env):
     alice, bob = signed_in(admin_app, "editor"), signed_in(admin_app, "chief")
     opened = record_version(current(admin_env))              # both open the form now

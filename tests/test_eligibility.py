@@ -222,11 +222,14 @@ def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catal
     asked = evaluate(fund, old, "ko", TODAY, question="창업 9년 된 회사인데 엔젤 펀드 투자 받을 수 있어요?")
     assert asked.verdict == "ineligible"
     assert [(c.field, c.status, c.part_named) for c in asked.criteria if c.part] == [
-        ("business.in_seoul", "met", True), ("business.years_since_founding", "unmet", True)]
+        ("business.in_seoul", "met", True), ("business.years_since_founding", "unmet", True),
+        ("business.years_since_founding", "info", True),            # 3 years or less: its sibling asks
+        ("business.annual_sales_krw", "unknown", True)]             # ₩2 billion or less (no sales in a profile)
     assert [c.rule for c in asked.criteria if c.part][1] == "(엔젤펀드) 창업 7년 이내"
     young = facts(business={"size": "startup", "years_since_founding": 2, "in_seoul": True})
     met = evaluate(fund, young, "en", TODAY, question="Can our angel fund application go in?")
-    assert met.verdict == "eligible" and all(c.status == "met" for c in met.criteria if c.part)   # /api/ask opens it
+    assert met.verdict == "eligible"
+    assert [c.status for c in met.criteria if c.part] == ["met", "met", "met", "info"]     # the sales not needed
 
 
 def test_how_applicants_are_selected_is_words_shown_never_a_condition(catalog):
@@ -395,3 +398,34 @@ def test_facts_merge_keeps_stated_values_and_fills_gaps():
     merged = from_text.merge(profile)
     assert (merged.age_min, merged.age_max, merged.resident_of_seoul) == (36, 39, False)
     assert merged.employment_status == "unemployed"
+
+
+# ── alternatives ("창업 3년 이내 기업 또는 … 연간 매출액이 20억원 이하인 창업 7년 이내 기업") ────────────
+
+ANGEL = "서울 엔젤펀드 대상인가요?"       # names the angel fund: its own conditions decide
+
+
+def _angel(catalog, **business):
+    facts = Facts(has_business=True, business_in_seoul=True, **business)
+    return evaluate(catalog.get("vision-fund"), facts, "ko", TODAY, ANGEL)
+
+
+def test_one_met_alternative_is_enough_and_the_other_is_shown_not_asked(catalog):
+    young = _angel(catalog, business_years_since_founding=2)
+    assert young.verdict == "eligible" and young.missing == []
+    sales = [c for c in young.criteria if c.field == "business.annual_sales_krw"]
+    assert [(c.status, c.answered_elsewhere, c.alternative) for c in sales] == [("info", True, "early-stage")]
+    small = _angel(catalog, business_years_since_founding=6, business_sales_min=1_200_000_000,
+                   business_sales_max=1_200_000_000)
+    assert small.verdict == "eligible"
+
+
+def test_alternatives_all_unmet_fail_and_one_unknown_asks_for_it(catalog):
+    big = _angel(catalog, business_years_since_founding=5, business_sales_min=3_500_000_000,
+                 business_sales_max=3_500_000_000)
+    assert big.verdict == "ineligible"
+    open_ = _angel(catalog, business_years_since_founding=5)
+    assert open_.verdict == "unknown" and open_.missing == ["business.annual_sales_krw"]
+    assert [c.status for c in open_.criteria if c.alternative] == ["info", "unknown"]   # 3 years: not a failure
+    old = _angel(catalog, business_years_since_founding=9, business_sales_min=0, business_sales_max=0)
+    assert old.verdict == "ineligible"                                                  # 7 years at most

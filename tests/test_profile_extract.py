@@ -169,6 +169,12 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
                                                       "has_business": True}),
     ("로봇 스타트업 운영하는데요", {"business_industry": "robot", "business_size": "startup", "has_business": True}),
     ("공공기관 인증(가족친화인증)도 받았고요", {"business_certified": True, "has_business": True}),   # a name in brackets
+    # a business's sales (the angel fund's "연간 매출액이 20억원 이하")
+    ("서울 소재 창업 5년차고 작년 매출 35억입니다", {"business_years_since_founding": 4, "has_business": True,
+                                         "business_sales_min": 3_500_000_000, "business_sales_max": 3_500_000_000}),
+    ("작년 매출이 0원이에요", {"business_sales_min": 0, "business_sales_max": 0, "has_business": True}),
+    ("last year's revenue was about 1.2 billion won", {"business_sales_min": 1_200_000_000,
+                                                        "business_sales_max": 1_200_000_000, "has_business": True}),
     # yes/no conditions only a question states (catalog.STATED_CONDITIONS)
     ("아직 아이디어 단계라 시제품은 없는데요", {"stated": (("prototype_ready", False),)}),
     ("We only have an idea, nothing built yet", {"stated": (("prototype_ready", False),)}),
@@ -236,6 +242,7 @@ NEGATIVE = [
     "Is there an SME fund?",
     "Is our Seoul startup hub membership still valid?",  # a place before a facility's name
     "비전공자 대상인가요?",                              # a stated condition quoted as the rule
+    "매출 20억 이하 기업만 되나요?",
     "Is a finished prototype required?",
 ]
 

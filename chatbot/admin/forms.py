@@ -75,6 +75,8 @@ class CriterionRow(Form):
     part = StringField("Part", description="the words that name the part of the program this condition is for")
     selection = BooleanField("Selection", description="'text' only: how applicants who meet the conditions are "
                                                       "chosen (선정기준, 심사), not a condition to join")
+    alternative = StringField("Either-or", description="the same name on two or more rows makes them alternatives: "
+                                                       "one met is enough (창업 3년 이내 또는 매출 20억 이하)")
     clause = FormField(ClauseFields)
     remove = BooleanField("remove")
 

@@ -80,7 +80,8 @@ def record_from_form(form: ProgramForm) -> dict:
     for r in rows["eligibility"]:
         criterion = {"field": r["field"] or None, "op": r["op"], "value": parse_value(r["op"], r["value"]),
                      "clause": _clause(r["clause"]), "met_by": _words(r.get("met_by")), "part": _words(r.get("part")),
-                     "selection": True if r.get("selection") else None}
+                     "selection": True if r.get("selection") else None,
+                     "alternative": (r.get("alternative") or "").strip() or None}
         record["eligibility"].append({k: v for k, v in criterion.items() if v is not None or k == "field"})
     record["schedule"] = [{"what": {"ko": r["what_ko"].strip(), "en": r["what_en"].strip()}, "when": r["when"].strip(),
                            "clause": _clause(r["clause"])} for r in rows["schedule"]]
@@ -112,7 +113,8 @@ def form_data(record: dict) -> dict:
                      for b in record.get("benefits", [])],
         "eligibility": [{"field": c.get("field") or "", "op": c["op"], "value": format_value(c.get("value")),
                          "met_by": ", ".join(c.get("met_by") or []), "part": ", ".join(c.get("part") or []),
-                         "selection": bool(c.get("selection")), "clause": _clause_data(c["clause"])}
+                         "selection": bool(c.get("selection")), "alternative": c.get("alternative") or "",
+                         "clause": _clause_data(c["clause"])}
                         for c in record.get("eligibility", [])],
         "schedule": [{"what_ko": s["what"]["ko"], "what_en": s["what"]["en"], "when": s["when"],
                       "clause": _clause_data(s["clause"])} for s in record.get("schedule", [])],

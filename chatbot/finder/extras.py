@@ -149,7 +149,7 @@ def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[s
     program, inferred = target
     verdict = evaluate(program, question.profile.facts, question.answer_language, today, question.text)
     if verdict.verdict == "eligible" and any(r.status == "info" and (r.part is None or r.part_named)
-                                             and not r.note for r in verdict.criteria):
+                                             and not r.note and not r.answered_elsewhere for r in verdict.criteria):
         # A condition the report states only in words ("취업 의지가 있는 구직자", "서울 소재 …
         # 공공기관 인증", "고립·은둔 청년", the pre-course's "비전공자"), with or without a profile
         # field to hang it on, is not decided from a sentence: open, not eligible. A cap nobody

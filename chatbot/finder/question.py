@@ -45,6 +45,7 @@ ELIGIBILITY_WORDS = re.compile(
     # "꼭 실업자여야 하나요", "서울 살아야 돼요?", "아무나 가도 되나요", "나이 넘은 거 아닌가요"
     r"|(?:여|이어|아|어)야\s*(?:하나|하나요|해요|해|하는|돼|되나|되요|됩니까)|아무나|넘은\s*거\s*아닌"
     r"|\bcover(?:s)?\s+(?:me|us|him|her|them|someone|people|anyone)\b|\b(?:do|does|would)\s+(?:i|we|he|she|it|my\s+\w+)\s+count\s+as\b"
+    r"|\b(?:am\s+i|are\s+we|is\s+(?:he|she|my\s+\w+|our\s+\w+))\s+(?:in|part\s+of|among)\s+(?:the|its|their)\s+target\b"
     # "open to international students?", "companies like ours", "일반 시민도 대관 가능한가요?"
     r"|\bopen\s+to\s+(?:international|foreign|overseas|non-?korean|exchange|local|ordinary|regular)\b"
     r"|\b(?:companies|firms|businesses|startups|people|students|someone|anyone)\s+like\s+(?:me|us|ours|mine)\b"

@@ -75,7 +75,7 @@ def _span(lo: float, hi: float, show, lang: str) -> str:
 
 _ORDER = ["age", "resident_of_seoul", "is_foreign_student", "employment_status", "business", "business.size",
           "business.years_since_founding", "business.industry", "business.in_seoul", "business.certified", "income_pct_of_median",
-          "household_assets_krw", "times_used", "no_shows", *STATED_CONDITIONS]
+          "household_assets_krw", "business.annual_sales_krw", "times_used", "no_shows", *STATED_CONDITIONS]
 
 
 def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None:
@@ -113,7 +113,8 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
             "income_pct_of_median": lambda: f"소득이 기준중위소득 {_span(lo, hi, lambda v: _fmt_num(v) + '%', 'ko')}인",
             "household_assets_krw": lambda: f"가구 재산이 {_span(lo, hi, _krw_ko, 'ko')}인",
             "business.size": lambda: f"{_SIZE[lo][0]}을 운영하는",
-            "business.years_since_founding": lambda: f"창업 {lo}년 차 사업체를 운영하는",
+            "business.years_since_founding": lambda: f"창업한 지 {lo}년 된 사업체를 운영하는",
+            "business.annual_sales_krw": lambda: f"연 매출이 {_span(lo, hi, _krw_ko, 'ko')}인 사업체를 운영하는",
             "business.industry": lambda: f"{_industry_name(lo, 'ko')} 업종 사업체를 운영하는",
             "times_used": lambda: f"이미 {lo}회 이용·참여한",
             "no_shows": lambda: f"예약하고 {lo}회 오지 않은",
@@ -130,6 +131,8 @@ def _describe_fact(name: str, facts: Facts, lang: str) -> tuple[str, str] | None
                 f"whose household assets are {_span(lo, hi, lambda v: '₩' + _fmt_num(v), 'en')}",
             "business.size": lambda: f"whose business is {_SIZE[lo][1]}",
             "business.years_since_founding": lambda: f"whose business was founded {lo} years ago",
+            "business.annual_sales_krw": lambda:
+                f"whose business's annual sales are {_span(lo, hi, lambda v: '₩' + _fmt_num(v), 'en')}",
             "business.industry": lambda: f"whose business is in {_industry_name(lo, 'en')}",
             "times_used": lambda: f"who already used or joined it {lo} time{'s' if lo != 1 else ''}",
             "no_shows": lambda: f"who missed {lo} booking{'s' if lo != 1 else ''}",
@@ -168,14 +171,16 @@ def _industry_name(slug: str, lang: str) -> str:
 # A business's stated details in words, in the order they are said (Korean before the noun,
 # English after "who runs an SME").
 _BUSINESS_DETAILS = {
-    "ko": (("business.in_seoul", lambda v: "서울에 있는" if v else "서울 밖에 있는"),
-           ("business.certified", lambda v: "공공기관 인증" if v else "공공기관 인증이 없는"),
-           ("business.years_since_founding", lambda v: f"창업 {v}년 차"),
-           ("business.industry", lambda v: f"{_industry_name(v, 'ko')} 업종")),
-    "en": (("business.in_seoul", lambda v: "in Seoul" if v else "outside Seoul"),
-           ("business.industry", lambda v: f"in {_industry_name(v, 'en')}"),
-           ("business.years_since_founding", lambda v: f"founded {v} years ago"),
-           ("business.certified", lambda v: "holding a public agency certification" if v
+    "ko": (("business.in_seoul", lambda v, _: "서울에 있는" if v else "서울 밖에 있는"),
+           ("business.certified", lambda v, _: "공공기관 인증" if v else "공공기관 인증이 없는"),
+           ("business.years_since_founding", lambda v, _: f"창업한 지 {v}년 된"),
+           ("business.annual_sales_krw", lambda lo, hi: f"연 매출 {_span(lo, hi, _krw_ko, 'ko')}인"),
+           ("business.industry", lambda v, _: f"{_industry_name(v, 'ko')} 업종")),
+    "en": (("business.in_seoul", lambda v, _: "in Seoul" if v else "outside Seoul"),
+           ("business.industry", lambda v, _: f"in {_industry_name(v, 'en')}"),
+           ("business.years_since_founding", lambda v, _: f"founded {v} years ago"),
+           ("business.annual_sales_krw", lambda lo, hi: f"with annual sales of {_span(lo, hi, lambda v: '₩' + _fmt_num(v), 'en')}"),
+           ("business.certified", lambda v, _: "holding a public agency certification" if v
             else "holding no public agency certification")),
 }
 
@@ -183,9 +188,9 @@ _BUSINESS_DETAILS = {
 def _business_words(names: list[str], facts: Facts, lang: str) -> str:
     """The business a person runs, with each stated detail among ``names`` once:
     "서울에 있는 공공기관 인증 창업 3년 차 중소기업을 운영하는" / "who runs an SME in Seoul, …"."""
-    value = {n: facts.span(n)[0] for n in names if n != "business" and facts.span(n) is not None}
-    size = value.get("business.size")
-    words = [say(value[n]) for n, say in _BUSINESS_DETAILS["ko" if lang == "ko" else "en"] if n in value]
+    spans = {n: facts.span(n) for n in names if n != "business" and facts.span(n) is not None}
+    size = spans["business.size"][0] if "business.size" in spans else None
+    words = [say(*spans[n]) for n, say in _BUSINESS_DETAILS["ko" if lang == "ko" else "en"] if n in spans]
     if lang == "ko":
         noun = _SIZE[size][0] if size else "사업체"
         return " ".join([*words, noun + ("을" if _has_batchim(noun) else "를"), "운영하는"])
@@ -201,6 +206,7 @@ _MISSING_KO = {
     "is_foreign_student": "외국인 유학생 여부", "business": "사업체 운영 여부", "business.size": "기업 규모",
     "business.years_since_founding": "창업 경과연수", "business.industry": "업종", "times_used": "이용·참여 횟수",
     "business.in_seoul": "사업체 소재지", "no_shows": "노쇼 횟수", "business.certified": "공공기관 인증 여부",
+    "business.annual_sales_krw": "연 매출",
     **{name: c.missing[0] for name, c in STATED_CONDITIONS.items()},
 }
 _MISSING_EN = {
@@ -212,6 +218,7 @@ _MISSING_EN = {
     "business.industry": "your business's industry", "times_used": "how often you already used or joined it",
     "business.in_seoul": "where your business is located", "no_shows": "how many bookings you missed",
     "business.certified": "whether your business holds a public agency certification",
+    "business.annual_sales_krw": "your business's annual sales",
     **{name: c.missing[1] for name, c in STATED_CONDITIONS.items()},
 }
 _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
@@ -220,7 +227,8 @@ _STATUS_WORD = {"met": ("충족", "met"), "unmet": ("미충족", "not met")}
 def _missing_words(missing: list[str], facts: Facts, lang: str) -> str:
     words = []
     for name in missing:
-        stated_range = name in ("age", "income_pct_of_median", "household_assets_krw") and facts.span(name) is not None
+        stated_range = (name in ("age", "income_pct_of_median", "household_assets_krw", "business.annual_sales_krw")
+                        and facts.span(name) is not None)
         if lang == "ko":
             words.append(("정확한 " if stated_range else "") + _MISSING_KO.get(name, name))
         else:
@@ -234,7 +242,8 @@ def _missing_words(missing: list[str], facts: Facts, lang: str) -> str:
 def _results(verdict: ProgramVerdict, status: str) -> list[CriterionResult]:
     """The criteria in this status that the answer speaks of: a part's conditions only when the
     question names the part (the JSON lists them all)."""
-    return [r for r in verdict.criteria if r.status == status and (r.part is None or r.part_named)]
+    return [r for r in verdict.criteria
+            if r.status == status and (r.part is None or r.part_named) and not r.answered_elsewhere]
 
 
 def eligibility_sentences(program: Program, verdict: ProgramVerdict, facts: Facts, lang: str) -> list[str]:
