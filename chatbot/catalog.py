@@ -65,6 +65,9 @@ class StatedCondition:
     person_yes: tuple[str, str]    # someone who said yes, as a modifier ("who …")
     person_no: tuple[str, str]
     missing: tuple[str, str]       # what to ask for when a verdict needs it
+    # a place of residence: someone who says where they live (in Seoul or elsewhere) without
+    # naming it does not live there ("인천 살아요" is not Gunpo)
+    residence: bool = False
 
 
 # Extraction patterns live in chatbot/profile_extract.py (_STATED_PATTERNS), one entry per name here.
@@ -84,6 +87,15 @@ STATED_CONDITIONS: dict[str, StatedCondition] = {
         person_yes=("IT·컴퓨터를 전공한", "who majored in IT or computer science"),
         person_no=("IT·컴퓨터 비전공자인", "who did not major in IT or computer science"),
         missing=("IT·컴퓨터 전공 여부", "whether you majored in IT or computer science"),
+    ),
+    "gunpo_resident": StatedCondition(
+        label=("군포시 거주", "lives in Gunpo"),
+        rule_yes=("군포시민", "Gunpo citizens"),
+        rule_no=("군포시민이 아닌 사람", "people who do not live in Gunpo"),
+        person_yes=("군포시에 사는", "who lives in Gunpo"),
+        person_no=("군포시에 살지 않는", "who does not live in Gunpo"),
+        missing=("군포시 거주 여부", "whether you live in Gunpo"),
+        residence=True,
     ),
     "course_completed": StatedCondition(
         label=("과정 수료", "finished the course"),

@@ -148,6 +148,8 @@ class Facts:
         """The known value of a criterion field as ``(lo, hi)``; scalars give ``(v, v)``."""
         if field_name in STATED_CONDITIONS:
             value = dict(self.stated).get(field_name)
+            if value is None and STATED_CONDITIONS[field_name].residence and self.resident_of_seoul is not None:
+                value = False       # said where they live, and it was not here (it would be stated)
             return None if value is None else (value, value)
         lo_attr, hi_attr = _SPAN_ATTRS[field_name]
         lo, hi = getattr(self, lo_attr), getattr(self, hi_attr)
@@ -349,16 +351,21 @@ class ProgramVerdict(_Out):
 def _with_alternatives(results: list[CriterionResult]) -> list[CriterionResult]:
     """Alternatives ("창업 3년 이내 또는 매출 20억 이하") decide as one condition: one met is enough
     (the others become info), all unmet fail it, and otherwise an unmet one is info, not a failure,
-    while the unknown ones say what is missing."""
-    groups: dict[str, set[str]] = {}
+    while the first unknown one says what is missing ("서울 거주 여부", not also "군포시 거주 여부")."""
+    groups: dict[str, list[str]] = {}
     for r in results:
         if r.alternative:
-            groups.setdefault(r.alternative, set()).add(r.status)
+            groups.setdefault(r.alternative, []).append(r.status)
+    asked: set[str] = set()
     out = []
     for r in results:
-        statuses = groups.get(r.alternative or "", set())
-        if r.alternative and r.status != "met" and ("met" in statuses or (r.status == "unmet" and statuses != {"unmet"})):
+        statuses = set(groups.get(r.alternative or "", []))
+        settled = "met" in statuses or (r.status == "unmet" and statuses != {"unmet"})
+        repeated = r.status == "unknown" and r.alternative in asked
+        if r.alternative and r.status != "met" and (settled or repeated):
             r = r.model_copy(update={"status": "info", "answered_elsewhere": True})
+        elif r.alternative and r.status == "unknown":
+            asked.add(r.alternative)
         out.append(r)
     return out
 

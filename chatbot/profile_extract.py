@@ -822,6 +822,12 @@ _STATED_PATTERNS: dict[str, tuple[str, str, str, str]] = {
         r"\bnon-?(?:cs\s+|it\s+)?major\b|\bno\s+(?:coding|programming|cs|it)\s+(?:background|experience)\b|"
         r"\bnever\s+(?:coded|programmed)\b|\bdidn't\s+major\s+in\s+(?:computer|cs|it|software)",
     ),
+    "gunpo_resident": (
+        rf"(?<![가-힣])군포(?:시)?(?:{_KO_LIVE}|\s*(?:시민|주민))",
+        r"\b(?:live|lives|living|reside|resides|residing|based)\s+in\s+gunpo\b|\bgunpo\s+(?:citizen|resident)s?\b(?!s)",
+        r"(?<![가-힣])군포(?:시)?(?:에)?\s*(?:안\s*(?:살|사)|살지\s*않)",
+        r"\b(?:don't|do\s+not|doesn't|does\s+not)\s+live\s+in\s+gunpo\b",
+    ),
     "course_completed": (
         r"수료(?:했|한|생|하고|해서|를\s*했)|과정(?:을|를)?\s*(?:다\s*)?(?:마쳤|끝냈|이수했)",
         r"\b(?:finished|completed|graduated\s+from)\s+(?:a|an|the|my)\s+(?:[\w-]+\s+){0,3}(?:course|program|programme|academy|bootcamp)\b",

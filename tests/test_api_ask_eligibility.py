@@ -128,7 +128,7 @@ def test_eligibility_field_shape(api):
     assert eligibility["program"] == {"id": "interview-suit", "name": "취업날개 면접정장 무료대여"}
     age = eligibility["criteria"][0]
     assert age == {"field": "age", "rule": "만 39세 이하", "status": "unmet", "part": None, "part_named": False,
-                   "selection": False, "clause": {
+                   "selection": False, "alternative": None, "clause": {
         "text": "「서울특별시 청년 기본 조례」에 따라 청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
         "document": "seoul-economic-policy-office-2024", "lines": [2045, 2047]}}
     assert eligibility["criteria"][1]["status"] == "info"
@@ -195,7 +195,7 @@ def test_a_named_part_of_a_program_is_decided_by_its_own_conditions(api):
     biotech firm is not eligible."""
     old = ask(api, "창업한지 9년 된 회사인데 서울시 엔젤펀드 투자 받을 수 있나요?")
     assert old["eligibility"]["program"]["id"] == "vision-fund" and old["eligibility"]["verdict"] == "ineligible"
-    assert first_sentence(old["answer"]).startswith("창업 9년 차 사업체를 운영하는 분은 「서울 Vision 2030 펀드 조성 및 운용」 "
+    assert first_sentence(old["answer"]).startswith("창업한 지 9년 된 사업체를 운영하는 분은 「서울 Vision 2030 펀드 조성 및 운용」 "
                                                     "엔젤펀드 대상이 아닙니다")
     assert {c["part"] for c in old["eligibility"]["criteria"]} == {None, "엔젤펀드"}
     pre = ask(api, "청년취업사관학교 사전과정 있다던데 저 컴공 졸업한 29살 백수에요 들을 수 있나요")
@@ -373,3 +373,15 @@ def test_how_applicants_are_selected_is_shown_after_the_verdict_not_as_a_conditi
 def test_worded_conditions_met_by_a_stated_value_or_left_open(api, question, verdict, words):
     body = ask(api, question)
     assert body["eligibility"]["verdict"] == verdict and words in body["answer"]
+
+
+def test_gunpo_citizens_are_the_technical_institutes_exception_to_seoul_citizens(api):
+    """"훈련대상 : 만 15세 이상 서울시민", or a Gunpo citizen in the Nambu–Gunpo courses (two
+    alternatives): a Gunpo resident is not turned away; an Incheon resident is, with both clauses."""
+    gunpo = ask(api, "군포시 사는 34살인데요 남부기술교육원 과정 들을 수 있나요? 서울시민만 되는건가요")
+    assert gunpo["eligibility"]["program"]["id"] == "tech-school" and gunpo["eligibility"]["verdict"] == "eligible"
+    assert "군포시민 10% 선발" in first_sentence(gunpo["answer"])
+    incheon = ask(api, "인천 부평 사는 30대 남자인데요, 북부기술교육원 자동차 판금 도장과 지원 가능한가요?")
+    assert incheon["eligibility"]["verdict"] == "ineligible"
+    unsaid = ask(api, "35살인데 기술교육원 들을 수 있나요?")["eligibility"]
+    assert unsaid["verdict"] == "unknown" and unsaid["missing"] == ["resident_of_seoul"]     # not Gunpo as well

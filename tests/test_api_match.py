@@ -48,7 +48,8 @@ def test_match_contract_and_verbatim_clauses(api):
         assert program["verdict"] in ("eligible", "unknown")
         assert isinstance(program["score"], int)
         for criterion in program["criteria"]:
-            assert set(criterion) == {"field", "rule", "status", "part", "part_named", "selection", "clause"}
+            assert set(criterion) == {"field", "rule", "status", "part", "part_named", "selection", "alternative",
+                                      "clause"}
             assert criterion["status"] in ("met", "unmet", "unknown", "info")
             clause = criterion["clause"]
             start, end = clause["lines"]

@@ -184,6 +184,8 @@ POSITIVE: list[tuple[str, dict[str, Any]]] = [
     ("비전공자라 코딩 1도 몰라요", {"stated": (("it_major", False),)}),
     ("I'm a computer science graduate", {"stated": (("it_major", True),)}),
     ("수료는 안 했는데 들을 수 있을까요?", {"stated": (("course_completed", False),)}),
+    ("군포시 사는 34살인데요", {**age(34), **NOT_SEOUL, "stated": (("gunpo_resident", True),)}),
+    ("I live in Gunpo, Gyeonggi-do", {**NOT_SEOUL, "stated": (("gunpo_resident", True),)}),
     ("I finished a SeSAC web dev course last month", {"stated": (("course_completed", True),)}),
 ]
 

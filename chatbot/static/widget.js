@@ -106,7 +106,7 @@
         income_pct_of_median: "가구 소득", household_assets_krw: "가구 재산", is_foreign_student: "외국인 유학생",
         business: "사업체", "business.size": "기업 규모", "business.years_since_founding": "창업 경과연수",
         "business.industry": "업종", "business.in_seoul": "사업체 소재지", "business.certified": "공공기관 인증", times_used: "이용·참여 횟수", no_shows: "노쇼 횟수",
-        "business.annual_sales_krw": "연 매출", prototype_ready: "현장 설치 가능한 시제품", it_major: "IT·컴퓨터 전공", course_completed: "과정 수료"
+        "business.annual_sales_krw": "연 매출", prototype_ready: "현장 설치 가능한 시제품", it_major: "IT·컴퓨터 전공", course_completed: "과정 수료", gunpo_resident: "군포시 거주"
       }
     },
     en: {
@@ -196,7 +196,7 @@
         income_pct_of_median: "household income", household_assets_krw: "household assets", is_foreign_student: "foreign student",
         business: "business", "business.size": "business size", "business.years_since_founding": "years since founding",
         "business.industry": "industry", "business.in_seoul": "business location", "business.certified": "public certification", times_used: "times already used", no_shows: "bookings missed",
-        "business.annual_sales_krw": "annual sales", prototype_ready: "finished prototype", it_major: "IT or computer-science major", course_completed: "finished the course"
+        "business.annual_sales_krw": "annual sales", prototype_ready: "finished prototype", it_major: "IT or computer-science major", course_completed: "finished the course", gunpo_resident: "lives in Gunpo"
       }
     }
   };
