@@ -82,6 +82,7 @@ def test_eligibility_questions(question):
     "Is that the largest program?",
     "Is the robot museum open to the public on Mondays?",
     "Possible?",
+    "What documents do I have to submit when I apply for the Seoul youth internship?",   # "I have to" is no self-description
 ])
 def test_not_eligibility_questions(question):
     assert not asks_eligibility(question)
@@ -126,6 +127,15 @@ def test_not_date_questions(question):
     ("캠퍼스타운 창업공간 들어가면 임대료는 한 달에 얼마 내요?", ["fee"]),
     ("Can I rent a desk at the Seoul AI Hub by the day? how much is it?", ["fee"]),
     ("취업날개 정장 예약은 어떻게 해요? 앱으로 하는 건가요?", ["apply"]),
+    # seventh round: the same details asked in other languages, and phrasings the fitting sets missed
+    ("首尔东部技术教育院的具体地址在哪里？", ["address"]),
+    ("外国人留学生向けの就職相談窓口の電話番号を教えてください。", ["contact"]),
+    ("ソウル型青年インターンの申し込みサイトはどこですか？", ["web"]),
+    ("ソウルフューチャーラボの開館時間を教えてください", ["hours"]),
+    ("青年就业士官学校需要准备什么材料？", ["documents"]),
+    ("Seoul Film Center in Chungmuro - which subway exit is nearest?", ["address"]),
+    ("Where can I see the list of Seoul New Deal job openings online?", ["web"]),
+    ("동행일자리 신청은 어디 가서 해요?", ["apply"]),
     # … and their answerable neighbours, which must stay plain questions of fact
     ("로봇 과학관 언제 문 열어요?", []),                                   # an opening date
     ("파트너스하우스 중소기업 비즈니스 지원은 어느 부서가 맡아요", []),         # a department the report names

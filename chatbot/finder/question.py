@@ -70,7 +70,7 @@ JOIN_WORDS = re.compile(
 # to decide even when no fact was read from it ("저 컴공 졸업했는데 들을 수 있나요?").
 SELF_DESCRIPTION = re.compile(
     r"(?:^|\s)(?:저는|전|저|제가|저희|저희는|우리|우리는|내가|난|나는|저도|나도|저희도|우리도)(?:\s|$)|운영\s*(?:하고\s*있|중이|하는데|해요|합니다)|(?:우리|저희)\s*(?:회사|아들|딸|엄마|아빠|어머니|아버지|동생|형|누나|언니|오빠)"
-    r"|\bi(?:'m|\s+am|\s+have|\s+run|\s+work|\s+live|\s+organi[sz]e|\s+own|\s+manage|\s+study)\b"
+    r"|\bi(?:'m|\s+am|\s+have(?!\s+to\b)|\s+run|\s+work|\s+live|\s+organi[sz]e|\s+own|\s+manage|\s+study)\b"
     r"|\bwe(?:'re|\s+are|\s+have|\s+run|\s+organi[sz]e|\s+make|\s+plan)\b"
     r"|(?:^|\s)(?:아들|딸|남편|아내|엄마|아빠|어머니|아버지|부모님|누나|언니|오빠|형|동생|조카|남친|여친|남자친구|여자친구)"
     r"(?:이|가|은|는|도|이는|이가)?(?:\s|\(|$)"
