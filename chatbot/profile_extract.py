@@ -520,12 +520,18 @@ def _ko_assets(m: re.Match) -> Span | None:
     return None if v is None else _bounded(v, _bound_words(m), ASSETS_CEILING)
 
 
-def _en_assets(m: re.Match) -> Span | None:
+def _en_won(m: re.Match, zero: bool = False) -> Span | None:
+    """An English amount in won from ``n``/``unit`` (or ``n2``/``unit2``), with its bound words;
+    under a million is not an amount ("assets of 3"), except an exact zero where ``zero`` allows."""
     n, unit = (m.group("n"), m.group("unit")) if m.group("n") else (m.group("n2"), m.group("unit2"))
     v = float(n.replace(",", "")) * {"million": 10**6, "billion": 10**9}.get((unit or "").lower(), 1)
-    if v < 10**6:  # "assets of 3" is not an amount in won
+    if v < 10**6 and not (zero and v == 0):
         return None
     return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
+
+
+def _en_assets(m: re.Match) -> Span | None:
+    return _en_won(m)
 
 
 # A business's sales: "작년 매출이 35억이에요", "연 매출 20억 이하", "매출이 0원", "last year's revenue was
@@ -547,11 +553,7 @@ def _ko_sales(m: re.Match) -> Span | None:
 
 
 def _en_sales(m: re.Match) -> Span | None:
-    n, unit = m.group("n"), m.group("unit")
-    v = float(n.replace(",", "")) * {"million": 10**6, "billion": 10**9}.get((unit or "").lower(), 1)
-    if 0 < v < 10**6:  # "sales of 3" is not an amount in won
-        return None
-    return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
+    return _en_won(m, zero=True)       # "revenue was 0 won": no sales yet
 
 
 def _money_findings(text: str) -> list[Finding]:
