@@ -15,7 +15,8 @@ tests/data/eligibility_fresh6.jsonl (66, written in the round that scored fresh5
 the start of the next, on that round's code); ``train3`` = tests/data/eligibility_train3.jsonl (90,
 a third blind training set, written and read that round); ``fresh7`` =
 tests/data/eligibility_fresh7.jsonl (66, written that round by another blind helper, scored only
-at its end). A default run reads only the written set.
+at its end); ``fresh8`` = tests/data/eligibility_fresh8.jsonl (66, written at the end of that
+round, kept unscored for the next). A default run reads only the written set.
 
 Each row is a citizen-style question with the program it is about and the verdict the report
 decides from what the question says (eligible / ineligible) or cannot decide (unknown); rows with
@@ -58,7 +59,7 @@ SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "train
         "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",
         "fresh5": "eligibility_fresh5.jsonl", "train2": "eligibility_train2.jsonl",
         "fresh6": "eligibility_fresh6.jsonl", "train3": "eligibility_train3.jsonl",
-        "fresh7": "eligibility_fresh7.jsonl"}
+        "fresh7": "eligibility_fresh7.jsonl", "fresh8": "eligibility_fresh8.jsonl"}
 DATA = ROOT / "tests" / "data" / SETS["written"]
 READABLE_SETS = ("written", "dev", "train", "train2", "train3")      # fitted on or read; the rest are held out
 

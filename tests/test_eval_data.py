@@ -63,7 +63,8 @@ SCOPE_SETS = ("scope_a", "scope_b", "scope_c", "scope_d", "scope_holdout", "scop
               "scope_fresh4", "scope_fresh5", "scope_fresh6", "scope_fresh7", "scope_fresh8")
 ELIGIBILITY_SETS = ("eligibility_dev", "eligibility_train", "eligibility_train2", "eligibility_holdout",
                     "eligibility_fresh2", "eligibility_fresh3", "eligibility_fresh4", "eligibility_fresh5",
-                    "eligibility_fresh6", "eligibility_train3", "eligibility_fresh7")
+                    "eligibility_fresh6", "eligibility_train3", "eligibility_fresh7",
+                    "eligibility_fresh8")
 KINDS = {"answerable", "off_topic", "unstated_fact", "vague"}
 
 
