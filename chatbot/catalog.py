@@ -503,6 +503,56 @@ class Benefit(_Model):
     clause: Clause
 
 
+_PHONE = re.compile(r"^\+?[\d\s()\-]{2,24}$")
+_WEB = re.compile(r"^https?://[^\s<>\"']+$")
+CITY_NOTE = Localized(ko="서울시가 제공한 안내이며 업무보고 내용이 아닙니다.",
+                      en="Provided by the City of Seoul, not from the work report.")
+
+
+class NextSteps(_Model):
+    """What to do next — how to apply, whom to call — as the city's staff give it. The report
+    rarely says, so these come from staff, not from a document: shown labelled as the city's,
+    never quoted or cited as the report, and dated so a citizen sees how fresh they are."""
+
+    how_to_apply: Localized | None = None
+    office: Localized | None = None
+    phone: str | None = None
+    web: str | None = None
+    hours: Localized | None = None
+    provided_by: str = Field(min_length=1)      # the office or clerk who gave it
+    checked_on: date                            # when they last checked it
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v is not None and not _PHONE.match(v.strip()):
+            raise ValueError("a phone number: digits, spaces, '-', '(', ')' and a leading '+' (e.g. 02-2133-5252, 120)")
+        return v.strip() if v else v
+
+    @field_validator("web")
+    @classmethod
+    def _web(cls, v: str | None) -> str | None:
+        if v is not None and not _WEB.match(v.strip()):
+            raise ValueError("a web address starting with https:// or http://")
+        return v.strip() if v else v
+
+    @model_validator(mode="after")
+    def _says_something(self) -> NextSteps:
+        if not any((self.how_to_apply, self.office, self.phone, self.web, self.hours)):
+            raise ValueError("next steps need at least one of how_to_apply, office, phone, web, hours")
+        return self
+
+    def to_json(self, lang: str, general: bool = False) -> dict:
+        """The steps in one language, marked as the city's (``general``: the city's general help
+        line, shown because the program has none of its own)."""
+        def local(value: Localized | None) -> str | None:
+            return value.get(lang) if value else None
+        return {"source": "city", "general": general, "note": CITY_NOTE.get(lang),
+                "how_to_apply": local(self.how_to_apply), "office": local(self.office), "phone": self.phone,
+                "web": self.web, "hours": local(self.hours), "provided_by": self.provided_by,
+                "checked_on": self.checked_on.isoformat()}
+
+
 class Program(_Model):
     id: str
     name: Localized
@@ -514,6 +564,7 @@ class Program(_Model):
     schedule: list[ScheduleEntry] = []
     places: list[Place] = []
     sources: list[Source] = Field(min_length=1)
+    next_steps: NextSteps | None = None         # staff-given, not from the report
 
     @field_validator("id")
     @classmethod
@@ -542,6 +593,14 @@ class Catalog(_Model):
     edition: str
     as_of: date
     programs: list[Program]
+    help: NextSteps | None = None                # the city's general help line, for programs with no steps
+
+    def next_steps(self, program_id: str, lang: str) -> dict | None:
+        """A program's next steps as JSON, or the general help line (``"general": true``), or None."""
+        program = self.get(program_id)
+        if program is not None and program.next_steps is not None:
+            return program.next_steps.to_json(lang)
+        return self.help.to_json(lang, general=True) if self.help is not None else None
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Catalog:

@@ -203,3 +203,50 @@ def test_clause_citing_a_retired_document_is_refused(admin_app, admin_env):
     response = save(client, record, record_version(current(admin_env)))
     assert response.status_code == 400
     assert "unknown document" in response.get_data(as_text=True)
+
+
+def test_a_programs_next_steps_are_edited_in_its_form(admin_app, admin_env):
+    """The city's next steps are plain boxes; a half-filled language pair takes the other's words,
+    and a bad phone number is refused by name."""
+    client = signed_in(admin_app, "editor")
+    record = current(admin_env)
+    base = record_version(record)
+    steps = {"next_steps-how_to_apply_ko": "캠퍼스 방문 접수", "next_steps-phone": "02-123-4567",
+             "next_steps-web": "https://sesac.seoul.kr", "next_steps-provided_by": "일자리정책과",
+             "next_steps-checked_on": "2026-11-01"}
+    response = save(client, record, base, **steps)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    saved = current(admin_env)["next_steps"]
+    assert saved == {"how_to_apply": {"ko": "캠퍼스 방문 접수", "en": "캠퍼스 방문 접수"}, "phone": "02-123-4567",
+                     "web": "https://sesac.seoul.kr", "provided_by": "일자리정책과", "checked_on": "2026-11-01"}
+    page = client.get(URL).get_data(as_text=True)
+    assert 'value="02-123-4567"' in page                    # the form shows them back
+    bad = save(client, current(admin_env), record_version(current(admin_env)), **{**steps, "next_steps-phone": "call"})
+    assert bad.status_code == 400 and "next_steps.phone: a phone number" in bad.get_data(as_text=True)
+    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
+    assert load_catalog(admin_env.corpus_dir / "catalog.yaml", documents).get(PROGRAM).next_steps.phone == "02-123-4567"
+
+
+def test_the_general_help_line_is_set_and_removed_without_touching_the_programs(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    url = "/admin/catalog/help"
+    before = (admin_env.corpus_dir / "catalog.yaml").read_text(encoding="utf-8")
+    data = {"steps-office_ko": "서울시 다산콜센터", "steps-office_en": "Seoul Dasan Call Center", "steps-phone": "120",
+            "steps-provided_by": "시민소통과", "steps-checked_on": "2026-10-15"}
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
+    assert response.status_code == 302
+    text = (admin_env.corpus_dir / "catalog.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["help"]["phone"] == "120"
+    assert yaml.safe_load(text)["programs"] == yaml.safe_load(before)["programs"]
+    assert text.startswith(before.split("help:")[0][:200])        # the header comments are kept
+    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
+    assert load_catalog(admin_env.corpus_dir / "catalog.yaml", documents).help.office.ko == "서울시 다산콜센터"
+    assert 'value="120"' in client.get(url).get_data(as_text=True)
+    assert audit.entries(admin_env.db, action="catalog.help")[0].actor == "editor"
+    bad = client.post(url, data={"csrf_token": csrf_token(client, url), **data, "steps-web": "seoul.go.kr"})
+    assert bad.status_code == 400 and "help.web: a web address" in bad.get_data(as_text=True)
+    empty = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    assert empty.status_code == 302
+    assert "help" not in yaml.safe_load((admin_env.corpus_dir / "catalog.yaml").read_text(encoding="utf-8"))
+    publisher = signed_in(admin_app, "publisher")                 # publishes, does not edit
+    assert publisher.get(url).status_code == 403

@@ -22,7 +22,7 @@ from typing import Mapping
 import yaml
 from pydantic import ValidationError
 
-from ..catalog import CATALOG_FILE, Clause, Program, check_clause
+from ..catalog import CATALOG_FILE, Clause, NextSteps, Program, check_clause
 from ..corpus import Document, collapse_whitespace
 from .files import atomic_write, compose_yaml, corpus_lock, load_yaml
 
@@ -134,6 +134,52 @@ def splice(text: str, program_id: str | None, record: dict) -> str:
     inner_comments = [line.strip() for line in lines[start + 1 : end] if line.strip().startswith("#")]
     notes = [f"  {c}" for c in inner_comments]
     return "\n".join(lines[:start] + notes + rendered + lines[end:])
+
+
+# -- the general help line (catalog.yaml's top-level "help") ----------------------------------------
+def read_help(corpus_dir: Path) -> dict | None:
+    return (load_yaml(catalog_path(corpus_dir).read_text(encoding="utf-8")) or {}).get("help")
+
+
+def _validated_help(help_line: dict) -> dict:
+    try:
+        steps = NextSteps.model_validate(help_line)
+    except ValidationError as exc:
+        raise CatalogEditError([f"{_where(('help', *e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                                for e in exc.errors(include_url=False)]) from None
+    return _ordered(steps.model_dump(mode="json", exclude_defaults=True))
+
+
+def splice_help(text: str, help_line: dict | None) -> str:
+    """The file with its top-level ``help:`` block replaced (inserted before ``programs:``, or
+    removed when ``help_line`` is None); comments and records are left as they are."""
+    lines = text.split("\n")
+    root = compose_yaml(text)
+    keys = {k.value: (k.start_mark.line, v.end_mark.line) for k, v in root.value}
+    rendered = [] if help_line is None else yaml.safe_dump(
+        {"help": help_line}, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=None).rstrip("\n").split("\n")
+    if "help" in keys:
+        start, end = keys["help"]
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        return "\n".join(lines[:start] + rendered + lines[end:])
+    at = keys["programs"][0]
+    return "\n".join(lines[:at] + rendered + lines[at:])
+
+
+def save_help(corpus_dir: Path, var_dir: Path, help_line: dict | None) -> dict | None:
+    """Validate and write the general help line (None removes it); returns what was written."""
+    clean = _validated_help(help_line) if help_line is not None else None
+    with corpus_lock(var_dir):
+        path = catalog_path(corpus_dir)
+        text = path.read_text(encoding="utf-8")
+        before = load_yaml(text) or {}
+        new_text = splice_help(text, clean)
+        after = load_yaml(new_text) or {}
+        if after.get("help") != clean or after.get("programs") != before.get("programs"):
+            raise CatalogEditError(["internal: the catalog file could not be updated safely; nothing was saved"])
+        atomic_write(path, new_text)
+    return clean
 
 
 # -- saving ----------------------------------------------------------------------------------------

@@ -103,6 +103,25 @@ class SourceRow(Form):
     remove = BooleanField("remove")
 
 
+class NextStepsFields(Form):
+    """What to do next, given by the city's staff (not from the report); all empty = none."""
+    how_to_apply_ko = TextAreaField("How to apply (Korean)")
+    how_to_apply_en = TextAreaField("How to apply (English)")
+    office_ko = StringField("Office (Korean)")
+    office_en = StringField("Office (English)")
+    phone = StringField("Phone", description="e.g. 02-2133-5252")
+    web = StringField("Web address", description="https://…")
+    hours_ko = StringField("Opening hours (Korean)")
+    hours_en = StringField("Opening hours (English)")
+    provided_by = StringField("Provided by", description="the office or clerk who gave these")
+    checked_on = StringField("Last checked", description="YYYY-MM-DD")
+
+
+class HelpLineForm(FlaskForm):
+    """The city's general help line: shown where a program has no next steps of its own."""
+    steps = FormField(NextStepsFields)
+
+
 class ProgramForm(FlaskForm):
     base_version = HiddenField()
     id = StringField("Program id", validators=[DataRequired(), Length(max=80)])
@@ -117,6 +136,7 @@ class ProgramForm(FlaskForm):
     schedule = FieldList(FormField(ScheduleRow))
     places = FieldList(FormField(PlaceRow))
     sources = FieldList(FormField(SourceRow))
+    next_steps = FormField(NextStepsFields)
 
 
 class NewUserForm(FlaskForm):

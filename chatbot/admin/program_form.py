@@ -88,7 +88,30 @@ def record_from_form(form: ProgramForm) -> dict:
     record["places"] = [{"name": {"ko": r["name_ko"].strip(), "en": r["name_en"].strip()}, "clause": _clause(r["clause"])}
                         for r in rows["places"]]
     record["sources"] = [{"document": r["document"], "lines": _lines(r["start"], r["end"])} for r in rows["sources"]]
+    steps = next_steps_record(data.get("next_steps") or {})
+    if steps:
+        record["next_steps"] = steps
     return record
+
+
+_PAIRS = ("how_to_apply", "office", "hours")
+
+
+def next_steps_record(form: dict) -> dict | None:
+    """The staff's next steps as a record (None when every box is empty); a language left empty
+    takes the other's words so a half-filled pair is not a schema error the staff cannot see."""
+    raw = {k: (v or "").strip() for k, v in form.items() if isinstance(v, str) or v is None}
+    if not any(raw.values()):
+        return None
+    steps: dict = {}
+    for name in _PAIRS:
+        ko, en = raw.get(f"{name}_ko", ""), raw.get(f"{name}_en", "")
+        if ko or en:
+            steps[name] = {"ko": ko or en, "en": en or ko}
+    for name in ("phone", "web", "provided_by", "checked_on"):
+        if raw.get(name):
+            steps[name] = raw[name]
+    return steps
 
 
 def _words(raw: str | None) -> list[str] | None:
@@ -122,7 +145,14 @@ def form_data(record: dict) -> dict:
                    for p in record.get("places", [])],
         "sources": [{"document": s["document"], "start": s["lines"][0], "end": s["lines"][1]}
                     for s in record.get("sources", [])],
+        "next_steps": next_steps_form_data(record.get("next_steps") or {}),
     }
+
+
+def next_steps_form_data(steps: dict) -> dict:
+    data = {f"{name}_{lang}": (steps.get(name) or {}).get(lang, "") for name in _PAIRS for lang in ("ko", "en")}
+    data.update({name: str(steps.get(name) or "") for name in ("phone", "web", "provided_by", "checked_on")})
+    return data
 
 
 def prepare(form: ProgramForm, document_ids: list[str], blank_rows: int = BLANK_ROWS) -> ProgramForm:

@@ -11,8 +11,8 @@ from ..index_store import sha256_file
 from . import audit, catalog_edit, documents as docs, review
 from .blueprint import bp, db_path, log, not_found, page, requires, settings, user
 from .extraction import UploadRejected, extract_file
-from .forms import ActionForm, MetadataForm, ProgramForm, UploadForm
-from .program_form import form_data, prepare, record_from_form
+from .forms import ActionForm, HelpLineForm, MetadataForm, ProgramForm, UploadForm
+from .program_form import form_data, next_steps_form_data, next_steps_record, prepare, record_from_form
 
 
 def _active_documents():
@@ -206,6 +206,27 @@ def catalog():
     s = settings()
     records = catalog_edit.read_records(s.corpus_dir)
     return page("catalog.html", records=records, problems=_catalog_problems())
+
+
+@bp.route("/catalog/help", methods=["GET", "POST"])
+@requires("editor")
+def help_line():
+    """The city's general help line, shown to citizens where a program has no next steps."""
+    s = settings()
+    if request.method == "GET":
+        form = HelpLineForm(data={"steps": next_steps_form_data(catalog_edit.read_help(s.corpus_dir) or {})})
+        return page("help_line.html", form=form)
+    form = HelpLineForm()
+    if not form.validate():
+        return page("help_line.html", 400, form=form)
+    try:
+        saved = catalog_edit.save_help(s.corpus_dir, s.var_dir, next_steps_record(form.steps.data))
+    except catalog_edit.CatalogEditError as exc:
+        return page("help_line.html", 400, form=form, problems=exc.problems)
+    log("catalog.help", "help", fields=sorted(saved or {}))
+    flash("General help line saved; it reaches citizens with the next publish." if saved
+          else "General help line removed; it is gone for citizens after the next publish.")
+    return redirect(url_for("admin.help_line"))
 
 
 @bp.route("/catalog/new", methods=["GET", "POST"], defaults={"program_id": None})

@@ -48,6 +48,7 @@ class EligibilityExtra:
     verdict: ProgramVerdict
     profile: Extraction
     inferred: bool                 # the program was inferred from retrieval, not named
+    next_steps: dict | None = None  # the city's next steps (JSON in the answer's language), not the report's
 
     def to_json(self, lang: str) -> dict:
         return {
@@ -60,6 +61,8 @@ class EligibilityExtra:
                 for f in self.profile.understood
             ],
             "program_inferred": self.inferred,
+            # what to do next, from the city's staff: after any verdict but "not eligible"
+            "next_steps": self.next_steps if self.verdict.verdict != "ineligible" else None,
         }
 
 
@@ -156,7 +159,8 @@ def eligibility_extra(question: Question, catalog: Catalog, ranked: list[tuple[s
         # said they reached, how applicants are selected and the conditions of a part the
         # question does not name do not count.
         verdict = verdict.model_copy(update={"verdict": "unknown"})
-    return EligibilityExtra(program, verdict, question.profile, inferred)
+    return EligibilityExtra(program, verdict, question.profile, inferred,
+                            catalog.next_steps(program.id, question.answer_language))
 
 
 # ── schedule ───────────────────────────────────────────────────────────────────────────────────

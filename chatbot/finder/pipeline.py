@@ -67,6 +67,7 @@ class Answer:
     schedule: list[ScheduleItem] = field(default_factory=list)
     choices: list[dict] = field(default_factory=list)              # clarify: what to pick from
     scope: float | None = None                       # the classifier's probability that the report answers
+    next_steps: dict | None = None                   # partial: the city's next steps for the program, not the report's
 
     @property
     def grounded(self) -> bool:
@@ -114,6 +115,8 @@ class Answer:
             body["eligibility"] = self.eligibility.to_json(lang)
         if self.schedule:
             body["schedule"] = [item.to_json(lang) for item in self.schedule]
+        if self.next_steps is not None:
+            body["next_steps"] = self.next_steps
         return body
 
 
@@ -228,8 +231,9 @@ class Answerer:
                                           quote, schedule, lang, note, eligibility)
         citations = [self._cite(Hit(overview, 1.0, 0.0, 0.0))] if overview is not None else []
         program = ProgramRef(program_id, self.programs.name(program_id, lang), 1.0)
+        steps = self.catalog.next_steps(program_id, lang) if self.catalog is not None else None
         return Answer(question, "partial", decision.reason, text, citations, [program], quotes=used,
-                      eligibility=eligibility, schedule=schedule, scope=probability)
+                      eligibility=eligibility, schedule=schedule, scope=probability, next_steps=steps)
 
     def _refusal(self, question: Question, decision: Decision, result: RetrievalResult, probability: float | None,
                  note: str) -> Answer:

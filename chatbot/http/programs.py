@@ -90,6 +90,7 @@ def match_programs():
             "missing": list(v.missing),
             "next_dates": [date_json(d) for d in v.next_dates],
             "score": v.relevance,
+            "next_steps": catalog.next_steps(v.program_id, body.lang),
         })
     return jsonify({"as_of": catalog.as_of.isoformat(), "edition": catalog.edition, "lang": body.lang,
                     "programs": programs})
@@ -108,7 +109,8 @@ def list_programs():
             continue
         name, summary = _local(p, lang)
         rows.append({"id": p.id, "name": name, "summary": summary, "category": p.category,
-                     "audience": list(p.audience), "has_criteria": any(c.op != "text" for c in p.eligibility)})
+                     "audience": list(p.audience), "has_criteria": any(c.op != "text" for c in p.eligibility),
+                     "next_steps": catalog.next_steps(p.id, lang)})
     return jsonify({"as_of": catalog.as_of.isoformat(), "edition": catalog.edition, "lang": lang,
                     "count": len(rows), "programs": rows})
 
@@ -125,4 +127,4 @@ def get_program(program_id: str):
     for item, criterion in zip(record["eligibility"], program.eligibility):
         item["rule"] = criterion.describe(lang)      # readable wording in the requested language
     return jsonify({"as_of": catalog.as_of.isoformat(), "edition": catalog.edition, "lang": lang,
-                    "program": record})
+                    "program": record, "next_steps": catalog.next_steps(program.id, lang)})

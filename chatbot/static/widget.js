@@ -82,6 +82,9 @@
       none: "해당하는 사업이 없습니다.",
       found: "대상 {a}개, 확인 필요 {b}개, 대상 아님 {c}개.",
       missing: "알려 주시면 판단할 수 있어요: ",
+      nextSteps: { title: "다음 단계", general: "문의 안내", apply: "신청 방법", office: "담당", phone: "전화",
+        web: "누리집", hours: "운영 시간", note: "서울시가 제공한 안내이며 업무보고 내용이 아닙니다.",
+        checked: "{by} 제공 · {date} 확인" },
       nextDates: "일정",
       source: "출처: {doc}, {lines}",
       footer: "답은 「2024 업무보고」 원문을 인용합니다. 자격은 담당 부서에 확인하세요.",
@@ -172,6 +175,9 @@
       none: "No programs here.",
       found: "{a} eligible, {b} to check, {c} not eligible.",
       missing: "Tell us to decide: ",
+      nextSteps: { title: "Next steps", general: "Where to ask", apply: "How to apply", office: "Office", phone: "Phone",
+        web: "Website", hours: "Opening hours", note: "Provided by the City of Seoul, not from the work report.",
+        checked: "Provided by {by} · checked {date}" },
       nextDates: "Dates",
       source: "Source: {doc}, {lines}",
       footer: "Answers quote the 2024 work report. Confirm eligibility with the office in charge.",
@@ -399,6 +405,27 @@
       }))
     ]);
   }
+  /** The city's next steps (staff-given, not the report): labelled and dated, never set as a
+      quote, so they cannot be read as the report's words. */
+  function nextStepsBlock(ns) {
+    if (!ns) return null;
+    var rows = [["how_to_apply", "apply"], ["office", "office"], ["phone", "phone"], ["web", "web"], ["hours", "hours"]];
+    var items = [];
+    rows.forEach(function (r) {
+      var value = ns[r[0]];
+      if (!value) return;
+      var shown = value;
+      if (r[0] === "phone") shown = h("a", { href: "tel:" + String(value).replace(/[^\d+]/g, "") }, value);
+      if (r[0] === "web" && /^https?:\/\//.test(value)) shown = h("a", { href: value, target: "_blank", rel: "noopener noreferrer" }, value);
+      items.push(T("dt", "nextSteps." + r[1]), h("dd", {}, shown));
+    });
+    return h("section", { class: "next-steps", "data-source": "city", "data-general": String(!!ns.general) }, [
+      T("h4", ns.general ? "nextSteps.general" : "nextSteps.title"),
+      h("dl", {}, items),
+      T("p", "nextSteps.note", null, { class: "note" }),
+      T("p", "nextSteps.checked", { by: ns.provided_by || "", date: ns.checked_on || "" }, { class: "note" })
+    ]);
+  }
   /** A program card: name, one-line summary, verdict badge when known, next dates, criteria. */
   function programCard(p, lang, extra) {
     var card = h("li", { class: "card", "data-program": p.id }, [
@@ -612,6 +639,7 @@
         h("p", {}, answer.answer)
       ]);
       add(turn, bubble);
+      if (status === "partial") add(turn, nextStepsBlock(answer.next_steps));
       var names = {};
       (answer.programs || []).forEach(function (p) { names[p.id] = p.name; });
       (answer.citations || []).forEach(function (c) { if (c.edition) state.editions[c.document] = c.edition; });
@@ -655,7 +683,8 @@
       return h("section", { class: "card" }, [
         h("h3", {}, [bind(h("span"), function () { return t("eligibilityFor", { name: name }); }), " ", badge(e.verdict)]),
         criteriaList(e.criteria),
-        missingLine(e.missing)
+        missingLine(e.missing),
+        nextStepsBlock(e.next_steps)
       ]);
     }
 
@@ -814,7 +843,8 @@
       [["eligible", "groupEligible"], ["unknown", "groupUnknown"], ["ineligible", "groupIneligible"]].forEach(function (g) {
         var items = groups[g[0]];
         var list = items.length ? h("ul", { class: "cards" }, items.map(function (p) {
-          return programCard(p, lang, [criteriaList(p.criteria), missingLine(p.missing)]);
+          return programCard(p, lang, [criteriaList(p.criteria), missingLine(p.missing),
+                                       p.verdict === "ineligible" ? null : nextStepsBlock(p.next_steps)]);
         })) : T("p", "none", null, { class: "note" });
         var section = g[0] === "ineligible"
           ? h("details", { class: "group", "data-verdict": g[0] }, [T("summary", g[1], { n: items.length }), list])

@@ -281,3 +281,44 @@ def test_full_page_widget_has_no_launcher(make_page):
     page.keyboard.press("Escape")                              # nothing to close on the full page
     assert panel_open(page)
     assert console.errors == []
+
+
+CITY_STEPS = {"source": "city", "general": False, "note": "서울시가 제공한 안내이며 업무보고 내용이 아닙니다.",
+              "how_to_apply": "취업날개 누리집에서 예약", "office": None, "phone": "02-2133-5252",
+              "web": "https://job.seoul.go.kr", "hours": None, "provided_by": "일자리정책과", "checked_on": "2026-11-01"}
+
+
+def test_the_citys_next_steps_follow_an_unstated_detail_and_a_profile_result_labelled_as_the_citys(make_page):
+    """Staff-given next steps (the served JSON, as a catalog with them would give it) show after a
+    partial answer and on profile results: labelled as the city's and dated, not set as a quote."""
+    page, console = make_page("/demo")
+
+    def with_steps(route):
+        response = route.fetch()
+        body = response.json()
+        if body.get("status") == "partial":
+            body["next_steps"] = CITY_STEPS
+        for program in body.get("programs", []) if route.request.url.endswith("/api/match") else []:
+            program["next_steps"] = CITY_STEPS
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/ask", with_steps)
+    page.route("**/api/match", with_steps)
+    page.locator(".launcher").click()
+    turn = ask(page, "취업날개 전화번호 알려줘")
+    assert turn.locator(".bubble-a").get_attribute("data-status") == "partial"
+    steps = turn.locator(".next-steps[data-source=city]")
+    steps.wait_for()
+    text = steps.inner_text()
+    assert "다음 단계" in text and "업무보고 내용이 아닙니다" in text and "일자리정책과 제공 · 2026-11-01 확인" in text
+    assert steps.locator("a[href^='tel:']").get_attribute("href") == "tel:0221335252"
+    web = steps.locator("a[href^='https://']")
+    assert web.get_attribute("rel") == "noopener noreferrer" and web.get_attribute("target") == "_blank"
+    assert steps.evaluate("el => !el.closest('blockquote, .cites, .bubble-a')")       # not the report's words
+    page.locator("[role=tab]").nth(1).click()                     # the panel is open: the profile tab
+    form = page.locator("form.match")
+    form.locator("input[type=number]").fill("29")
+    form.locator("button[type=submit]").click()
+    page.locator(".results [data-verdict] .card .next-steps").first.wait_for()
+    assert page.locator(".results [data-verdict=ineligible] .next-steps").count() == 0
+    assert console.errors == []
