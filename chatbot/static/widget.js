@@ -646,7 +646,11 @@
       if (answer.choices && answer.choices.length) add(turn, choiceButtons(turn, answer.choices, lang));
       if (answer.eligibility) add(turn, eligibilityBlock(answer.eligibility, names));
       add(turn, citations(answer.citations || [], names, lang));
-      if (status === "answered" || status === "partial") add(turn, programCards(answer.programs || [], answer.eligibility, lang));
+      // next steps once per program: not again on the card of the program the answer showed them for
+      var stepsShown = {};
+      if (status === "partial" && answer.next_steps && answer.programs && answer.programs[0]) stepsShown[answer.programs[0].id] = true;
+      if (answer.eligibility && answer.eligibility.next_steps) stepsShown[programId(answer.eligibility)] = true;
+      if (status === "answered" || status === "partial") add(turn, programCards(answer.programs || [], answer.eligibility, lang, stepsShown));
       if (answer.suggestions && answer.suggestions.length) add(turn, suggestionList(answer.suggestions, lang));
       if (answer.answer_id) add(turn, feedback(answer.answer_id, question));
     }
@@ -669,7 +673,9 @@
             results.textContent = "";
             add(results, h("section", {}, [
               bind(h("h3"), function () { return t("choicePrograms", { label: c.label }); }),
-              h("ul", { class: "cards" }, (body.programs || []).map(function (p) { return programCard(p, lang); }))
+              h("ul", { class: "cards" }, (body.programs || []).map(function (p) {
+                return programCard(p, lang, [nextStepsBlock(p.next_steps)]);
+              }))
             ]));
             reveal(results);
           }, function (err) { results.textContent = errorText(err); });
@@ -706,7 +712,7 @@
       })));
     }
 
-    function programCards(programs, eligibility, lang) {
+    function programCards(programs, eligibility, lang, stepsShown) {
       if (!programs.length) return null;
       var list = h("ul", { class: "cards" }, programs.slice(0, 3).map(function (p) {
         var verdict = eligibility && programId(eligibility) === p.id ? eligibility.verdict : null;
@@ -718,7 +724,7 @@
           if (!fact) return;
           var title = card.firstChild;
           if (fact.summary) card.insertBefore(h("p", { class: "summary", lang: lang }, loc(fact.summary, lang)), title.nextSibling);
-          add(card, datesList(fact.next_dates, lang));
+          add(card, [datesList(fact.next_dates, lang), stepsShown[card.getAttribute("data-program")] ? null : nextStepsBlock(fact.next_steps)]);
         });
       });
       return h("section", {}, [T("h3", "programs"), list]);

@@ -288,10 +288,12 @@ CITY_STEPS = {"source": "city", "general": False, "note": "서울시가 제공�
               "web": "https://job.seoul.go.kr", "hours": None, "provided_by": "일자리정책과", "checked_on": "2026-11-01"}
 
 
-def test_the_citys_next_steps_follow_an_unstated_detail_and_a_profile_result_labelled_as_the_citys(make_page):
+@pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
+def test_the_citys_next_steps_follow_an_unstated_detail_and_a_profile_result_labelled_as_the_citys(
+        make_page, tmp_path, width, height):
     """Staff-given next steps (the served JSON, as a catalog with them would give it) show after a
     partial answer and on profile results: labelled as the city's and dated, not set as a quote."""
-    page, console = make_page("/demo")
+    page, console = make_page("/demo", width=width, height=height)
 
     def with_steps(route):
         response = route.fetch()
@@ -315,6 +317,15 @@ def test_the_citys_next_steps_follow_an_unstated_detail_and_a_profile_result_lab
     web = steps.locator("a[href^='https://']")
     assert web.get_attribute("rel") == "noopener noreferrer" and web.get_attribute("target") == "_blank"
     assert steps.evaluate("el => !el.closest('blockquote, .cites, .bubble-a')")       # not the report's words
+    page.wait_for_timeout(300)                                    # the cards' facts arrive after the answer
+    assert turn.locator(".next-steps").count() == 1               # once, not again on the program's card
+    box = steps.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    steps.evaluate("el => el.scrollIntoView({block: 'center'})")
+    shot = tmp_path / f"next-steps-ko-{'mobile-320' if width == 320 else 'desktop'}.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, SCREENSHOTS / shot.name)
     page.locator("[role=tab]").nth(1).click()                     # the panel is open: the profile tab
     form = page.locator("form.match")
     form.locator("input[type=number]").fill("29")
