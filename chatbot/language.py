@@ -14,6 +14,8 @@ HANGUL_SHARE = 0.3
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_MONGOLIAN_LETTERS = re.compile(r"[өүӨҮ]")     # Cyrillic letters Mongolian has and Russian has not
 SHORT_WORDS = 4            # this many words or fewer in Latin letters: English unless clearly not
 SURE = 0.95                # langdetect's probability that counts as "clearly"
 
@@ -29,6 +31,8 @@ def detect_language(text: str) -> str:
         return "ko"              # numbers and symbols only: the report's language
     if letter_share(text, _HANGUL) >= HANGUL_SHARE:
         return "ko"
+    if letter_share(text, _CYRILLIC) >= 0.5 and _MONGOLIAN_LETTERS.search(text):
+        return "mn"              # langdetect has no Mongolian and calls it Russian or Bulgarian
     try:
         best = detect_langs(text)[0]
     except LangDetectException:

@@ -15,6 +15,9 @@ from chatbot.privacy import contains_pii, mask_pii
     ("面接用のスーツを借りられますか", "ja"),
     ("¿Puedo pedir prestado un traje para una entrevista de trabajo?", "es"),
     ("2024", "ko"),
+    ("interview suit", "en"),                                     # short Latin script: English
+    ("Залуучуудын дадлагад хэрхэн бүртгүүлэх вэ?", "mn"),          # Mongolian's ө and ү: not Russian
+    ("Как подать заявку на стажировку?", "ru"),
 ])
 def test_detect_language(text, expected):
     assert detect_language(text) == expected
@@ -24,6 +27,20 @@ def test_detect_language(text, expected):
 def test_answers_are_korean_or_english():
     assert answer_language("ko") == "ko" and answer_language("en") == "en"
     assert answer_language("ja") == "en" and answer_language("zh-cn") == "en"
+
+
+@pytest.mark.parametrize("language, script", [
+    ("zh-cn", r"[\u4e00-\u9fff]"), ("zh-tw", r"[\u4e00-\u9fff]"), ("ja", r"[\u3040-\u30ff]"), ("vi", r"ả|ờ|ế"),
+    ("ru", r"[а-я]"), ("mn", r"[өү]"), ("th", r"[\u0e00-\u0e7f]"),
+])
+def test_a_language_we_do_not_answer_in_gets_one_sentence_in_its_own_script(language, script):
+    import re
+
+    from chatbot.finder.wording import other_language_note
+    note = other_language_note(language)
+    assert re.search(script, note) and note.count(".") + note.count("。") + note.count("；") <= 2
+    assert other_language_note("es") == "I can answer in English or Korean; this answer is in English."
+    assert other_language_note("ko") == other_language_note("en") == ""
 
 
 @pytest.mark.parametrize("text, leaked", [

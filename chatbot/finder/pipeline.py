@@ -145,7 +145,7 @@ class Answerer:
         probability, in_scope = self.in_scope(question, result, lines)
         decision = decide(question, result, lines, in_scope)
         lang = question.answer_language
-        note = "" if question.language.startswith(("ko", "en")) else wording.OTHER_LANGUAGE_NOTE
+        note = wording.other_language_note(question.language)
         if decision.status == "clarify":
             return self._refusal(question, decision, result, probability, note)
         eligibility = self._eligibility(question, result, in_scope)

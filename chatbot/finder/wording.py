@@ -387,6 +387,25 @@ def schedule_sentence(program: Program, entry: ScheduleEntry, status: str, editi
 # ── the answer's own sentences ─────────────────────────────────────────────────────────────────
 
 OTHER_LANGUAGE_NOTE = "I can answer in English or Korean; this answer is in English."
+# The same in the asker's own language and script, for the languages Seoul's residents most often
+# write in besides Korean and English: fixed sentences, checked by a second translator (issue 12).
+OTHER_LANGUAGE_NOTES = {
+    "zh": "我们只用韩语或英语回答；以下是英文回答。",
+    "ja": "韓国語または英語でのみ回答しております。以下は英語での回答です。",
+    "vi": "Chúng tôi chỉ trả lời bằng tiếng Hàn hoặc tiếng Anh. Câu trả lời dưới đây được viết bằng tiếng Anh.",
+    "ru": "Мы отвечаем только на корейском или английском языке; ниже — ответ на английском.",
+    "mn": "Бид зөвхөн солонгос эсвэл англи хэлээр хариулдаг. Доорх хариулт англи хэлээр байна.",
+    "th": "เราตอบเป็นภาษาเกาหลีหรือภาษาอังกฤษเท่านั้น คำตอบด้านล่างเป็นภาษาอังกฤษ",
+}
+
+
+def other_language_note(language: str) -> str:
+    """What precedes an English answer to a question in another language: one sentence in that
+    language where we have one, else in English; nothing for Korean and English."""
+    base = language.split("-")[0].lower()
+    if base in ("ko", "en"):
+        return ""
+    return OTHER_LANGUAGE_NOTES.get(base, OTHER_LANGUAGE_NOTE)
 
 
 def line_ref(line: int, lang: str) -> str:

@@ -247,20 +247,34 @@
     return key.split(".").reduce(function (obj, part) { return obj && obj[part]; }, STRINGS[lang]);
   }
   function t(key, params, lang) {
-    var text = lookup(lang || state.lang, key);
+    var text = lookup(lang || state.pin || state.lang, key);
     if (typeof text !== "string") text = lookup("en", key);
     if (typeof text !== "string") return key.split(".").pop();
     return text.replace(/\{(\w+)\}/g, function (m, name) { return params && name in params ? params[name] : m; });
   }
-  /** Text (or an attribute) that follows the UI language when the citizen switches it. */
+  /** Text (or an attribute) that follows the UI language when the citizen switches it — except
+      inside an answer, drawn under inLang: there it stays in the answer's language. */
   function bind(node, key, params, attr) {
-    var binding = { node: node, key: key, params: params, attr: attr };
-    state.bindings.push(binding);
+    var binding = { node: node, key: key, params: params, attr: attr, lang: state.pin };
+    if (!state.pin) state.bindings.push(binding);
     apply(binding);
     return node;
   }
+  /** ``fn`` with every label it draws in ``lang``, fixed: an answer is one language, its labels
+      included (a Chinese question had a Korean status label over its English answer). */
+  function inLang(lang, fn) {
+    return function () {
+      var before = state.pin;
+      state.pin = lang;
+      try { return fn.apply(this, arguments); } finally { state.pin = before; }
+    };
+  }
   function apply(b) {
-    var text = typeof b.key === "function" ? b.key() : t(b.key, b.params);
+    var before = state.pin;
+    state.pin = b.lang || before;       // a function key calls t() itself
+    try {
+      var text = typeof b.key === "function" ? b.key() : t(b.key, b.params, b.lang);
+    } finally { state.pin = before; }
     if (b.attr) b.node.setAttribute(b.attr, text); else b.node.textContent = text;
   }
   function T(tag, key, params, props) { return bind(h(tag, props), key, params); }
@@ -630,9 +644,13 @@
       scroller.scrollTop += el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
     }
 
-    /** Each status looks different: a refusal or a question back never looks like an answer. */
+    /** Each status looks different: a refusal or a question back never looks like an answer. The
+        whole turn is in the answer's language (inLang), whatever the widget's. */
     function renderAnswer(turn, question, answer) {
-      var lang = answer.answer_language === "en" ? "en" : "ko";
+      inLang(answer.answer_language === "en" ? "en" : "ko", drawAnswer)(turn, question, answer);
+    }
+    function drawAnswer(turn, question, answer) {
+      var lang = state.pin;
       var status = answer.status || (answer.grounded ? "answered" : "not_in_report");
       var bubble = h("div", { class: "bubble-a status-" + status, lang: lang, "data-status": status }, [
         status === "answered" ? null : T("p", "statusLabel." + status, null, { class: "status-label" }),
@@ -666,10 +684,10 @@
     function choiceButtons(turn, choices, lang) {
       var results = h("div", { class: "choice-results" });
       var buttons = choices.map(function (c) {
-        return h("button", { type: "button", class: "secondary choice", lang: lang, onclick: function () {
+        return h("button", { type: "button", class: "secondary choice", lang: lang, onclick: inLang(lang, function () {
           if (c.action === "profile") { openMatch(); return; }
           var query = c.category ? "category=" + encodeURIComponent(c.category) : "audience=" + encodeURIComponent(c.audience);
-          api("/api/programs?" + query + "&lang=" + lang).then(function (body) {
+          api("/api/programs?" + query + "&lang=" + lang).then(inLang(lang, function (body) {
             results.textContent = "";
             add(results, h("section", {}, [
               bind(h("h3"), function () { return t("choicePrograms", { label: c.label }); }),
@@ -678,8 +696,8 @@
               }))
             ]));
             reveal(results);
-          }, function (err) { results.textContent = errorText(err); });
-        } }, c.label);
+          }), function (err) { results.textContent = errorText(err); });
+        }) }, c.label);
       });
       return h("div", { class: "choices", role: "group" }, [h("div", { class: "choice-row" }, buttons), results]);
     }
@@ -718,7 +736,7 @@
         var verdict = eligibility && programId(eligibility) === p.id ? eligibility.verdict : null;
         return programCard({ id: p.id, name: p.name, verdict: verdict }, lang);
       }));
-      programFacts(lang).then(function (facts) {
+      programFacts(lang).then(inLang(lang, function (facts) {
         Array.prototype.forEach.call(list.children, function (card) {
           var fact = facts[card.getAttribute("data-program")];
           if (!fact) return;
@@ -726,12 +744,12 @@
           if (fact.summary) card.insertBefore(h("p", { class: "summary", lang: lang }, loc(fact.summary, lang)), title.nextSibling);
           add(card, [datesList(fact.next_dates, lang), stepsShown[card.getAttribute("data-program")] ? null : nextStepsBlock(fact.next_steps)]);
         });
-      });
+      }));
       return h("section", {}, [T("h3", "programs"), list]);
     }
 
     function feedback(answerId, question) {
-      var rating = null;
+      var rating = null, lang = state.pin;
       var status = h("p", { class: "status", role: "status" });
       var commentId = uid("comment"), hintId = uid("hint");
       var comment = h("textarea", { id: commentId, rows: "2", maxlength: SERVER.limits.comment, "aria-describedby": hintId });
@@ -739,17 +757,17 @@
       var commentForm = h("form", { class: "comment", hidden: true, onsubmit: function (event) {
         event.preventDefault();
         if (!comment.value.trim()) return;
-        send(rating, comment.value).then(function () {
+        send(rating, comment.value).then(inLang(lang, function () {
           comment.disabled = commentSend.disabled = true;
           bind(status, "commentThanks");
-        });
+        }));
       } }, [T("label", "commentLabel", null, { for: commentId }), T("p", "commentHint", null, { class: "hint", id: hintId }), comment, commentSend]);
       var thumbs = ["up", "down"].map(function (value) {
         var button = h("button", { type: "button", class: "thumb", "aria-pressed": "false", "data-rating": value,
           onclick: function () {
             rating = value;
             thumbs.forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
-            send(value).then(function () { bind(status, "thanks"); commentForm.hidden = false; });
+            send(value).then(inLang(lang, function () { bind(status, "thanks"); commentForm.hidden = false; }));
           } }, [h("span", { "aria-hidden": "true" }, value === "up" ? "👍" : "👎")]);
         return bind(button, value, null, "aria-label");
       });

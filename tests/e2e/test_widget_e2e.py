@@ -333,3 +333,37 @@ def test_the_citys_next_steps_follow_an_unstated_detail_and_a_profile_result_lab
     page.locator(".results [data-verdict] .card .next-steps").first.wait_for()
     assert page.locator(".results [data-verdict=ineligible] .next-steps").count() == 0
     assert console.errors == []
+
+
+LABELS = (".status-label, h3, h4, .badge, .criteria li > strong, .criteria .sr-only, .cite .meta, .missing, "
+          ".next-steps dt, .feedback .q, .suggestions h3")
+# the visible words of an answer's labels, leaving out text the report or a name supplies (lang="ko" inside)
+LABEL_TEXT = """(turn, selector) => [...turn.querySelectorAll(selector)].map(el => {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('[lang=ko]').forEach(k => k.remove());
+  return copy.textContent.trim();
+}).filter(Boolean)"""
+
+
+@pytest.mark.parametrize("path, question, answer_lang", [
+    ("/demo", "30대 후반인데 청년취업사관학교 들을 수 있어?", "ko"),
+    ("/demo?lang=en", "I'm 28 and live in Seoul. Can I join the Seoul Youth Internship job camp?", "en"),
+    ("/demo", "首尔青年实习怎么申请？需要什么材料？", "en"),            # a Korean widget, a Chinese question
+])
+def test_every_label_of_an_answer_is_in_the_answers_language(make_page, path, question, answer_lang):
+    """One language per answer: its status, headings, verdict, criteria, citations' line numbers
+    and feedback prompt are in the answer's language, also when the widget's is another; a
+    question in a language we do not answer starts with one sentence in its own script."""
+    page, console = make_page(path)
+    page.locator(".launcher").click()
+    turn = ask(page, question)
+    page.wait_for_timeout(300)                                    # the cards' facts arrive after the answer
+    labels = turn.evaluate(LABEL_TEXT, LABELS)
+    assert labels, "no labels drawn"
+    wrong = re.compile(r"[가-힣]") if answer_lang == "en" else re.compile(r"\b[a-z]{3,}\b")
+    assert [label for label in labels if wrong.search(label)] == []
+    if question.startswith("首尔"):
+        assert turn.locator(".bubble-a p").last.inner_text().startswith("我们只用韩语或英语回答")
+    page.locator(".langs button").nth(1 if path == "/demo" else 0).click()     # switching the widget …
+    assert turn.evaluate(LABEL_TEXT, LABELS) == labels                         # … leaves the answer as it is
+    assert console.errors == []
