@@ -77,8 +77,9 @@
       searching: "맞는 사업을 찾는 중입니다…",
       asOf: "{edition} 업무보고 기준 ({date})",
       groupEligible: "신청할 수 있어요 ({n})",
-      groupUnknown: "확인이 필요해요 ({n})",
-      groupIneligible: "대상이 아니에요 ({n})",
+      groupUnknown: "확인이 필요한 사업 {n}개 보기",
+      groupIneligible: "대상이 아닌 사업 {n}개 보기",
+      resultsHead: "결과: 대상 {a}개, 확인 필요 {b}개, 대상 아님 {c}개",
       none: "해당하는 사업이 없습니다.",
       found: "대상 {a}개, 확인 필요 {b}개, 대상 아님 {c}개.",
       missing: "알려 주시면 판단할 수 있어요: ",
@@ -170,8 +171,9 @@
       searching: "Looking for programs…",
       asOf: "{edition} work report, as of {date}",
       groupEligible: "You can apply ({n})",
-      groupUnknown: "Check needed ({n})",
-      groupIneligible: "Not eligible ({n})",
+      groupUnknown: "Show {n} programs to check",
+      groupIneligible: "Show {n} programs you are not eligible for",
+      resultsHead: "Results: {a} eligible, {b} to check, {c} not eligible",
       none: "No programs here.",
       found: "{a} eligible, {b} to check, {c} not eligible.",
       missing: "Tell us to decide: ",
@@ -474,7 +476,7 @@
     var launcher = null;
     if (!pageMode) {
       launcher = h("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": panelId,
-        "aria-haspopup": "dialog", onclick: function () { if (panel.hidden) open(); else close(); } }, [icon(), T("span", "launcher")]);
+        "aria-haspopup": "dialog", onclick: function () { if (panel.hidden) open(); else close(); } }, [icon("chat"), T("span", "launcher")]);
       bind(launcher, "launcherLabel", null, "aria-label");
     }
 
@@ -482,7 +484,7 @@
       return h("button", { type: "button", lang: code, "aria-pressed": String(code === state.lang),
         onclick: function () { setLang(code); } }, code === "ko" ? "한국어" : "English");
     });
-    var closeButton = pageMode ? null : bind(h("button", { type: "button", class: "close", onclick: function () { close(); } }, "×"),
+    var closeButton = pageMode ? null : bind(h("button", { type: "button", class: "close", onclick: function () { close(); } }, icon("close")),
       "close", null, "aria-label");
     var head = h("div", { class: "head" }, [
       h("div", { class: "titles" }, [T(pageMode ? "h1" : "h2", "title", null, { id: titleId }), T("p", "subtitle")]),
@@ -505,22 +507,43 @@
       langButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.lang === code)); });
       state.bindings.forEach(apply);
     }
+    var fullScreen = window.matchMedia("(max-width: 480px), (max-height: 560px)");
+    var pageOverflow = null;
+    /** Behind a panel that covers the screen the host page must not scroll (a phone scrolls it
+        under the finger otherwise). */
+    function lockPage(lock) {
+      var page = document.documentElement;
+      if (lock && fullScreen.matches && pageOverflow === null) {
+        pageOverflow = page.style.overflow;
+        page.style.overflow = "hidden";
+      } else if (!lock && pageOverflow !== null) {
+        page.style.overflow = pageOverflow;
+        pageOverflow = null;
+      }
+    }
+    fullScreen.addEventListener("change", function () { if (!panel.hidden) { lockPage(false); lockPage(true); } });
     function open() {
       panel.hidden = false;
       launcher.setAttribute("aria-expanded", "true");
+      lockPage(true);
       if (chat.view.hidden) tabs.focus(); else chat.focus();
     }
     function close() {
       if (pageMode) return;
       panel.hidden = true;
       launcher.setAttribute("aria-expanded", "false");
+      lockPage(false);
       match.forget();
       launcher.focus();
     }
+    // Esc closes from anywhere while the panel is open, also when focus has left it
+    document.addEventListener("keydown", function (event) {
+      if (pageMode || panel.hidden || event.key !== "Escape") return;
+      event.preventDefault();
+      close();
+    });
     panel.addEventListener("keydown", function (event) {
-      if (pageMode) return;
-      if (event.key === "Escape") { event.preventDefault(); close(); }
-      else if (event.key === "Tab") trapFocus(event, panel, shadow);
+      if (!pageMode && event.key === "Tab") trapFocus(event, panel, shadow);
     });
 
     setLang(state.lang);
@@ -529,7 +552,15 @@
     if (!pageMode && data.open === "true") styled.then(open);
   }
 
-  function icon() {
+  /** Inline SVG icons (no emoji: without an emoji font they render as empty boxes), always
+      beside a text label or an aria-label. */
+  var ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z",
+    close: "M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z",
+    up: "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z",
+    down: "M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1 6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z"
+  };
+  function icon(name) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
@@ -537,7 +568,7 @@
     svg.setAttribute("focusable", "false");
     var path = document.createElementNS(ns, "path");
     path.setAttribute("fill", "currentColor");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z");
+    path.setAttribute("d", ICONS[name || "chat"]);
     svg.appendChild(path);
     return svg;
   }
@@ -768,8 +799,8 @@
             rating = value;
             thumbs.forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
             send(value).then(inLang(lang, function () { bind(status, "thanks"); commentForm.hidden = false; }));
-          } }, [h("span", { "aria-hidden": "true" }, value === "up" ? "👍" : "👎")]);
-        return bind(button, value, null, "aria-label");
+          } }, [icon(value), T("span", value)]);
+        return button;
       });
       function send(value, text) {
         var body = { answer_id: answerId, rating: value, question: question };
@@ -863,19 +894,25 @@
       var groups = { eligible: [], unknown: [], ineligible: [] };
       if (json.edition) state.editions["*"] = json.edition;
       (json.programs || []).forEach(function (p) { (groups[p.verdict] || groups.unknown).push(p); });
+      var counts = { a: groups.eligible.length, b: groups.unknown.length, c: groups.ineligible.length };
+      // focus and scroll go to the results: a citizen on a phone must not hunt for them below the form
+      var heading = T("h3", "resultsHead", counts, { class: "results-head", tabindex: "-1" });
+      add(results, heading);
       if (json.edition || json.as_of) add(results, T("p", "asOf", { edition: json.edition || "", date: json.as_of || "" }, { class: "note" }));
+      // the programs a person can apply for first and open; the rest collapsed behind their count
       [["eligible", "groupEligible"], ["unknown", "groupUnknown"], ["ineligible", "groupIneligible"]].forEach(function (g) {
         var items = groups[g[0]];
         var list = items.length ? h("ul", { class: "cards" }, items.map(function (p) {
           return programCard(p, lang, [criteriaList(p.criteria), missingLine(p.missing),
                                        p.verdict === "ineligible" ? null : nextStepsBlock(p.next_steps)]);
         })) : T("p", "none", null, { class: "note" });
-        var section = g[0] === "ineligible"
-          ? h("details", { class: "group", "data-verdict": g[0] }, [T("summary", g[1], { n: items.length }), list])
-          : h("section", { "data-verdict": g[0] }, [T("h3", g[1], { n: items.length }), list]);
+        var section = g[0] === "eligible"
+          ? h("section", { "data-verdict": g[0] }, [T("h4", g[1], { n: items.length }), list])
+          : (items.length ? h("details", { class: "group", "data-verdict": g[0] }, [T("summary", g[1], { n: items.length }), list]) : null);
         add(results, section);
       });
-      announce(t("found", { a: groups.eligible.length, b: groups.unknown.length, c: groups.ineligible.length }));
+      heading.focus();
+      announce(t("found", counts));
     }
     /** Clear what was typed and the results derived from it. */
     function forget() {

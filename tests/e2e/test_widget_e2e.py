@@ -367,3 +367,45 @@ def test_every_label_of_an_answer_is_in_the_answers_language(make_page, path, qu
     page.locator(".langs button").nth(1 if path == "/demo" else 0).click()     # switching the widget …
     assert turn.evaluate(LABEL_TEXT, LABELS) == labels                         # … leaves the answer as it is
     assert console.errors == []
+
+
+TAP_TARGETS = ".langs button, .close, .tabs button, button.thumb, details.group > summary, form.match button"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
+def test_keyboard_and_touch_focus_esc_tap_targets_icons_and_scroll_lock(make_page, width, height):
+    """After a profile search focus lands on the results heading (not <body>); Esc closes the
+    panel from anywhere; every control is at least 44×44 px; icons are inline SVG beside a text
+    label, no emoji; behind the full-screen panel of a phone the host page does not scroll."""
+    page, console = make_page("/demo", width=width, height=height)
+    page.locator(".launcher").click()
+    turn = ask(page, "면접 정장은 1년에 몇 번 빌릴 수 있나요?")
+    thumbs = turn.locator("button.thumb")
+    assert thumbs.count() == 2
+    for i in range(2):
+        assert thumbs.nth(i).locator("svg").count() == 1 and thumbs.nth(i).inner_text().strip() in ("도움이 됨", "도움이 안 됨")
+    assert not re.search("[\U0001F300-\U0001FAFF]", page.locator(".panel").inner_text())     # no emoji anywhere
+    page.locator("[role=tab]").nth(1).click()
+    form = page.locator("form.match")
+    form.locator("input[type=number]").fill("29")
+    form.locator("label", has_text="예").click()
+    form.locator("button[type=submit]").click()
+    page.locator(".results-head").wait_for()
+    page.wait_for_function("() => document.querySelector('seoul-finder-widget').shadowRoot.activeElement"
+                           " && document.querySelector('seoul-finder-widget').shadowRoot.activeElement.matches('.results-head')")
+    head_box, panel_box = page.locator(".results-head").bounding_box(), page.locator(".panel").bounding_box()
+    assert panel_box["y"] <= head_box["y"] <= panel_box["y"] + panel_box["height"]          # scrolled into view
+    page.locator("details.group").first.locator("summary").click()                         # "확인이 필요한 사업 …개 보기"
+    sizes = page.evaluate("""(selector) => [...document.querySelector('seoul-finder-widget').shadowRoot
+        .querySelectorAll(selector)].filter(el => el.getClientRects().length)
+        .map(el => { const r = el.getBoundingClientRect(); return [el.className || el.tagName, r.width, r.height]; })""",
+                          TAP_TARGETS)
+    assert sizes and [s for s in sizes if s[1] < 44 or s[2] < 44] == []
+    locked = page.evaluate("() => document.documentElement.style.overflow")
+    assert locked == ("hidden" if width <= 480 else "")
+    page.evaluate("() => document.querySelector('seoul-finder-widget').shadowRoot.activeElement.blur()")
+    assert page.evaluate(DEEP_ACTIVE)["inWidget"] is False                                  # focus left the panel …
+    page.keyboard.press("Escape")                                                           # … and Esc still closes it
+    assert not panel_open(page)
+    assert page.evaluate("() => document.documentElement.style.overflow") == ""
+    assert console.errors == []
