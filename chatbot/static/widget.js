@@ -80,6 +80,10 @@
       groupUnknown: "확인이 필요한 사업 {n}개 보기",
       groupIneligible: "대상이 아닌 사업 {n}개 보기",
       resultsHead: "결과: 대상 {a}개, 확인 필요 {b}개, 대상 아님 {c}개",
+      copyUnknown: "확인이 필요해요 ({n})", copyIneligible: "대상이 아니에요 ({n})",
+      keep: { copy: "결과 복사", print: "인쇄", share: "공유 링크 복사", copied: "복사했습니다.",
+        linkCopied: "공유 링크를 복사했습니다. 링크에는 입력한 조건이 들어 있으며 서버로 보내지 않습니다.",
+        link: "공유 링크", cityNote: "서울시 제공 안내" },
       none: "해당하는 사업이 없습니다.",
       found: "대상 {a}개, 확인 필요 {b}개, 대상 아님 {c}개.",
       missing: "알려 주시면 판단할 수 있어요: ",
@@ -174,6 +178,10 @@
       groupUnknown: "Show {n} programs to check",
       groupIneligible: "Show {n} programs you are not eligible for",
       resultsHead: "Results: {a} eligible, {b} to check, {c} not eligible",
+      copyUnknown: "Check needed ({n})", copyIneligible: "Not eligible ({n})",
+      keep: { copy: "Copy results", print: "Print", share: "Copy share link", copied: "Copied.",
+        linkCopied: "Share link copied. It holds what you entered and is never sent to our server.",
+        link: "Share link", cityNote: "from the City of Seoul" },
       none: "No programs here.",
       found: "{a} eligible, {b} to check, {c} not eligible.",
       missing: "Tell us to decide: ",
@@ -421,6 +429,21 @@
       }))
     ]);
   }
+  /** The clipboard where the page allows it, else a selected hidden text box (older browsers, http). */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var box = h("textarea", { readonly: true }, text);
+      box.style.position = "fixed";       // CSSOM, not a style attribute: allowed under a strict CSP
+      box.style.left = "-9999px";
+      document.body.appendChild(box);
+      box.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(box);
+      if (ok) resolve(); else reject(new Error("copy"));
+    });
+  }
   /** The city's next steps (staff-given, not the report): labelled and dated, never set as a
       quote, so they cannot be read as the report's words. */
   function nextStepsBlock(ns) {
@@ -549,9 +572,26 @@
     setLang(state.lang);
     var target = pageMode && data.mount ? document.getElementById(data.mount) : null;
     (target || document.body).appendChild(host);
-    if (!pageMode && data.open === "true") styled.then(open);
+    var shared = sharedProfile();
+    if (shared) {
+      styled.then(function () {
+        if (!pageMode) open();
+        tabs.select(1, false);
+        match.restore(shared);
+      });
+    } else if (!pageMode && data.open === "true") styled.then(open);
   }
 
+  /** A profile carried in the page's fragment by a share link (#sf-profile=…): read here, in the
+      browser, never sent anywhere; anything unreadable is ignored. */
+  function sharedProfile() {
+    var match = /(?:^#|&)sf-profile=([^&]*)/.exec(location.hash || "");
+    if (!match) return null;
+    try {
+      var p = JSON.parse(decodeURIComponent(match[1]));
+      return p && typeof p === "object" && !Array.isArray(p) ? p : null;
+    } catch (e) { return null; }
+  }
   /** Inline SVG icons (no emoji: without an emoji font they render as empty boxes), always
       beside a text label or an aria-label. */
   var ICONS = {
@@ -911,8 +951,87 @@
           : (items.length ? h("details", { class: "group", "data-verdict": g[0] }, [T("summary", g[1], { n: items.length }), list]) : null);
         add(results, section);
       });
+      add(results, keepActions(json, groups, lang));
       heading.focus();
       announce(t("found", counts));
+    }
+    /** Results people can keep without us storing them: as text, on paper, or as a link whose
+        fragment (never sent to a server) holds the profile and reopens the same results. */
+    function keepActions(json, groups, lang) {
+      var status = h("p", { class: "status", role: "status" });
+      var link = shareLink();
+      var linkBox = h("input", { type: "text", readonly: true, value: link, class: "share-link", hidden: true });
+      bind(linkBox, "keep.link", null, "aria-label");
+      return h("div", { class: "results-actions" }, [
+        T("button", "keep.copy", null, { type: "button", class: "secondary", onclick: function () {
+          copyText(resultsText(json, groups, lang, link)).then(function () { bind(status, "keep.copied"); });
+        } }),
+        T("button", "keep.print", null, { type: "button", class: "secondary", onclick: printResults }),
+        T("button", "keep.share", null, { type: "button", class: "secondary", onclick: function () {
+          linkBox.hidden = false;
+          copyText(link).then(function () { bind(status, "keep.linkCopied"); }, function () { linkBox.select(); });
+        } }),
+        linkBox, status
+      ]);
+    }
+    function shareLink() {
+      return location.href.split("#")[0] + "#sf-profile=" + encodeURIComponent(JSON.stringify(profile()));
+    }
+    function resultsText(json, groups, lang, link) {
+      var lines = [t("resultsHead", { a: groups.eligible.length, b: groups.unknown.length, c: groups.ineligible.length })];
+      if (json.edition || json.as_of) lines.push(t("asOf", { edition: json.edition || "", date: json.as_of || "" }));
+      [["eligible", "groupEligible"], ["unknown", "copyUnknown"], ["ineligible", "copyIneligible"]].forEach(function (g) {
+        var items = groups[g[0]];
+        if (!items.length) return;
+        lines.push("", t(g[1], { n: items.length }));
+        items.forEach(function (p) {
+          var line = "- " + loc(p.name, lang);
+          if (g[0] === "eligible" && p.summary) line += ": " + loc(p.summary, lang);
+          if (g[0] === "unknown" && p.missing && p.missing.length) {
+            line += " (" + t("missing") + p.missing.map(function (f) { return t("fields." + f); }).join(", ") + ")";
+          }
+          lines.push(line);
+          var ns = g[0] === "ineligible" ? null : p.next_steps;
+          if (ns) {
+            var parts = [["how_to_apply", "apply"], ["office", "office"], ["phone", "phone"], ["web", "web"], ["hours", "hours"]]
+              .filter(function (r) { return ns[r[0]]; }).map(function (r) { return t("nextSteps." + r[1]) + " " + ns[r[0]]; });
+            lines.push("  " + parts.join(" · ") + " (" + t("keep.cityNote") + ", " + (ns.checked_on || "") + ")");
+          }
+        });
+      });
+      lines.push("", t("keep.link") + ": " + link);
+      return lines.join("\n");
+    }
+    /** The results alone on paper: the host page's other content is hidden while printing. */
+    function printResults() {
+      var host = view.getRootNode().host;
+      var hidden = Array.prototype.filter.call(document.body.children, function (el) { return el !== host; })
+        .map(function (el) { var before = el.style.display; el.style.display = "none"; return [el, before]; });
+      var closed = Array.prototype.filter.call(results.querySelectorAll("details"), function (d) { return !d.open; });
+      closed.forEach(function (d) { d.open = true; });
+      view.getRootNode().querySelector(".root").classList.add("printing");
+      function restore() {
+        window.removeEventListener("afterprint", restore);
+        hidden.forEach(function (pair) { pair[0].style.display = pair[1]; });
+        closed.forEach(function (d) { d.open = false; });
+        view.getRootNode().querySelector(".root").classList.remove("printing");
+      }
+      window.addEventListener("afterprint", restore);
+      window.print();
+    }
+    /** Fill the form from a share link's profile (checked against the form's own choices) and find. */
+    function restore(p) {
+      if (!p || typeof p !== "object") return false;
+      forget();
+      if (typeof p.age === "number" && p.age >= 0 && p.age <= 120 && Math.floor(p.age) === p.age) age.value = String(p.age);
+      seoul.forEach(function (s) { s.input.checked = s.input.value === (typeof p.resident_of_seoul === "boolean" ? String(p.resident_of_seoul) : ""); });
+      if (SERVER.employment.indexOf(p.employment_status) >= 0) employment.value = p.employment_status;
+      if (Array.prototype.some.call(income.options, function (o) { return o.value !== "" && o.value === String(p.income_pct_of_median); })) {
+        income.value = String(p.income_pct_of_median);
+      }
+      interests.forEach(function (s) { s.input.checked = Array.isArray(p.interests) && p.interests.indexOf(s.input.value) >= 0; });
+      find();
+      return true;
     }
     /** Clear what was typed and the results derived from it. */
     function forget() {
@@ -920,7 +1039,7 @@
       validAge();
       clear(results);
     }
-    return { view: view, forget: forget };
+    return { view: view, forget: forget, restore: restore };
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);

@@ -409,3 +409,51 @@ def test_keyboard_and_touch_focus_esc_tap_targets_icons_and_scroll_lock(make_pag
     assert not panel_open(page)
     assert page.evaluate("() => document.documentElement.style.overflow") == ""
     assert console.errors == []
+
+
+def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_stored(make_page, browser, live_server):
+    """Copy gives the results as text (eligible first, each with its name); the share link holds
+    the profile in its fragment only, and opening it reopens the same results; printing hides the
+    host page and the form, shows every group, and restores both afterwards."""
+    page, console = make_page("/demo")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    requests_seen = []
+    page.on("request", lambda r: requests_seen.append(r.url))
+    form = open_form(page)
+    form.locator("input[type=number]").fill("29")
+    form.locator("label", has_text="예").click()
+    form.locator("select").first.select_option("unemployed")
+    form.locator("button[type=submit]").click()
+    actions = page.locator(".results-actions")
+    actions.wait_for()
+    head = page.locator(".results-head").inner_text()
+    actions.locator("button").nth(0).click()                       # 결과 복사
+    page.locator(".results-actions .status", has_text="복사했습니다").wait_for()
+    text = page.evaluate("() => navigator.clipboard.readText()")
+    assert text.startswith(head) and "신청할 수 있어요" in text and "#sf-profile=" in text
+    assert text.index("신청할 수 있어요") < text.index("확인이 필요해요")
+    actions.locator("button").nth(2).click()                       # 공유 링크 복사
+    page.locator(".results-actions .status", has_text="공유 링크를 복사했습니다").wait_for()
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert link.startswith(live_server.url + "/demo#sf-profile=") and "29" in link
+    assert not any("sf-profile" in url or "unemployed" in url for url in requests_seen)   # never sent
+
+    printed = page.evaluate("""() => new Promise(resolve => {
+      const root = document.querySelector('seoul-finder-widget').shadowRoot;
+      const others = [...document.body.children].filter(el => el.tagName !== 'SEOUL-FINDER-WIDGET');
+      window.print = () => resolve({
+        othersHidden: others.every(el => el.style.display === 'none'),
+        allOpen: [...root.querySelectorAll('.results details')].every(d => d.open),
+        printing: root.querySelector('.root').classList.contains('printing')});
+      root.querySelectorAll('.results-actions button')[1].click();
+    })""")
+    assert printed == {"othersHidden": True, "allOpen": True, "printing": True}
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("""() => [...document.body.children].every(el => el.style.display !== 'none')
+      && ![...document.querySelector('seoul-finder-widget').shadowRoot.querySelectorAll('.results details')].some(d => d.open)""")
+
+    reopened, console2 = make_page(link.replace(live_server.url, ""))
+    reopened.locator(".results-head").wait_for()
+    assert reopened.locator(".results-head").inner_text() == head
+    assert reopened.locator("form.match input[type=number]").input_value() == "29"
+    assert console.errors == [] and console2.errors == []
