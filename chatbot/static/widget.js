@@ -41,6 +41,7 @@
       suggestions: "관련이 있을 수도 있는 사업 (이 질문의 답은 아닙니다)",
       choicePrograms: "{label} 분야 사업",
       sources: "근거 문단 ({n}개)",
+      moreSources: "근거 더 보기 ({n}개)",
       edition: "{e} 업무보고",
       lines: "{s}–{e}행",
       line: "{s}행",
@@ -139,6 +140,7 @@
       suggestions: "Programs that may be related (not an answer to this question)",
       choicePrograms: "Programs: {label}",
       sources: "Sources ({n} passages)",
+      moreSources: "More sources ({n})",
       edition: "{e} work report",
       lines: "lines {s}–{e}",
       line: "line {s}",
@@ -428,6 +430,41 @@
           d.status === "ongoing" ? " (" + t("ongoing", null, lang) + ")" : ""]);
       }))
     ]);
+  }
+  /** "Ⅳ. … › 1. … › □ 사업개요" → "□ 사업개요": the heading a citizen recognises; the full path
+      is shown when the source is opened. */
+  function shortSection(path) {
+    var parts = String(path || "").split(" › ");
+    return parts[parts.length - 1] || "";
+  }
+  /** A passage as text nodes: the quoted lines marked (matched across the report's line breaks),
+      footnote marks ("DT3)", "UI/UX4)") set as footnote numbers instead of raw text. */
+  function passageNodes(text, quoted) {
+    var marks = [];
+    quoted.forEach(function (q) {
+      var piece = String(q).split("…").sort(function (a, b) { return b.length - a.length; })[0];   // a shortened quote
+      var chars = piece.replace(/\s+/g, "").split("").map(function (ch) { return ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+      if (!chars.length) return;
+      var found = new RegExp(chars.join("\\s*")).exec(text);
+      if (found) marks.push([found.index, found.index + found[0].length]);
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var nodes = [], at = 0;
+    marks.forEach(function (m) {
+      if (m[0] < at) return;
+      nodes = nodes.concat(footnoted(text.slice(at, m[0])), h("mark", {}, footnoted(text.slice(m[0], m[1]))));
+      at = m[1];
+    });
+    return nodes.concat(footnoted(text.slice(at)));
+  }
+  function footnoted(text) {
+    var nodes = [], at = 0, re = /([A-Za-z가-힣])(\d{1,2})\)/g, m;
+    while ((m = re.exec(text))) {
+      nodes.push(text.slice(at, m.index + 1), h("sup", { class: "fn" }, m[2]));
+      at = m.index + m[0].length;
+    }
+    nodes.push(text.slice(at));
+    return nodes;
   }
   /** The clipboard where the page allows it, else a selected hidden text box (older browsers, http). */
   function copyText(text) {
@@ -734,7 +771,7 @@
       (answer.citations || []).forEach(function (c) { if (c.edition) state.editions[c.document] = c.edition; });
       if (answer.choices && answer.choices.length) add(turn, choiceButtons(turn, answer.choices, lang));
       if (answer.eligibility) add(turn, eligibilityBlock(answer.eligibility, names));
-      add(turn, citations(answer.citations || [], names, lang));
+      add(turn, citations(answer.citations || [], names, lang, answer.quotes || []));
       // next steps once per program: not again on the card of the program the answer showed them for
       var stepsShown = {};
       if (status === "partial" && answer.next_steps && answer.programs && answer.programs[0]) stepsShown[answer.programs[0].id] = true;
@@ -783,22 +820,31 @@
       ]);
     }
 
-    function citations(list, names, lang) {
+    /** Evidence a citizen reads in seconds: the first source under the answer (program › its □
+        heading, "2024 업무보고 · 1291–1298행"; opened, the passage with the quoted line marked and the
+        full heading path), the others behind "근거 더 보기". */
+    function citations(list, names, lang, quotes) {
       if (!list.length) return null;
-      return h("section", { class: "cites" }, [T("h3", "sources", { n: list.length })].concat(list.map(function (c) {
+      var cards = list.map(function (c) {
+        var heading = shortSection(c.section) || c.document_title || "";
         var summary = h("summary", {}, [
-          c.program_id && names[c.program_id] ? h("span", { class: "prog", lang: lang }, names[c.program_id] + " · ") : null,
-          h("span", { lang: "ko" }, c.section || c.document_title || ""),
+          c.program_id && names[c.program_id] ? h("span", { class: "prog", lang: lang }, names[c.program_id] + " › ") : null,
+          h("span", { lang: "ko" }, heading),
           bind(h("span", { class: "meta" }), function () {
             return t("edition", { e: c.edition || "" }) + " · " + linesText(c.lines);
           })
         ]);
+        var quoted = quotes.filter(function (q) { return q.passage_id === c.id; }).map(function (q) { return q.text; });
         return h("details", { class: "cite", "data-passage": c.id }, [
           summary,
-          h("blockquote", { class: "passage", lang: "ko" }, c.text || ""),
+          c.section ? h("p", { class: "path", lang: "ko" }, c.section) : null,
+          add(h("blockquote", { class: "passage", lang: "ko" }), passageNodes(c.text || "", quoted)),
           h("p", { class: "source", lang: "ko" }, c.document_title || c.document || "")
         ]);
-      })));
+      });
+      var more = cards.length > 1 ? h("details", { class: "more-sources" },
+        [T("summary", "moreSources", { n: cards.length - 1 })].concat(cards.slice(1))) : null;
+      return h("section", { class: "cites" }, [T("h3", "sources", { n: list.length }), cards[0], more]);
     }
 
     function programCards(programs, eligibility, lang, stepsShown) {

@@ -457,3 +457,36 @@ def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_sto
     assert reopened.locator(".results-head").inner_text() == head
     assert reopened.locator("form.match input[type=number]").input_value() == "29"
     assert console.errors == [] and console2.errors == []
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
+def test_compact_evidence_one_source_under_the_answer_the_rest_behind_more(make_page, tmp_path, width, height):
+    """One source under the answer — program › □ heading, "2024 업무보고 · 1291–1298행" —, the others
+    behind "근거 더 보기"; opened, the quoted line is marked inside the passage, the full heading path
+    is shown, and footnote marks ("DT3)", "UI/UX4)") are footnote numbers, not raw text."""
+    page, console = make_page("/demo", width=width, height=height)
+    page.locator(".launcher").click()
+    turn = ask(page, "청년취업사관학교에서는 어떤 분야를 가르쳐요?")
+    cites = turn.locator(".cites")
+    primary = cites.locator(":scope > details.cite")
+    assert primary.count() == 1
+    more = cites.locator(":scope > details.more-sources")
+    assert more.count() == 1 and not more.evaluate("d => d.open")
+    assert re.fullmatch(r"근거 더 보기 \(\d+개\)", more.locator(":scope > summary").inner_text().strip())
+    summary = primary.locator("summary").inner_text()
+    assert "청년취업사관학교 › □ 사업개요" in summary and "Ⅳ." not in summary
+    assert re.search(r"2024 업무보고 · 1291–1298행", summary)
+    height_closed = turn.bounding_box()["height"]
+    primary.locator("summary").click()
+    assert "›" in primary.locator(".path").inner_text() and "Ⅳ" in primary.locator(".path").inner_text()
+    mark = primary.locator(".passage mark")
+    assert mark.count() == 1 and re.sub(r"\s", "", mark.inner_text()) == "대상:취업의지가있는20~30대청년구직자"
+    passage = primary.locator(".passage").inner_text()
+    assert primary.locator(".passage sup.fn").count() >= 2 and "DT3)" not in passage and "UI/UX4)" not in passage
+    shot = tmp_path / f"evidence-ko-{'mobile-320' if width == 320 else 'desktop'}.png"
+    primary.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(shot))
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, SCREENSHOTS / shot.name)
+    assert height_closed < 1000                                   # the closed evidence stays short
+    assert console.errors == []
