@@ -17,26 +17,10 @@ from chatbot.admin.catalog_edit import get_record, record_version
 from chatbot.catalog import load_catalog
 from chatbot.corpus import load_corpus
 from test_admin_catalog import save
-from test_admin_support import (admin_app, admin_env, docx_bytes, hwpx_bytes, pdf_bytes, post,  # noqa: F401
-                                signed_in)
+from test_admin_support import (META, NOTICE, admin_app, admin_env, docx_bytes, hwpx_bytes,  # noqa: F401
+                                pdf_bytes, post, signed_in, upload, upload_id)
 
 DOC_ID = "seoul-economic-policy-office-2024"
-NOTICE = ["□ 청년 면접정장 무료대여 안내", "ㅇ 대상 : 서울 거주 18~39세 청년 구직자",
-          "ㅇ 내용 : 면접정장 연 10회까지 무상 대여", "ㅇ 문의 : 일자리정책과 02-2133-1234, jobs@seoul.go.kr"]
-META = {"title": "청년 면접정장 안내", "publisher": "서울특별시 일자리정책과", "edition": "2024-07", "language": "ko"}
-
-
-def upload(client, filename: str, content: bytes, target: str = "new", document_id: str = "youth-suit-notice",
-           **meta):
-    data = {**META, **meta, "target": target, "document_id": document_id if target == "new" else "",
-            "file": (io.BytesIO(content), filename)}
-    return post(client, "/admin/documents/upload", data, page="/admin/documents/upload",
-                content_type="multipart/form-data")
-
-
-def upload_id(response) -> str:
-    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
-    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 def assert_refused(response, message: str):

@@ -77,9 +77,33 @@ def signed_in(app, username: str, password: str = PASSWORD):
     return client
 
 
+CONFIRMED = ("/accept", "/publish")        # actions behind an "I confirm" box (test_admin_confirm*)
+
+
 def post(client, url: str, data: dict | None = None, page: str = "/admin/", **kwargs):
-    """POST a form the way a browser would: with the CSRF token from a page of the staff area."""
-    return client.post(url, data={"csrf_token": csrf_token(client, page), **(data or {})}, **kwargs)
+    """POST a form the way a browser would: with the CSRF token from a page of the staff area, and
+    the confirmation box ticked for the actions that have one."""
+    ticked = {"confirm": "yes"} if url.endswith(CONFIRMED) else {}
+    return client.post(url, data={"csrf_token": csrf_token(client, page), **ticked, **(data or {})}, **kwargs)
+
+
+# -- uploading a document as staff do ---------------------------------------------------------------
+NOTICE = ["□ 청년 면접정장 무료대여 안내", "ㅇ 대상 : 서울 거주 18~39세 청년 구직자",
+          "ㅇ 내용 : 면접정장 연 10회까지 무상 대여", "ㅇ 문의 : 일자리정책과 02-2133-1234, jobs@seoul.go.kr"]
+META = {"title": "청년 면접정장 안내", "publisher": "서울특별시 일자리정책과", "edition": "2024-07", "language": "ko"}
+
+
+def upload(client, filename: str, content: bytes, target: str = "new", document_id: str = "youth-suit-notice",
+           **meta):
+    data = {**META, **meta, "target": target, "document_id": document_id if target == "new" else "",
+            "file": (io.BytesIO(content), filename)}
+    return post(client, "/admin/documents/upload", data, page="/admin/documents/upload",
+                content_type="multipart/form-data")
+
+
+def upload_id(response) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 # -- files to upload --------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def _staff_session(base: str, username: str) -> requests.Session:
 
 def _publish(session: requests.Session, base: str, version: str) -> None:
     token = _CSRF.search(session.get(base + "/admin/builds", timeout=10).text).group(1)
-    response = session.post(f"{base}/admin/versions/{version}/publish", data={"csrf_token": token}, timeout=30,
+    response = session.post(f"{base}/admin/versions/{version}/publish", data={"csrf_token": token, "confirm": "yes"}, timeout=30,
                             allow_redirects=False)
     assert response.status_code == 302
 

@@ -6,7 +6,9 @@ here once for all forms. Pages are server-rendered and work without JavaScript."
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
@@ -116,6 +118,45 @@ def init_admin(app: Flask) -> None:
     from . import views_auth, views_builds, views_content  # noqa: F401  (register the routes)
 
     app.register_blueprint(bp)
+
+
+KST = timezone(timedelta(hours=9), "KST")       # Korea keeps no daylight saving time
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DIGEST = re.compile(r"^[0-9a-f]{40,64}$")
+
+
+@bp.app_template_filter("kst")
+def kst(value) -> str:
+    """A stored UTC time as Seoul's clerks read it: "2026-11-29 21:04 KST"; anything else as is."""
+    text = str(value or "")
+    if not _TIMESTAMP.match(text):
+        return text
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+
+
+@bp.app_template_filter("readable")
+def readable(value) -> str:
+    """An audit detail as a person reads it: no None/True/[] or 64-character digests."""
+    if value is None or value == [] or value == {} or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list):
+        return ", ".join(readable(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {readable(v)}" for k, v in value.items())
+    text = str(value)
+    return text[:12] if _DIGEST.match(text) else kst(text)
+
+
+def confirmed() -> bool:
+    """The "I confirm" box of an action citizens will feel (accept, publish, roll back) was ticked."""
+    return request.form.get("confirm") == "yes"
 
 
 @bp.app_template_global()

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, url_for
 
 from ..index_store import read_current
 from . import documents as docs, jobs, versions
-from .blueprint import bp, db_path, log, not_found, page, requires, settings, user
+from .blueprint import bp, confirmed, db_path, log, not_found, page, requires, settings, user
 from .forms import ActionForm
 
 DROP_WARNING = 0.02         # a metric this much below the live version's is flagged
@@ -85,6 +85,10 @@ def publish(version: str):
     s = settings()
     rollback = versions.is_rollback(s.index_dir, version)
     action = "rollback" if rollback else "publish"
+    if not confirmed():
+        flash(f"Not {'rolled back' if rollback else 'published'}: tick the box to confirm that citizens should "
+              f"get answers from {version}.", "error")
+        return redirect(url_for("admin.builds")), 303
     try:
         previous = versions.publish(s, version, _model_name())
     except versions.PublishRefused as exc:

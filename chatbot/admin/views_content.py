@@ -8,8 +8,8 @@ from flask import flash, redirect, request, url_for
 
 from ..corpus import CorpusError, load_corpus
 from ..index_store import sha256_file
-from . import audit, catalog_edit, documents as docs, review
-from .blueprint import bp, db_path, log, not_found, page, requires, settings, user
+from . import audit, catalog_edit, documents as docs, review, versions
+from .blueprint import bp, confirmed, db_path, log, not_found, page, requires, settings, user
 from .extraction import UploadRejected, extract_file
 from .forms import ActionForm, HelpLineForm, MetadataForm, ProgramForm, UploadForm
 from .program_form import form_data, next_steps_form_data, next_steps_record, prepare, record_from_form
@@ -36,8 +36,20 @@ def _staged(upload_id: str) -> tuple[docs.StagedUpload, str]:
 @bp.get("/documents")
 def documents():
     s = settings()
-    return page("documents.html", entries=docs.read_entries(s.corpus_dir), uploads=docs.list_uploads(s.var_dir),
-                action=ActionForm(), problems=_catalog_problems())
+    entries = docs.read_entries(s.corpus_dir)
+    return page("documents.html", entries=entries, uploads=docs.list_uploads(s.var_dir),
+                action=ActionForm(), problems=_catalog_problems(), live_state=_live_state(s, entries))
+
+
+def _live_state(s, entries: list[dict]) -> dict[str, str]:
+    """Per document id: "live" (the published version answers from this very text), "older" (it
+    answers from an earlier text of it) or absent (not in the published version): an accepted
+    document is not what citizens get until a build that holds it is published."""
+    live = next((v for v in versions.describe(s.index_dir) if v.current and not v.problem), None)
+    published = {d.get("id"): d.get("sha256") for d in (live.documents if live else [])}
+    texts = {d.id: d.sha256 for d in load_corpus(s.corpus_dir, include_retired=True)} if published else {}
+    return {e["id"]: ("live" if texts.get(e["id"]) == published[e["id"]] else "older")
+            for e in entries if e["id"] in published}
 
 
 def _upload_form() -> UploadForm:
@@ -137,6 +149,9 @@ def review_upload(upload_id: str):
 @requires("editor")
 def accept_upload(upload_id: str):
     s = settings()
+    if not confirmed():
+        flash("Not accepted: tick the box to confirm that you reviewed the text and the catalog check.", "error")
+        return redirect(url_for("admin.review_upload", upload_id=upload_id))
     try:
         staged, previous, moved = docs.accept_upload(s.corpus_dir, s.var_dir, upload_id)
     except docs.CatalogBlocked as exc:
