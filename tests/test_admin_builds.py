@@ -60,6 +60,9 @@ def test_build_publish_and_roll_back(admin_app, admin_env):
     assert job.result["figures"]["ko"]["n"] > 50 and "hit@1" in job.result["live_figures"]["en"]
     page = publisher.get(f"/admin/builds/{job_id}").get_data(as_text=True)
     assert "this build against the live version" in page and "hit@5" in page and f"Publish {job.version}" in page
+    [sample] = job.result["samples"]                                        # the one new line, asked
+    assert sample["question"] == "2024년 7월 신설: 청년 면접정장 대여 횟수 연 12회로 확대"
+    assert sample["cites"] is True and "Does the new text answer?" in page and sample["question"] in page
 
     response = post(publisher, f"/admin/versions/{job.version}/publish", page="/admin/builds")
     assert response.status_code == 302

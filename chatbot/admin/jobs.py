@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -201,6 +202,41 @@ def evaluate_version(settings: Settings, version: str, embedder=None) -> dict:
     return figures
 
 
+_BULLET = re.compile(r"^[\s□○◦ㅇ\-–·•*※▸▶①-⑳]+")
+
+
+def sample_questions(settings: Settings, version: str, live: str | None, embedder=None, limit: int = 5) -> list[dict]:
+    """Does the new text answer? Up to ``limit`` lines found in the new version and not in the live
+    one, each asked as a citizen's question of the new version: its status, and whether the answer
+    cites the passage holding that line (staff see this with the build result)."""
+    from ..corpus import collapse_whitespace
+    from ..service import FinderService
+
+    new = FinderService(settings, embedder=embedder, version=version).snapshot().answerer
+    old_ids: set[str] = set()
+    old_lines: set[str] = set()
+    if live:
+        old = FinderService(settings, embedder=embedder, version=live).snapshot().answerer
+        old_ids = {p.id for p in old.retriever.index.passages}
+        old_lines = {collapse_whitespace(line) for p in old.retriever.index.passages for line in p.text.splitlines()}
+    samples: list[dict] = []
+    for passage in new.retriever.index.passages:
+        if passage.id in old_ids:
+            continue
+        fresh = [_BULLET.sub("", line).strip() for line in passage.text.splitlines()
+                 if collapse_whitespace(line) not in old_lines]
+        question = next((line[:80] for line in fresh if len(line) >= 8), None)
+        if question is None:
+            continue
+        answer = new.answer(question)
+        cited = any(c.passage.id == passage.id for c in answer.citations)
+        samples.append({"question": question, "status": answer.status, "cites": cited,
+                        "document": passage.document_id, "lines": [passage.start_line, passage.end_line]})
+        if len(samples) >= limit:
+            break
+    return samples
+
+
 # -- the build process -------------------------------------------------------------------------------
 def run(job_id: int) -> int:
     settings = Settings()
@@ -231,15 +267,17 @@ def run(job_id: int) -> int:
             live = read_current(settings.index_dir)
             figures = evaluate_version(settings, report.version, embedder)
             live_figures = evaluate_version(settings, live, embedder) if live else None
+            update_job(db, job_id, stage="asking the new text")
+            samples = sample_questions(settings, report.version, live, embedder)
             pruned = prune_versions(settings.index_dir, max(settings.keep_versions, 2))
             result = {"passages": report.passages, "embedded": report.embedded,
                       "lines_embedded": report.lines_embedded, "reused": report.reused,
                       "seconds": round(time.monotonic() - started, 1), "live_version": live,
-                      "figures": figures, "live_figures": live_figures, "pruned": pruned}
+                      "figures": figures, "live_figures": live_figures, "pruned": pruned, "samples": samples}
             update_job(db, job_id, state="succeeded", finished_at=utc_now(), stage="done", result=result)
             job = get_job(db, job_id)
             audit(db, job.created_by if job else "?", "build.finished", report.version,
-                  {"job": job_id, **{k: v for k, v in result.items() if k not in ("figures", "live_figures")}})
+                  {"job": job_id, **{k: v for k, v in result.items() if k not in ("figures", "live_figures", "samples")}})
             return 0
         except Exception as exc:  # any failure is the job's result, shown to staff
             log.exception("build job %s failed", job_id)
