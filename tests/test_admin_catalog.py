@@ -12,25 +12,10 @@ from chatbot.admin.catalog_edit import get_record, record_version
 from chatbot.admin.program_form import form_data
 from chatbot.catalog import load_catalog
 from chatbot.corpus import load_corpus
-from test_admin_support import admin_app, admin_env, csrf_token, signed_in  # noqa: F401
+from test_admin_support import admin_app, admin_env, csrf_token, flatten, signed_in  # noqa: F401
 
 PROGRAM = "youth-academy"
 URL = f"/admin/catalog/{PROGRAM}"
-
-
-def flatten(data: dict, prefix: str = "") -> dict:
-    """Nested form data → the field names WTForms posts (eligibility-0-clause-text, …)."""
-    out: dict = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{name}-"))
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for i, item in enumerate(value):
-                out.update(flatten(item, f"{name}-{i}-"))
-        elif value is not None and value is not False:     # a browser posts no unticked box
-            out[name] = value
-    return out
 
 
 def save(client, record: dict, base: str | None, url: str = URL, token: str | None = None, **extra):

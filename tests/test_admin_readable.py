@@ -8,8 +8,8 @@ import pytest
 from chatbot.admin import audit
 from chatbot.admin.blueprint import kst, readable
 from chatbot.index_store import read_current
-from test_admin_support import (NOTICE, admin_app, admin_env, csrf_token, post, signed_in, upload,  # noqa: F401
-                                upload_id)
+from test_admin_support import (NOTICE, admin_app, admin_env, csrf_token, flatten, post, signed_in,  # noqa: F401
+                                upload, upload_id)
 
 
 @pytest.mark.parametrize("stored, shown", [
@@ -68,3 +68,20 @@ def test_publishing_needs_the_confirmation_box(admin_app, admin_env):
     assert response.status_code == 303
     assert "tick the box to confirm" in publisher.get("/admin/builds").get_data(as_text=True)
     assert not audit.entries(admin_env.db, action="publish") and not audit.entries(admin_env.db, action="rollback")
+
+
+def test_required_fields_are_flagged_next_to_the_field_not_only_by_the_browser(admin_app, admin_env):
+    """Forms carry novalidate: the server's message appears beside the field it is about."""
+    client = signed_in(admin_app, "editor")
+    url = "/admin/catalog/youth-academy"
+    page = client.get(url).get_data(as_text=True)
+    assert '<form method="post" novalidate class="program">' in page
+    from chatbot.admin.catalog_edit import get_record, record_version
+    from chatbot.admin.program_form import form_data
+    record = get_record(admin_env.corpus_dir, "youth-academy")
+    data = {**flatten(form_data(record)), "base_version": record_version(record), "name_ko": ""}
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    field = html[html.index('for="name_ko"') - 200:][:600]
+    assert "has-error" in field and 'class="err"' in field

@@ -87,6 +87,22 @@ def post(client, url: str, data: dict | None = None, page: str = "/admin/", **kw
     return client.post(url, data={"csrf_token": csrf_token(client, page), **ticked, **(data or {})}, **kwargs)
 
 
+# -- posting a program form as staff do --------------------------------------------------------------
+def flatten(data: dict, prefix: str = "") -> dict:
+    """Nested form data → the field names WTForms posts (eligibility-0-clause-text, …)."""
+    out: dict = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}-"))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, item in enumerate(value):
+                out.update(flatten(item, f"{name}-{i}-"))
+        elif value is not None and value is not False:     # a browser posts no unticked box
+            out[name] = value
+    return out
+
+
 # -- uploading a document as staff do ---------------------------------------------------------------
 NOTICE = ["□ 청년 면접정장 무료대여 안내", "ㅇ 대상 : 서울 거주 18~39세 청년 구직자",
           "ㅇ 내용 : 면접정장 연 10회까지 무상 대여", "ㅇ 문의 : 일자리정책과 02-2133-1234, jobs@seoul.go.kr"]
