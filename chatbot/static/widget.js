@@ -166,7 +166,7 @@
       no: "No",
       unset: "Not saying",
       employment: "What you do now",
-      income: "Household income (of the standard median income, 기준중위소득)",
+      income: "Household income (as a share of the standard median income)",
       incomeHint: "Leave it blank if you do not know the percentage.",
       incomeUpTo: "up to {p}%",
       incomeRange: "over {a}% up to {p}%",

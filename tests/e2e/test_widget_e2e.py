@@ -490,3 +490,37 @@ def test_compact_evidence_one_source_under_the_answer_the_rest_behind_more(make_
         shutil.copy(shot, SCREENSHOTS / shot.name)
     assert height_closed < 1000                                   # the closed evidence stays short
     assert console.errors == []
+
+
+CHROME_TEXT = """(lang) => {
+  const root = document.querySelector('seoul-finder-widget').shadowRoot;
+  const panel = root.querySelector('.panel');
+  const texts = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { if (node.textContent.trim()) texts.push(node.textContent.trim()); return; }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    if (node.matches('.langs button, article.turn, .results, [lang]:not([lang=' + lang + '])')) return;
+    for (const child of node.childNodes) walk(child);
+    for (const attr of ['aria-label', 'placeholder', 'title']) if (node.getAttribute(attr)) texts.push(node.getAttribute(attr));
+  };
+  walk(panel);
+  root.querySelectorAll('option').forEach(o => texts.push(o.textContent.trim()));
+  return texts;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_no_string_of_the_widget_is_in_the_other_language(make_page, lang):
+    """Every string of the widget's own text — header, tabs, the question box, the profile form and
+    its options, buttons, footer, labels read by screen readers — is in the chosen language (the
+    language switch names both languages; answers are checked by their own test)."""
+    page, console = make_page(f"/demo?lang={lang}")
+    page.locator(".launcher").click()
+    chat_texts = page.evaluate(CHROME_TEXT, lang)
+    page.locator("[role=tab]").nth(1).click()
+    page.locator("form.match").wait_for()
+    texts = chat_texts + page.evaluate(CHROME_TEXT, lang)
+    assert len(texts) > 30
+    wrong = re.compile(r"[가-힣]") if lang == "en" else re.compile(r"\b[a-z]{3,}\b")
+    assert sorted({t for t in texts if wrong.search(t)}) == []
+    assert console.errors == []
