@@ -18,7 +18,7 @@ SAMPLE_ARGS = {"user_id": 1, "job_id": 1, "version": "0123456789ab", "upload_id"
 PUBLISHER_ONLY = {"admin.users", "admin.user_update", "admin.user_password", "admin.audit_log", "admin.publish",
                   "admin.feedback_export"}
 EDITOR_ONLY = {"admin.upload", "admin.accept_upload", "admin.discard_upload", "admin.document_edit",
-               "admin.document_active", "admin.program_edit", "admin.help_line", "admin.start_build"}
+               "admin.document_active", "admin.program_edit", "admin.help_line", "admin.find_clause", "admin.start_build"}
 
 
 def admin_routes(app):

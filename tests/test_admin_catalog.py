@@ -235,3 +235,26 @@ def test_the_general_help_line_is_set_and_removed_without_touching_the_programs(
     assert "help" not in yaml.safe_load((admin_env.corpus_dir / "catalog.yaml").read_text(encoding="utf-8"))
     publisher = signed_in(admin_app, "publisher")                 # publishes, does not edit
     assert publisher.get(url).status_code == 403
+
+
+def test_a_clause_pasted_without_lines_gets_them_found(admin_app, admin_env):
+    """Staff paste the words; the lines are found for them, or they are told where the words occur
+    more than once, or that they occur nowhere. The search page lists the places."""
+    client = signed_in(admin_app, "editor")
+    record = current(admin_env)
+    base = record_version(record)
+    extra = {"eligibility-9-field": "age", "eligibility-9-op": "<=", "eligibility-9-value": "39",
+             "eligibility-9-clause-text": "「서울특별시 청년 기본 조례」에 따라 청년의 연령을 39세 이하까지 확대하여 적용하고 있음",
+             "eligibility-9-clause-document": "seoul-economic-policy-office-2024"}
+    response = save(client, record, base, **extra)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    added = current(admin_env)["eligibility"][-1]
+    assert added["clause"]["lines"] == [2045, 2047]
+    twice = save(client, current(admin_env), record_version(current(admin_env)),
+                 **{**extra, "eligibility-9-clause-text": "청년 구직자"})
+    assert twice.status_code == 400 and "give the lines of the one meant" in twice.get_data(as_text=True)
+    nowhere = save(client, current(admin_env), record_version(current(admin_env)),
+                   **{**extra, "eligibility-9-clause-text": "보고서에 없는 문장"})
+    assert nowhere.status_code == 400 and "the quote is not in" in nowhere.get_data(as_text=True)
+    found = client.get("/admin/catalog/find?q=취업 의지가 있는 20~30대").get_data(as_text=True)
+    assert "1292" in found and "청년 구직자" in found

@@ -11,6 +11,7 @@ the catalog must change together: clauses that merely moved are re-anchored, and
 against an upload's text are staged beside it until the upload is accepted."""
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
 import json
@@ -190,10 +191,64 @@ class SaveResult:
     changed_fields: list[str]
 
 
+def find_clause(text: str, document: Document) -> list[tuple[int, int]]:
+    """Every line span of ``document`` that quotes ``text`` (as the catalog check reads quotes:
+    whitespace collapsed, lines joined by a space), shortest spans, in document order."""
+    wanted = collapse_whitespace(text)
+    if not wanted:
+        return []
+    joined, starts, numbers = "", [], []
+    for number, line in enumerate(document.lines, start=1):
+        piece = collapse_whitespace(line)
+        if not piece:
+            continue
+        if joined:
+            joined += " "
+        starts.append(len(joined))
+        numbers.append(number)
+        joined += piece
+    spans, at = [], joined.find(wanted)
+    while at >= 0:
+        first = numbers[bisect.bisect_right(starts, at) - 1]
+        last = numbers[bisect.bisect_right(starts, at + len(wanted) - 1) - 1]
+        spans.append((first, last))
+        at = joined.find(wanted, at + 1)
+    return list(dict.fromkeys(spans))
+
+
+def locate_clauses(record: dict, documents: Mapping[str, Document]) -> list[str]:
+    """Fill in the lines of every clause given as text alone (staff paste the words; the lines
+    are found for them). Returns the problems: text found in several places, or nowhere."""
+    problems = []
+    for section in ("benefits", "eligibility", "schedule", "places"):
+        for i, item in enumerate(record.get(section) or []):
+            clause = item.get("clause") or {}
+            if not clause.get("text") or (clause.get("lines") or [None])[0] is not None:
+                continue
+            document = documents.get(clause.get("document", ""))
+            if document is None:
+                continue                      # the schema check names the unknown document
+            spans = find_clause(clause["text"], document)
+            where = f"{section}[{i}].clause.lines"
+            if len(spans) == 1:
+                clause["lines"] = list(spans[0])
+            elif spans:
+                problems.append(f"{where}: the quote is in {document.id} at lines "
+                                f"{', '.join(f'{a}–{b}' if a != b else str(a) for a, b in spans[:6])}; give the lines of the one meant")
+            else:
+                problems.append(f"{where}: the quote is not in {document.id}; copy it from the document as written")
+    return problems
+
+
 def _prepare(record: dict, documents: Mapping[str, Document], records: list[dict], base_version: str | None,
              original_id: str | None) -> tuple[dict, dict | None]:
     """The validated, normalised record and the one it replaces; EditConflict when the record
-    changed since ``base_version``, CatalogEditError for schema, quote or id problems."""
+    changed since ``base_version``, CatalogEditError for schema, quote or id problems. Clauses
+    given as text alone get their lines found (:func:`locate_clauses`)."""
+    record = copy.deepcopy(record)
+    located = locate_clauses(record, documents)
+    if located:
+        raise CatalogEditError(located)
     program = validate_record(record, documents)
     clean = _ordered(program.model_dump(mode="json", exclude_defaults=True))
     current = next((r for r in records if r.get("id") == original_id), None) if original_id else None

@@ -223,6 +223,21 @@ def catalog():
     return page("catalog.html", records=records, problems=_catalog_problems())
 
 
+@bp.get("/catalog/find")
+@requires("editor")
+def find_clause():
+    """Where a quote sits in the active documents, for the catalog editor: paste words, get the
+    lines (the edit form also finds them itself when the lines are left empty)."""
+    query = (request.args.get("q") or "").strip()[:300]
+    found = []
+    if query:
+        for document in _active_documents().values():
+            for first, last in catalog_edit.find_clause(query, document)[:20]:
+                found.append({"document": document.id, "first": first, "last": last,
+                              "text": " ".join(document.line_range(first, last).split())[:300]})
+    return page("find_clause.html", query=query, found=found)
+
+
 @bp.route("/catalog/help", methods=["GET", "POST"])
 @requires("editor")
 def help_line():
