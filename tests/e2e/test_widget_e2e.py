@@ -148,6 +148,14 @@ def test_each_status_looks_different_and_a_refusal_cites_nothing(make_page):
     assert console.errors == []
 
 
+def find_for_seoul_jobseeker(form, age: str = "29"):
+    """The profile of a job seeker living in Seoul, sent."""
+    form.locator("input[type=number]").fill(age)
+    form.locator("label", has_text="예").click()
+    form.locator("select").first.select_option("unemployed")
+    form.locator("button[type=submit]").click()
+
+
 def open_form(page):
     page.locator(".launcher").click()
     page.locator("[role=tab]").nth(1).click()
@@ -182,10 +190,7 @@ def test_profile_form_is_labelled_validated_and_never_stored(make_page):
 def test_profile_form_groups_programs_with_their_clauses(make_page):
     page, console = make_page("/demo")
     form = open_form(page)
-    form.locator("input[type=number]").fill("29")
-    form.locator("label", has_text="예").click()
-    form.locator("select").first.select_option("unemployed")
-    form.locator("button[type=submit]").click()
+    find_for_seoul_jobseeker(form)
     results = page.locator(".results")
     results.locator("[data-verdict=eligible]").wait_for()
     assert results.locator("[data-verdict=unknown]").count() == 1
@@ -420,10 +425,7 @@ def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_sto
     requests_seen = []
     page.on("request", lambda r: requests_seen.append(r.url))
     form = open_form(page)
-    form.locator("input[type=number]").fill("29")
-    form.locator("label", has_text="예").click()
-    form.locator("select").first.select_option("unemployed")
-    form.locator("button[type=submit]").click()
+    find_for_seoul_jobseeker(form)
     actions = page.locator(".results-actions")
     actions.wait_for()
     head = page.locator(".results-head").inner_text()
