@@ -350,12 +350,13 @@ LABEL_TEXT = """(turn, selector) => [...turn.querySelectorAll(selector)].map(el 
 }).filter(Boolean)"""
 
 
+@pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("path, question, answer_lang", [
     ("/demo", "30대 후반인데 청년취업사관학교 들을 수 있어?", "ko"),
     ("/demo?lang=en", "I'm 28 and live in Seoul. Can I join the Seoul Youth Internship job camp?", "en"),
     ("/demo", "首尔青年实习怎么申请？需要什么材料？", "en"),            # a Korean widget, a Chinese question
 ])
-def test_every_label_of_an_answer_is_in_the_answers_language(make_page, path, question, answer_lang):
+def test_every_label_of_an_answer_is_in_the_answers_language(make_page, path, question, answer_lang, width):
     """One language per answer: its status, headings, verdict, criteria, citations' line numbers
     and feedback prompt are in the answer's language, also when the widget's is another; a
     question in a language we do not answer starts with one sentence in its own script."""
@@ -416,11 +417,12 @@ def test_keyboard_and_touch_focus_esc_tap_targets_icons_and_scroll_lock(make_pag
     assert console.errors == []
 
 
-def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_stored(make_page, browser, live_server):
+@pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
+def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_stored(make_page, live_server, width, height):
     """Copy gives the results as text (eligible first, each with its name); the share link holds
     the profile in its fragment only, and opening it reopens the same results; printing hides the
     host page and the form, shows every group, and restores both afterwards."""
-    page, console = make_page("/demo")
+    page, console = make_page("/demo", width=width, height=height)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     requests_seen = []
     page.on("request", lambda r: requests_seen.append(r.url))
@@ -454,7 +456,7 @@ def test_results_can_be_kept_as_text_a_share_link_and_on_paper_without_being_sto
     assert page.evaluate("""() => [...document.body.children].every(el => el.style.display !== 'none')
       && ![...document.querySelector('seoul-finder-widget').shadowRoot.querySelectorAll('.results details')].some(d => d.open)""")
 
-    reopened, console2 = make_page(link.replace(live_server.url, ""))
+    reopened, console2 = make_page(link.replace(live_server.url, ""), width=width, height=height)
     reopened.locator(".results-head").wait_for()
     assert reopened.locator(".results-head").inner_text() == head
     assert reopened.locator("form.match input[type=number]").input_value() == "29"
