@@ -34,6 +34,7 @@
 | CHATBOT_EXTRACT_TIMEOUT      | 20                 | seconds the text-extraction subprocess may run |
 | CHATBOT_EXTRACT_MEMORY_MB    | 1024               | address-space limit of the text-extraction subprocess |
 | CHATBOT_COOKIE_SECURE        | auto               | auto (Secure flag when the request came over HTTPS), always, never |
+| CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
 | CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted |
 """
 from __future__ import annotations
@@ -88,6 +89,7 @@ class Settings:
     extract_timeout: float = field(default_factory=lambda: float(_env("CHATBOT_EXTRACT_TIMEOUT", "20")))
     extract_memory_mb: int = field(default_factory=lambda: int(_env("CHATBOT_EXTRACT_MEMORY_MB", "1024")))
     cookie_secure: str = field(default_factory=lambda: _env("CHATBOT_COOKIE_SECURE", "auto"))
+    admin_lang: str = field(default_factory=lambda: _env("CHATBOT_ADMIN_LANG", "ko"))
     proxy_hops: int = field(default_factory=lambda: int(_env("CHATBOT_PROXY_HOPS", "0")))
 
     def with_overrides(self, overrides: dict | None) -> "Settings":

@@ -21,11 +21,14 @@ EDITOR_ONLY = {"admin.upload", "admin.accept_upload", "admin.discard_upload", "a
                "admin.document_active", "admin.program_edit", "admin.help_line", "admin.find_clause", "admin.start_build"}
 
 
+PUBLIC = {"admin.login", "admin.language"}     # the sign-in page, and its language (a session choice, no data)
+
+
 def admin_routes(app):
     """(endpoint, method, url) for every /admin rule, with sample values for its arguments."""
     out = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/admin") or rule.endpoint == "admin.login":
+        if not rule.rule.startswith("/admin") or rule.endpoint in PUBLIC:
             continue
         url = rule.rule
         for name in rule.arguments:

@@ -140,7 +140,7 @@ def test_second_editor_gets_a_conflict_instead_of_overwriting(admin_app, admin_e
     response = save(bob, theirs, opened)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "someone changed this program after you opened it" in html and "Last saved by <strong>editor</strong>" in html
+    assert "someone changed this program after you opened it" in html and "Last saved by editor at " in html
     record = current(admin_env)
     assert record["summary"]["en"] == "Alice's wording" and record["name"]["en"] != "Bob's name"
     assert audit.entries(admin_env.db, action="catalog.conflict")[0].actor == "chief"

@@ -205,7 +205,7 @@ def test_bad_uploads_are_refused_clearly_quickly_and_change_nothing(admin_app, a
 
 def test_too_large_upload_is_refused(make_app, admin_env):
     app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
-                   rate_limit="off", upload_max_bytes=2000)
+                   rate_limit="off", upload_max_bytes=2000, admin_lang="en")
     client = signed_in(app, "editor")
     before = admin_env.snapshot()
     assert_refused(upload(client, "big.txt", ("가나다라 " * 600).encode()), "limit is")       # over the file limit

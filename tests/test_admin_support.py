@@ -54,8 +54,9 @@ def admin_env(tmp_path, fake_index_dir) -> AdminEnv:
 
 @pytest.fixture
 def admin_app(make_app, admin_env):
+    # English, so the assertions read the msgids; tests/test_admin_i18n.py checks the Korean default
     return make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
-                    rate_limit="off", extract_timeout=10)
+                    rate_limit="off", extract_timeout=10, admin_lang="en")
 
 
 def csrf_token(client, url: str = "/admin/login") -> str:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from flask import (Blueprint, Flask, abort, current_app, g, has_request_context, redirect, render_template,
                    request, session, url_for)
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
@@ -24,6 +25,7 @@ from ..config import PROJECT_ROOT, Settings
 from . import audit
 from .accounts import User, get_user
 from .db import init_db
+from .i18n import init_i18n
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=str(PROJECT_ROOT / "templates"))
 FORM_BODY_LIMIT = 2 << 20          # admin forms (not uploads) may be this large
@@ -115,6 +117,7 @@ def init_admin(app: Flask) -> None:
     )
     app.session_interface = _SessionInterface(config.cookie_secure)
     app.jinja_env.globals["csrf_token"] = generate_csrf      # also inside imported macros
+    init_i18n(app)
     from . import views_auth, views_builds, views_content  # noqa: F401  (register the routes)
 
     app.register_blueprint(bp)
@@ -189,8 +192,8 @@ def _guard():
             return redirect(url_for("admin.login") + "?next=" + quote(target.rstrip("?"), safe="/"))
         role = getattr(view, "_admin_role", None)
         if role and not g.admin_user.has(role):
-            return page("error.html", 403, title="Not allowed",
-                        message=f"This needs the {role} role, which your account does not have.")
+            return page("error.html", 403, title=_("Not allowed"),
+                        message=_("This needs the %(role)s role, which your account does not have.", role=role))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             validate_csrf(request.form.get("csrf_token"))   # one check for every form of the staff area
@@ -217,16 +220,16 @@ def _context():
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(error: CSRFError):
-    return page("error.html", 400, title="Form refused",
-                message="The form was refused because its security token is missing, wrong or expired "
-                        f"({error.description}). Go back, reload the page and try again.")
+    return page("error.html", 400, title=_("Form refused"),
+                message=_("The form was refused because its security token is missing, wrong or expired "
+                          "(%(reason)s). Go back, reload the page and try again.", reason=error.description))
 
 
 @bp.errorhandler(413)
 def _too_large(error):
     limit = settings().upload_max_bytes / (1 << 20)
-    return page("error.html", 413, title="Upload too large",
-                message=f"The file is larger than the {limit:.0f} MB limit. Nothing was stored.")
+    return page("error.html", 413, title=_("Upload too large"),
+                message=_("The file is larger than the %(mb)s MB limit. Nothing was stored.", mb=round(limit)))
 
 
 @bp.errorhandler(HTTPException)

@@ -2,6 +2,7 @@
 plain WTForms forms inside a FieldList, covered by their parent's token."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
@@ -22,8 +23,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=40)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class ActionForm(FlaskForm):
@@ -31,13 +32,13 @@ class ActionForm(FlaskForm):
 
 
 class MetadataFields:
-    title = StringField("Title (Korean)", validators=[DataRequired(), Length(max=300)])
-    title_en = StringField("Title (English)", validators=[Optional(), Length(max=300)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    edition = StringField("Edition or date", validators=[DataRequired(), Length(max=40)],
-                          description="e.g. 2024, 2024-07 or 2024-07-15 (a corrected schedule)")
-    edition_label = StringField("Edition label shown with citations", validators=[Optional(), Length(max=100)])
-    language = SelectField("Language", choices=[(code, code) for code in LANGUAGES])
+    title = StringField(_l("Title (Korean)"), validators=[DataRequired(), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
+    publisher = StringField(_l("Publisher"), validators=[DataRequired(), Length(max=200)])
+    edition = StringField(_l("Edition or date"), validators=[DataRequired(), Length(max=40)],
+                          description=_l("e.g. 2024, 2024-07 or 2024-07-15 (a corrected schedule)"))
+    edition_label = StringField(_l("Edition label shown with citations"), validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Language"), choices=[(code, code) for code in LANGUAGES])
 
 
 class MetadataForm(MetadataFields, FlaskForm):
@@ -45,76 +46,76 @@ class MetadataForm(MetadataFields, FlaskForm):
 
 
 class UploadForm(MetadataFields, FlaskForm):
-    file = FileField("File (.txt, .md, .pdf, .docx, .hwpx)", validators=[FileRequired("Choose a file to upload.")])
-    target = SelectField("This file is", choices=[("new", "a new document")])
-    document_id = StringField("New document id", validators=[
+    file = FileField(_l("File (.txt, .md, .pdf, .docx, .hwpx)"), validators=[FileRequired("Choose a file to upload.")])
+    target = SelectField(_l("This file is"), choices=[("new", _l("a new document"))])
+    document_id = StringField(_l("New document id"), validators=[
         Optional(), Length(max=80),
         Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="lower-case letters, digits and single hyphens only")],
-        description="only for a new document, e.g. seoul-youth-notice-2024-07")
+        description=_l("only for a new document, e.g. seoul-youth-notice-2024-07"))
 
 
 class ClauseFields(Form):
-    text = TextAreaField("Quoted clause", validators=[Optional()])
-    document = SelectField("Document", choices=[], validate_choice=False)
-    start = IntegerField("from line", validators=[Optional()])
-    end = IntegerField("to line", validators=[Optional()])
+    text = TextAreaField(_l("Quoted clause"), validators=[Optional()])
+    document = SelectField(_l("Document"), choices=[], validate_choice=False)
+    start = IntegerField(_l("from line"), validators=[Optional()])
+    end = IntegerField(_l("to line"), validators=[Optional()])
 
 
 class BenefitRow(Form):
-    text_ko = StringField("Benefit (Korean)")
-    text_en = StringField("Benefit (English)")
+    text_ko = StringField(_l("Benefit (Korean)"))
+    text_en = StringField(_l("Benefit (English)"))
     clause = FormField(ClauseFields)
-    remove = BooleanField("remove")
+    remove = BooleanField(_l("remove"))
 
 
 class CriterionRow(Form):
-    field = SelectField("Profile field", choices=[("", "(none: words only)")] + [(f, f) for f in FIELDS])
-    op = SelectField("Condition", choices=[(op, op) for op in OPS])
-    value = StringField("Value", description="number, true/false, [lo, hi], a list, or the words for 'text'")
-    met_by = StringField("Met by", description="'text' only: values that certainly satisfy the words: of this field, or field=value of another (is_foreign_student=true)")
-    part = StringField("Part", description="the words that name the part of the program this condition is for")
-    selection = BooleanField("Selection", description="'text' only: how applicants who meet the conditions are "
-                                                      "chosen (선정기준, 심사), not a condition to join")
-    alternative = StringField("Either-or", description="the same name on two or more rows makes them alternatives: "
-                                                       "one met is enough (창업 3년 이내 또는 매출 20억 이하)")
+    field = SelectField(_l("Profile field"), choices=[("", _l("(none: words only)"))] + [(f, f) for f in FIELDS])
+    op = SelectField(_l("Condition"), choices=[(op, op) for op in OPS])
+    value = StringField(_l("Value"), description=_l("number, true/false, [lo, hi], a list, or the words for 'text'"))
+    met_by = StringField(_l("Met by"), description=_l("'text' only: values that certainly satisfy the words: of this field, or field=value of another (is_foreign_student=true)"))
+    part = StringField(_l("Part"), description=_l("the words that name the part of the program this condition is for"))
+    selection = BooleanField(_l("Selection"), description=_l("'text' only: how applicants who meet the conditions are "
+                                                                  "chosen (선정기준, 심사), not a condition to join"))
+    alternative = StringField(_l("Either-or"), description=_l("the same name on two or more rows makes them alternatives: "
+                                                                   "one met is enough (창업 3년 이내 또는 매출 20억 이하)"))
     clause = FormField(ClauseFields)
-    remove = BooleanField("remove")
+    remove = BooleanField(_l("remove"))
 
 
 class ScheduleRow(Form):
-    what_ko = StringField("What (Korean)")
-    what_en = StringField("What (English)")
-    when = StringField("When", description="YYYY-MM-DD, YYYY-MM, YYYY-Q1…Q4 or start..end")
+    what_ko = StringField(_l("What (Korean)"))
+    what_en = StringField(_l("What (English)"))
+    when = StringField(_l("When"), description=_l("YYYY-MM-DD, YYYY-MM, YYYY-Q1…Q4 or start..end"))
     clause = FormField(ClauseFields)
-    remove = BooleanField("remove")
+    remove = BooleanField(_l("remove"))
 
 
 class PlaceRow(Form):
-    name_ko = StringField("Place (Korean)")
-    name_en = StringField("Place (English)")
+    name_ko = StringField(_l("Place (Korean)"))
+    name_en = StringField(_l("Place (English)"))
     clause = FormField(ClauseFields)
-    remove = BooleanField("remove")
+    remove = BooleanField(_l("remove"))
 
 
 class SourceRow(Form):
-    document = SelectField("Document", choices=[], validate_choice=False)
-    start = IntegerField("from line", validators=[Optional()])
-    end = IntegerField("to line", validators=[Optional()])
-    remove = BooleanField("remove")
+    document = SelectField(_l("Document"), choices=[], validate_choice=False)
+    start = IntegerField(_l("from line"), validators=[Optional()])
+    end = IntegerField(_l("to line"), validators=[Optional()])
+    remove = BooleanField(_l("remove"))
 
 
 class NextStepsFields(Form):
     """What to do next, given by the city's staff (not from the report); all empty = none."""
-    how_to_apply_ko = TextAreaField("How to apply (Korean)")
-    how_to_apply_en = TextAreaField("How to apply (English)")
-    office_ko = StringField("Office (Korean)")
-    office_en = StringField("Office (English)")
-    phone = StringField("Phone", description="e.g. 02-2133-5252")
-    web = StringField("Web address", description="https://…")
-    hours_ko = StringField("Opening hours (Korean)")
-    hours_en = StringField("Opening hours (English)")
-    provided_by = StringField("Provided by", description="the office or clerk who gave these")
-    checked_on = StringField("Last checked", description="YYYY-MM-DD")
+    how_to_apply_ko = TextAreaField(_l("How to apply (Korean)"))
+    how_to_apply_en = TextAreaField(_l("How to apply (English)"))
+    office_ko = StringField(_l("Office (Korean)"))
+    office_en = StringField(_l("Office (English)"))
+    phone = StringField(_l("Phone"), description=_l("e.g. 02-2133-5252"))
+    web = StringField(_l("Web address"), description=_l("https://…"))
+    hours_ko = StringField(_l("Opening hours (Korean)"))
+    hours_en = StringField(_l("Opening hours (English)"))
+    provided_by = StringField(_l("Provided by"), description=_l("the office or clerk who gave these"))
+    checked_on = StringField(_l("Last checked"), description=_l("YYYY-MM-DD"))
 
 
 class HelpLineForm(FlaskForm):
@@ -124,13 +125,13 @@ class HelpLineForm(FlaskForm):
 
 class ProgramForm(FlaskForm):
     base_version = HiddenField()
-    id = StringField("Program id", validators=[DataRequired(), Length(max=80)])
-    name_ko = StringField("Name (Korean)", validators=[DataRequired()])
-    name_en = StringField("Name (English)", validators=[DataRequired()])
-    summary_ko = TextAreaField("Summary (Korean)", validators=[DataRequired()])
-    summary_en = TextAreaField("Summary (English)", validators=[DataRequired()])
-    category = SelectField("Category", choices=[(c, c) for c in CATEGORIES])
-    audience = MultiCheckboxField("Audience", choices=[(a, a) for a in AUDIENCES])
+    id = StringField(_l("Program id"), validators=[DataRequired(), Length(max=80)])
+    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired()])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired()])
+    summary_ko = TextAreaField(_l("Summary (Korean)"), validators=[DataRequired()])
+    summary_en = TextAreaField(_l("Summary (English)"), validators=[DataRequired()])
+    category = SelectField(_l("Category"), choices=[(c, c) for c in CATEGORIES])
+    audience = MultiCheckboxField(_l("Audience"), choices=[(a, a) for a in AUDIENCES])
     benefits = FieldList(FormField(BenefitRow))
     eligibility = FieldList(FormField(CriterionRow))
     schedule = FieldList(FormField(ScheduleRow))
@@ -140,21 +141,21 @@ class ProgramForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=40)])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
-    roles = MultiCheckboxField("Roles", choices=[(r, r) for r in ROLES])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=40)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    roles = MultiCheckboxField(_l("Roles"), choices=[(r, r) for r in ROLES])
 
 
 class UserUpdateForm(FlaskForm):
-    roles = MultiCheckboxField("Roles", choices=[(r, r) for r in ROLES])
-    active = BooleanField("Active")
+    roles = MultiCheckboxField(_l("Roles"), choices=[(r, r) for r in ROLES])
+    active = BooleanField(_l("Active"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
-    confirm = PasswordField("Repeat the new password", validators=[EqualTo("password", "The passwords differ.")])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[EqualTo("password", "The passwords differ.")])

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 
 from . import accounts, audit
+from .i18n import LANGUAGES
 from .blueprint import bp, client_ip, db_path, log, page, public, requires, safe_next, user
 from .forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
 
@@ -18,14 +20,14 @@ def login():
         if wait:
             audit.record(db_path(), name, "login.throttled", name, {}, ip)
             return page("login.html", 429, form=form,
-                        error=f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute(s).")
+                        error=_("Too many failed sign-ins. Try again in %(n)s minute(s).", n=max(1, wait // 60)))
         found = accounts.authenticate(db_path(), name, form.password.data)
         if found is None:
             accounts.record_failure(db_path(), name, ip)
             audit.record(db_path(), name, "login.failed", name, {}, ip)
-            return page("login.html", 401, form=form, error="Wrong username or password.")
+            return page("login.html", 401, form=form, error=_("Wrong username or password."))
         accounts.clear_failures(db_path(), name)
-        session.clear()
+        keep_language(session.clear)
         session.permanent = True
         session["uid"], session["stamp"] = found.id, found.session_stamp
         audit.record(db_path(), found.username, "login", found.username, {}, ip)
@@ -33,11 +35,28 @@ def login():
     return page("login.html", 400 if request.method == "POST" else 200, form=form)
 
 
+@bp.post("/language")
+@public
+def language():
+    """Korean or English for this staff session (the form in every page's header)."""
+    if request.form.get("lang") in LANGUAGES:
+        session["admin_lang"] = request.form["lang"]
+    return redirect(safe_next(request.form.get("next")))
+
+
+def keep_language(clear) -> None:
+    """``clear`` the session (sign-in, sign-out) but keep the clerk's language."""
+    chosen = session.get("admin_lang")
+    clear()
+    if chosen:
+        session["admin_lang"] = chosen
+
+
 @bp.post("/logout")
 def logout():
     log("logout")
-    session.clear()
-    flash("You are signed out.")
+    keep_language(session.clear)
+    flash(_("You are signed out."))
     return redirect(url_for("admin.login"))
 
 
@@ -57,7 +76,7 @@ def account():
             else:
                 log("account.password", who.username)
                 session["stamp"] = accounts.get_user(db_path(), user_id=who.id).session_stamp  # type: ignore[union-attr]
-                flash("Your password was changed; other sessions are signed out.")
+                flash(_("Your password was changed; other sessions are signed out."))
                 return redirect(url_for("admin.account"))
     return page("account.html", 400 if form.errors else 200, form=form)
 
@@ -73,7 +92,7 @@ def users():
             form.username.errors.append(str(exc))
         else:
             log("user.create", created.username, roles=sorted(created.roles))
-            flash(f"Account {created.username} created. Give them the password in person.")
+            flash(_("Account %(user)s created. Give them the password in person.", user=created.username))
             return redirect(url_for("admin.users"))
     return page("users.html", 400 if form.errors else 200, form=form, users=accounts.list_users(db_path()),
                 update_form=UserUpdateForm, reset_form=ResetPasswordForm())
@@ -85,14 +104,14 @@ def user_update(user_id: int):
     form = UserUpdateForm()
     target = accounts.get_user(db_path(), user_id=user_id)
     if target is None:
-        return page("error.html", 404, title="Not found", message="No such account.")
+        return page("error.html", 404, title=_("Not found"), message=_("No such account."))
     try:
         accounts.update_user(db_path(), user_id, set(form.roles.data or []), bool(form.active.data))
     except accounts.AccountError as exc:
         flash(str(exc), "error")
     else:
         log("user.update", target.username, roles=sorted(form.roles.data or []), active=bool(form.active.data))
-        flash(f"Account {target.username} updated.")
+        flash(_("Account %(user)s updated.", user=target.username))
     return redirect(url_for("admin.users"))
 
 
@@ -102,7 +121,7 @@ def user_password(user_id: int):
     form = ResetPasswordForm()
     target = accounts.get_user(db_path(), user_id=user_id)
     if target is None:
-        return page("error.html", 404, title="Not found", message="No such account.")
+        return page("error.html", 404, title=_("Not found"), message=_("No such account."))
     try:
         if not form.validate():
             raise accounts.AccountError(" ".join(e for errors in form.errors.values() for e in errors))
@@ -111,7 +130,7 @@ def user_password(user_id: int):
         flash(f"{target.username}: {exc}", "error")
     else:
         log("user.password_reset", target.username)
-        flash(f"New password set for {target.username}; their open sessions are signed out.")
+        flash(_("New password set for %(user)s; their open sessions are signed out.", user=target.username))
     return redirect(url_for("admin.users"))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 
 from ..index_store import read_current
 from . import documents as docs, jobs, versions
@@ -86,8 +87,10 @@ def publish(version: str):
     rollback = versions.is_rollback(s.index_dir, version)
     action = "rollback" if rollback else "publish"
     if not confirmed():
-        flash(f"Not {'rolled back' if rollback else 'published'}: tick the box to confirm that citizens should "
-              f"get answers from {version}.", "error")
+        flash((_("Not rolled back: tick the box to confirm that citizens should get answers from %(version)s.",
+                  version=version) if rollback else
+               _("Not published: tick the box to confirm that citizens should get answers from %(version)s.",
+                 version=version)), "error")
         return redirect(url_for("admin.builds")), 303
     try:
         previous = versions.publish(s, version, _model_name())
@@ -98,6 +101,8 @@ def publish(version: str):
     log(action, version, previous=previous, documents=[
         {"id": d.get("id"), "edition": d.get("edition")} for v in versions.describe(s.index_dir)
         if v.version == version for d in v.documents])
-    verb = "Rolled back to" if rollback else "Published"
-    flash(f"{verb} {version}. Every server process switches within {s.reload_seconds:g} s; no restart needed.")
+    switch = {"version": version, "seconds": f"{s.reload_seconds:g}"}
+    flash(_("Rolled back to %(version)s. Every server process switches within %(seconds)s s; no restart needed.", **switch)
+          if rollback else
+          _("Published %(version)s. Every server process switches within %(seconds)s s; no restart needed.", **switch))
     return redirect(url_for("admin.builds"))

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from ..corpus import CorpusError, load_corpus
 from ..index_store import sha256_file
@@ -55,8 +56,9 @@ def _live_state(s, entries: list[dict]) -> dict[str, str]:
 def _upload_form() -> UploadForm:
     form = UploadForm()
     entries = docs.read_entries(settings().corpus_dir)
-    form.target.choices = [("new", "a new document")] + [
-        (e["id"], f"a new version of {e['id']} ({e.get('edition', '')})") for e in entries]
+    form.target.choices = [("new", _("a new document"))] + [
+        (e["id"], _("a new version of %(document)s (%(edition)s)", document=e["id"], edition=e.get("edition", "")))
+        for e in entries]
     wanted = request.args.get("document")
     if request.method == "GET" and wanted and docs.find_entry(entries, wanted):
         entry = docs.find_entry(entries, wanted) or {}
@@ -80,7 +82,7 @@ def upload():
         return page("upload.html", 400, form=form, error=str(exc))
     log("document.upload", staged.document_id, upload=staged.upload_id, filename=staged.filename, kind=staged.kind,
         size=staged.size, sha256=staged.sha256, edition=staged.meta["edition"], new=staged.is_new)
-    flash("Uploaded. Review the passages and changes below, then accept the document into the corpus.")
+    flash(_("Uploaded. Review the passages and changes below, then accept the document into the corpus."))
     return redirect(url_for("admin.review_upload", upload_id=staged.upload_id))
 
 
@@ -150,7 +152,7 @@ def review_upload(upload_id: str):
 def accept_upload(upload_id: str):
     s = settings()
     if not confirmed():
-        flash("Not accepted: tick the box to confirm that you reviewed the text and the catalog check.", "error")
+        flash(_("Not accepted: tick the box to confirm that you reviewed the text and the catalog check."), "error")
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
     try:
         staged, previous, moved = docs.accept_upload(s.corpus_dir, s.var_dir, upload_id)
@@ -164,9 +166,10 @@ def accept_upload(upload_id: str):
         text_sha256=staged.text_sha256, previous_path=(previous or {}).get("path"),
         previous_edition=(previous or {}).get("edition"), filename=staged.filename, file_sha256=staged.sha256,
         catalog_clauses_moved=len(moved))
-    flash(f"{staged.document_id} ({staged.meta['edition']}) is in the corpus"
-          f"{f'; {len(moved)} catalog clause(s) were re-anchored to their new lines' if moved else ''}. "
-          "Start a build to make it answerable.")
+    names = {"document": staged.document_id, "edition": staged.meta["edition"], "n": len(moved)}
+    flash(_("%(document)s (%(edition)s) is in the corpus; %(n)s catalog clause(s) were re-anchored to their new lines. "
+            "Start a build to make it answerable.", **names) if moved else
+          _("%(document)s (%(edition)s) is in the corpus. Start a build to make it answerable.", **names))
     return redirect(url_for("admin.documents"))
 
 
@@ -176,7 +179,7 @@ def discard_upload(upload_id: str):
     staged, _ = _staged(upload_id)
     docs.discard_upload(settings().var_dir, upload_id)
     log("document.discard", staged.document_id, upload=upload_id, filename=staged.filename)
-    flash("The upload was discarded; the corpus is unchanged.")
+    flash(_("The upload was discarded; the corpus is unchanged."))
     return redirect(url_for("admin.documents"))
 
 
@@ -195,7 +198,7 @@ def document_edit(document_id: str):
         except docs.DocumentError as exc:
             return page("document_edit.html", 400, form=form, entry=entry, error=str(exc))
         log("document.metadata", document_id, changed=changed)
-        flash("Details saved. They reach citations with the next build." if changed else "Nothing changed.")
+        flash(_("Details saved. They reach citations with the next build.") if changed else _("Nothing changed."))
         return redirect(url_for("admin.documents"))
     return page("document_edit.html", 400 if form.errors else 200, form=form, entry=entry)
 
@@ -211,7 +214,8 @@ def document_active(document_id: str):
         flash(str(exc), "error")
         return redirect(url_for("admin.documents"))
     log("document.activate" if active else "document.retire", document_id)
-    flash(f"{document_id} is {'active' if active else 'retired'} from the next build on.")
+    flash(_("%(document)s is active from the next build on.", document=document_id) if active else
+          _("%(document)s is retired from the next build on.", document=document_id))
     return redirect(url_for("admin.documents"))
 
 
@@ -254,8 +258,8 @@ def help_line():
     except catalog_edit.CatalogEditError as exc:
         return page("help_line.html", 400, form=form, problems=exc.problems)
     log("catalog.help", "help", fields=sorted(saved or {}))
-    flash("General help line saved; it reaches citizens with the next publish." if saved
-          else "General help line removed; it is gone for citizens after the next publish.")
+    flash(_("General help line saved; it reaches citizens with the next publish.") if saved
+          else _("General help line removed; it is gone for citizens after the next publish."))
     return redirect(url_for("admin.help_line"))
 
 
@@ -306,11 +310,11 @@ def program_edit(program_id: str | None):
                     **context)
     if staged is not None:
         log("catalog.stage", result.program_id, upload=upload_id, fields=result.changed_fields, base=base)
-        flash(f"{result.program_id} saved for this upload; it goes live when the upload is accepted.")
+        flash(_("%(program)s saved for this upload; it goes live when the upload is accepted.", program=result.program_id))
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
     log("catalog.create" if program_id is None else "catalog.edit", result.program_id,
         fields=result.changed_fields, version=result.version, base=base)
-    flash(f"{result.program_id} saved.")
+    flash(_("%(program)s saved.", program=result.program_id))
     return redirect(url_for("admin.program_edit", program_id=result.program_id))
 
 
