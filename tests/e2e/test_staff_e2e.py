@@ -1,0 +1,65 @@
+"""The staff area in Chromium, in Korean as Seoul's clerks see it: sign-in, overview, documents, a
+program's form, builds and the audit log at 1280 px and 320 px, no horizontal scrolling, the
+language switch; with UPDATE_SCREENSHOTS=1 the pictures replace docs/screenshots/admin-*-ko.png."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from chatbot.admin.accounts import create_user
+from chatbot.admin.db import init_db
+from chatbot.config import PROJECT_ROOT
+from live import running_server
+
+pytestmark = pytest.mark.integration
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+PASSWORD = "a long staff password 42"
+PAGES = [("login", "/admin/login"), ("dashboard", "/admin/"), ("documents", "/admin/documents"),
+         ("catalog-edit", "/admin/catalog/youth-academy"), ("builds", "/admin/builds"), ("audit", "/admin/audit")]
+
+
+@pytest.fixture(scope="module")
+def staff_server(real_index_dir, tmp_path_factory):
+    state = tmp_path_factory.mktemp("staff-state")
+    corpus = state / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus)
+    init_db(state / "admin.sqlite3")
+    create_user(state / "admin.sqlite3", "kim.clerk", PASSWORD, {"editor", "publisher"})
+    env = {"CHATBOT_INDEX_DIR": str(real_index_dir), "CHATBOT_CORPUS_DIR": str(corpus),
+           "CHATBOT_VAR_DIR": str(state), "CHATBOT_ADMIN_DB": str(state / "admin.sqlite3"),
+           "CHATBOT_FEEDBACK_DB": str(state / "feedback.sqlite3"), "CHATBOT_RATE_LIMIT": "off"}
+    with running_server(env, state / "server.log") as (url, _process):
+        yield url
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (320, 720)])
+def test_the_staff_area_in_korean(browser, staff_server, tmp_path, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ko-KR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(staff_server + "/admin/login")
+    page.fill("input[name=username]", "kim.clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(staff_server + "/admin/")
+    for name, path in PAGES:
+        if name == "login":
+            continue
+        page.goto(staff_server + path)
+        assert page.locator("html").get_attribute("lang") == "ko", name
+        nav = page.locator("header.top nav").inner_text()
+        assert "문서" in nav and "Documents" not in nav
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (name, overflow)
+        shot = tmp_path / f"admin-{name}-ko{'-320' if width == 320 else ''}.png"
+        page.screenshot(path=str(shot), full_page=width > 480)
+        if os.environ.get("UPDATE_SCREENSHOTS"):
+            shutil.copy(shot, SCREENSHOTS / shot.name)
+    page.locator("header.top .langs button[value=en]").click()                  # one click to English
+    assert page.locator("html").get_attribute("lang") == "en" and "Audit log" in page.locator("h1").inner_text()
+    page.locator("header.top .langs button[value=ko]").click()
+    assert errors == []
+    context.close()
