@@ -63,3 +63,36 @@ def test_the_staff_area_in_korean(browser, staff_server, tmp_path, width, height
     page.locator("header.top .langs button[value=ko]").click()
     assert errors == []
     context.close()
+
+
+def test_accepting_in_the_browser_needs_the_box_and_then_shows_not_yet_live(browser, staff_server, tmp_path):
+    """Upload a notice, try to accept without ticking (the browser and the server refuse), tick and
+    accept: the document is "반영됨, 아직 서비스 전" until a publish holds it; times read KST."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(staff_server + "/admin/login")
+    page.fill("input[name=username]", "kim.clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(staff_server + "/admin/")
+    notice = tmp_path / "notice.txt"
+    notice.write_text("□ 청년 면접정장 안내\nㅇ 대상 : 서울 거주 청년 구직자\nㅇ 내용 : 면접정장 무상 대여\n", encoding="utf-8")
+    page.goto(staff_server + "/admin/documents/upload")
+    page.set_input_files("input[type=file]", str(notice))
+    page.fill("input[name=document_id]", "youth-suit-notice")
+    page.fill("input[name=title]", "청년 면접정장 안내")
+    page.fill("input[name=publisher]", "서울특별시 일자리정책과")
+    page.fill("input[name=edition]", "2024-07")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url("**/admin/uploads/*")
+    accept = page.locator("form.confirm").first
+    accept.locator("button").click()                              # unticked: the browser keeps the form
+    assert "/admin/uploads/" in page.url and accept.locator("input[name=confirm]").evaluate("el => !el.validity.valid")
+    accept.locator("input[name=confirm]").check()
+    accept.locator("button").click()
+    page.wait_for_url(staff_server + "/admin/documents")
+    row = page.locator("tr", has_text="youth-suit-notice")
+    assert "반영됨, 아직 서비스 전" in row.inner_text()
+    page.goto(staff_server + "/admin/audit")
+    assert "KST" in page.locator("table.audit").inner_text() and "document.accept" in page.locator("table.audit").inner_text()
+    context.close()
