@@ -34,17 +34,21 @@ def staff_server(real_index_dir, tmp_path_factory):
         yield url
 
 
+def sign_in(page, url: str) -> None:
+    page.goto(url + "/admin/login")
+    page.fill("input[name=username]", "kim.clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(url + "/admin/")
+
+
 @pytest.mark.parametrize("width, height", [(1280, 900), (320, 720)])
 def test_the_staff_area_in_korean(browser, staff_server, tmp_path, width, height):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="ko-KR")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(staff_server + "/admin/login")
-    page.fill("input[name=username]", "kim.clerk")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(staff_server + "/admin/")
+    sign_in(page, staff_server)
     for name, path in PAGES:
         if name == "login":
             continue
@@ -70,11 +74,7 @@ def test_accepting_in_the_browser_needs_the_box_and_then_shows_not_yet_live(brow
     accept: the document is "반영됨, 아직 서비스 전" until a publish holds it; times read KST."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     page = context.new_page()
-    page.goto(staff_server + "/admin/login")
-    page.fill("input[name=username]", "kim.clerk")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(staff_server + "/admin/")
+    sign_in(page, staff_server)
     notice = tmp_path / "notice.txt"
     notice.write_text("□ 청년 면접정장 안내\nㅇ 대상 : 서울 거주 청년 구직자\nㅇ 내용 : 면접정장 무상 대여\n", encoding="utf-8")
     page.goto(staff_server + "/admin/documents/upload")
