@@ -96,3 +96,29 @@ def test_accepting_in_the_browser_needs_the_box_and_then_shows_not_yet_live(brow
     page.goto(staff_server + "/admin/audit")
     assert "KST" in page.locator("table.audit").inner_text() and "document.accept" in page.locator("table.audit").inner_text()
     context.close()
+
+
+def test_a_build_asks_the_new_text_and_publishing_needs_the_box(browser, staff_server):
+    """After the notice accepted above: a build in the browser, its result asking the new text's
+    lines ("새 본문으로 답변할 수 있습니까?"), and a publish that only a ticked box lets through."""
+    context = browser.new_context(viewport={"width": 320, "height": 720}, locale="ko-KR")
+    page = context.new_page()
+    page.set_default_timeout(240_000)                     # a build embeds the new passages
+    sign_in(page, staff_server)
+    page.goto(staff_server + "/admin/builds")
+    page.locator("button", has_text="빌드 시작").click()
+    page.wait_for_url("**/admin/builds/*")
+    page.locator("h2", has_text="새 본문으로 답변할 수 있습니까?").wait_for()
+    samples = page.locator("table.samples").inner_text()
+    assert "youth-suit-notice" in samples and "청년 구직자" in samples and "\t예 " in samples   # answered from it
+    publish = page.locator("form.confirm").first
+    publish.locator("button").click()                     # unticked: nothing is sent
+    assert publish.locator("input[name=confirm]").evaluate("el => !el.validity.valid")
+    publish.locator("input[name=confirm]").check()
+    publish.locator("button").click()
+    page.wait_for_url("**/admin/builds")
+    assert page.locator(".flash.ok").first.inner_text().strip()
+    page.goto(staff_server + "/admin/documents")
+    assert "서비스 중" in page.locator("tr", has_text="youth-suit-notice").inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    context.close()
