@@ -515,7 +515,8 @@ def _income(m: re.Match) -> Span:
     return _bounded(float(m.group("v") or m.group("v2")), _bound_words(m), INCOME_CEILING)
 
 
-def _ko_assets(m: re.Match) -> Span | None:
+def _ko_won(m: re.Match) -> Span | None:
+    """A Korean amount in won ("1억 5천") from ``amount``, with its bound words ("이하", "이 안 돼요")."""
     v = _krw(m.group("amount"))
     return None if v is None else _bounded(v, _bound_words(m), ASSETS_CEILING)
 
@@ -528,10 +529,6 @@ def _en_won(m: re.Match, zero: bool = False) -> Span | None:
     if v < 10**6 and not (zero and v == 0):
         return None
     return _bounded(int(v), _bound_words(m), ASSETS_CEILING)
-
-
-def _en_assets(m: re.Match) -> Span | None:
-    return _en_won(m)
 
 
 # A business's sales: "작년 매출이 35억이에요", "연 매출 20억 이하", "매출이 0원", "last year's revenue was
@@ -549,7 +546,7 @@ _EN_SALES = re.compile(
 def _ko_sales(m: re.Match) -> Span | None:
     if re.fullmatch(r"0\s*원", m.group("amount")):
         return 0, 0
-    return _ko_assets(m)
+    return _ko_won(m)
 
 
 def _en_sales(m: re.Match) -> Span | None:
@@ -560,8 +557,8 @@ def _money_findings(text: str) -> list[Finding]:
     return [
         *_scan(text, _KO_INCOME, "income_pct_of_median", _income, _ko_rule),
         *_scan(text, _EN_INCOME, "income_pct_of_median", _income, _en_bound),
-        *_scan(text, _KO_ASSETS, "household_assets_krw", _ko_assets, _ko_rule),
-        *_scan(text, _EN_ASSETS, "household_assets_krw", _en_assets, _en_bound),
+        *_scan(text, _KO_ASSETS, "household_assets_krw", _ko_won, _ko_rule),
+        *_scan(text, _EN_ASSETS, "household_assets_krw", _en_won, _en_bound),
         *_scan(text, _KO_SALES, "business.annual_sales_krw", _ko_sales, _ko_rule),
         *_scan(text, _EN_SALES, "business.annual_sales_krw", _en_sales, _en_bound),
     ]

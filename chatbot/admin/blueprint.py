@@ -146,9 +146,9 @@ def readable(value) -> str:
     if value is None or value == [] or value == {} or value == "":
         return "—"
     if value is True:
-        return "yes"
+        return _("yes")
     if value is False:
-        return "no"
+        return _("no")
     if isinstance(value, list):
         return ", ".join(readable(v) for v in value)
     if isinstance(value, dict):

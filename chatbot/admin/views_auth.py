@@ -5,9 +5,9 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from . import accounts, audit
-from .i18n import LANGUAGES
 from .blueprint import bp, client_ip, db_path, log, page, public, requires, safe_next, user
 from .forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
+from .i18n import LANGUAGES
 
 
 @bp.route("/login", methods=["GET", "POST"])

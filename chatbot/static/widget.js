@@ -483,11 +483,12 @@
   }
   /** The city's next steps (staff-given, not the report): labelled and dated, never set as a
       quote, so they cannot be read as the report's words. */
+  /** The fields of the city's next steps, each with its label key, in the order they are shown. */
+  var NEXT_STEP_ROWS = [["how_to_apply", "apply"], ["office", "office"], ["phone", "phone"], ["web", "web"], ["hours", "hours"]];
   function nextStepsBlock(ns) {
     if (!ns) return null;
-    var rows = [["how_to_apply", "apply"], ["office", "office"], ["phone", "phone"], ["web", "web"], ["hours", "hours"]];
     var items = [];
-    rows.forEach(function (r) {
+    NEXT_STEP_ROWS.forEach(function (r) {
       var value = ns[r[0]];
       if (!value) return;
       var shown = value;
@@ -1039,7 +1040,7 @@
           lines.push(line);
           var ns = g[0] === "ineligible" ? null : p.next_steps;
           if (ns) {
-            var parts = [["how_to_apply", "apply"], ["office", "office"], ["phone", "phone"], ["web", "web"], ["hours", "hours"]]
+            var parts = NEXT_STEP_ROWS
               .filter(function (r) { return ns[r[0]]; }).map(function (r) { return t("nextSteps." + r[1]) + " " + ns[r[0]]; });
             lines.push("  " + parts.join(" · ") + " (" + t("keep.cityNote") + ", " + (ns.checked_on || "") + ")");
           }
