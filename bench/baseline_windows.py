@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.corpus import collapse_whitespace, load_corpus  # noqa: E402
-from chatbot.embedding import create_embedder  # noqa: E402
+from chatbot.documents.corpus import collapse_whitespace, load_corpus  # noqa: E402
+from chatbot.index.embedding import create_embedder  # noqa: E402
 from eval_retrieval import holds_fact, load_questions, rank_figures  # noqa: E402
 
 

@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chatbot.calibration import language_group  # noqa: E402
+from chatbot.finder.calibration import language_group  # noqa: E402
 from chatbot.config import Settings  # noqa: E402
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 from eval_retrieval import DATA, load_questions  # noqa: E402
 
 PERCENTILE = 5

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 from eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, holds_fact, misses_for  # noqa: E402
 
 SPLITS = {

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # The blind scope holdouts, only ever scored (their answerable questions here, every kind in

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 
 SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "train": "eligibility_train.jsonl", "holdout": "eligibility_holdout.jsonl",
         "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",

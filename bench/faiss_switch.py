@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chatbot.index_store import build_faiss  # noqa: E402
+from chatbot.index.store import build_faiss  # noqa: E402
 
 
 def clustered_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chatbot.finder.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, NEIGHBOURS, WEIGHTS_FILE,  # noqa: E402
+from chatbot.finder.answer.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, NEIGHBOURS, WEIGHTS_FILE,  # noqa: E402
                                   _fallback_weights, neighbour_line_features, save_bank)
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 from eval_retrieval import author, holds_fact  # noqa: E402
 from listwise import choose_strength, finish, first_hit_ranks, fit, run_fit  # noqa: E402
 

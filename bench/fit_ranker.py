@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chatbot.facets import FACETS  # noqa: E402
-from chatbot.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
-from chatbot.retrieval import RetrievalSettings  # noqa: E402
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.facets import FACETS  # noqa: E402
+from chatbot.finder.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
+from chatbot.finder.retrieve import RetrievalSettings  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 from eval_retrieval import holds_fact  # noqa: E402
 from listwise import figures, finish, run_fit, show  # noqa: E402
 

@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, SCOPE_GROUPS, WEIGHTS_FILE,  # noqa: E402
+from chatbot.finder.answer.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, SCOPE_GROUPS, WEIGHTS_FILE,  # noqa: E402
                                   neighbour_features, scope_group)
-from chatbot.service import FinderService  # noqa: E402
+from chatbot.finder.service import FinderService  # noqa: E402
 from eval_retrieval import BLIND_FILES, DATA, author, load_questions  # noqa: E402
 from listwise import write_fitted  # noqa: E402
 

@@ -102,7 +102,7 @@ def run_fit(description: str, weights_file: Path, labelled: Callable, fit_splits
     """The shared command line of the fitting scripts: label the splits, pick the L2 strength by
     cross-validation on the fitting ones, fit."""
     from chatbot.config import Settings
-    from chatbot.service import FinderService
+    from chatbot.finder.service import FinderService
     from eval_retrieval import load_questions, split_files
 
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -6,8 +6,8 @@ import logging
 
 from flask import Flask
 
-from .config import Settings
-from .service import FinderService
+from chatbot.config import Settings
+from chatbot.finder.service import FinderService
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["finder"] = FinderService(settings, embedder=embedder)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from .http import errors, health, ask, feedback, programs, security, widget
+    from chatbot.web import errors, health, ask, feedback, programs, security, widget
 
     errors.init_app(app)
     security.init_app(app, settings)
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(feedback.bp)
     app.register_blueprint(widget.bp)
 
-    from .admin.blueprint import init_admin
+    from chatbot.admin.site import init_admin
 
     init_admin(app)                       # the staff area under /admin
     return app

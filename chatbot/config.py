@@ -44,9 +44,16 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
-from .cores import usable_cores
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), the ceiling of every thread setting."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _env(name: str, default: str) -> str:

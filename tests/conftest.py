@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from chatbot.app import create_app
-from chatbot.builder import build_index
+from chatbot.index.builder import build_index
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.embedding import FakeEmbedder
-from chatbot.service import FinderService
+from chatbot.index.embedding import FakeEmbedder
+from chatbot.finder.service import FinderService
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 REAL_INDEX_DIR = Path(os.environ.get("CHATBOT_TEST_INDEX_DIR", PROJECT_ROOT / "var" / "test-index"))

@@ -11,7 +11,7 @@ def edit_version_catalog(index_dir: Path, version: str, edit) -> None:
     be tested."""
     import json
 
-    from chatbot.index_store import MANIFEST, sha256_file
+    from chatbot.index.store import MANIFEST, sha256_file
 
     snapshot = index_dir / version / "data" / "catalog.yaml"
     snapshot.write_text(edit(snapshot.read_text(encoding="utf-8")), encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from chatbot.__main__ import procfile_command
+from chatbot.cli import procfile_command
 from chatbot.config import PROJECT_ROOT
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from chatbot.admin import audit, jobs
-from chatbot.index_store import list_versions, read_current
+from chatbot.index.store import list_versions, read_current
 from test_admin_support import admin_app, admin_env, post, signed_in  # noqa: F401
 
 DOC = "documents/seoul-economic-policy-office-2024.txt"
@@ -95,7 +95,7 @@ def test_unchanged_corpus_reuses_the_version_and_one_build_at_a_time(admin_app, 
 def test_publish_keeps_only_the_last_versions(make_app, admin_env):
     app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
                    rate_limit="off", keep_versions=2)
-    from chatbot.builder import build_index
+    from chatbot.index.builder import build_index
 
     settings = app.config["SETTINGS"]
     built = []
@@ -110,8 +110,8 @@ def test_publish_keeps_only_the_last_versions(make_app, admin_env):
 
 
 def test_publish_refuses_a_version_built_with_another_model(admin_app, admin_env, tmp_path):
-    from chatbot.builder import build_index
-    from chatbot.embedding import FakeEmbedder
+    from chatbot.index.builder import build_index
+    from chatbot.index.embedding import FakeEmbedder
 
     settings = admin_app.config["SETTINGS"]
     change_corpus(admin_env)
@@ -140,7 +140,7 @@ def test_a_killed_build_is_marked_failed(admin_app, admin_env):
 def test_a_version_whose_catalog_does_not_match_its_documents_is_not_published(admin_app, admin_env):
     """The workers refuse such a version when they load it; publishing checks the same first, so
     the pointer never names a version that every worker would refuse."""
-    from chatbot.builder import build_index
+    from chatbot.index.builder import build_index
 
     from index_support import edit_version_catalog
 
@@ -162,7 +162,7 @@ def test_a_version_whose_catalog_does_not_match_its_documents_is_not_published(a
 
 def test_rollback_restores_the_catalog_that_was_reviewed_with_the_version(admin_app, admin_env):
     from chatbot.admin.catalog_edit import get_record, record_version
-    from chatbot.builder import build_index
+    from chatbot.index.builder import build_index
     from test_admin_catalog import save
 
     settings = admin_app.config["SETTINGS"]

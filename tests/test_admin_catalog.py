@@ -10,8 +10,8 @@ import yaml
 from chatbot.admin import audit
 from chatbot.admin.catalog_edit import get_record, record_version
 from chatbot.admin.program_form import form_data
-from chatbot.catalog import load_catalog
-from chatbot.corpus import load_corpus
+from chatbot.programs.catalog import load_catalog
+from chatbot.documents.corpus import load_corpus
 from test_admin_support import admin_app, admin_env, csrf_token, flatten, signed_in  # noqa: F401
 
 PROGRAM = "youth-academy"

@@ -14,8 +14,8 @@ import yaml
 
 from chatbot.admin import audit, documents as docs
 from chatbot.admin.catalog_edit import get_record, record_version
-from chatbot.catalog import load_catalog
-from chatbot.corpus import load_corpus
+from chatbot.programs.catalog import load_catalog
+from chatbot.documents.corpus import load_corpus
 from test_admin_catalog import save
 from test_admin_support import (META, NOTICE, admin_app, admin_env, docx_bytes, hwpx_bytes,  # noqa: F401
                                 pdf_bytes, post, signed_in, upload, upload_id)

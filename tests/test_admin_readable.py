@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chatbot.admin import audit
-from chatbot.admin.blueprint import kst, readable
-from chatbot.index_store import read_current
+from chatbot.admin.site import kst, readable
+from chatbot.index.store import read_current
 from test_admin_support import (NOTICE, admin_app, admin_env, csrf_token, flatten, post, signed_in,  # noqa: F401
                                 upload, upload_id)
 

@@ -7,8 +7,8 @@ import random
 import pytest
 
 from chatbot.config import Settings
-from chatbot.corpus import load_corpus
-from chatbot.index_store import VECTORS, read_current
+from chatbot.documents.corpus import load_corpus
+from chatbot.index.store import VECTORS, read_current
 
 REPORT = {d.id: d for d in load_corpus(Settings().corpus_dir)}
 

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from index_support import edit_version_catalog
 
-from chatbot.builder import build_index
-from chatbot.catalog import AUDIENCES, CATEGORIES, CatalogError
+from chatbot.index.builder import build_index
+from chatbot.programs.catalog import AUDIENCES, CATEGORIES, CatalogError
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.corpus import collapse_whitespace, load_corpus
+from chatbot.documents.corpus import collapse_whitespace, load_corpus
 
 REPORT = {d.id: d for d in load_corpus(Settings().corpus_dir)}
 SEOUL_JOBLESS_30 = {"age": 30, "resident_of_seoul": True, "employment_status": "unemployed"}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chatbot.catalog import CatalogError, Catalog, load_catalog
-from chatbot.corpus import collapse_whitespace, load_corpus
+from chatbot.programs.catalog import CatalogError, Catalog, load_catalog
+from chatbot.documents.corpus import collapse_whitespace, load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "corpus"

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from chatbot.config import PROJECT_ROOT
-from chatbot.finder import wording
+from chatbot.finder.answer import wording
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 from eval_answers import sentences  # noqa: E402  (the benchmark's own sentence count)
@@ -47,7 +47,7 @@ def test_clarify_offers_three_to_five_choices_in_both_languages():
 
 
 def test_a_line_is_said_only_when_an_earlier_quote_holds_most_of_it():
-    from chatbot.finder.compose import _already_said
+    from chatbot.finder.answer.compose import _already_said
 
     verdict = ["보고서에 “지원대상 : 서울 소재 중소·벤처·창업기업” (1041행)."]
     assert not _already_said("지원대상 : 서울 소재 중소·벤처·창업기업 ※ 대학·연구기관 컨소시엄 가능", verdict)

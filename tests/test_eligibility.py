@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from chatbot.catalog import Catalog, load_catalog
-from chatbot.corpus import collapse_whitespace, load_corpus
-from chatbot.eligibility import (
+from chatbot.programs.catalog import Catalog, load_catalog
+from chatbot.documents.corpus import collapse_whitespace, load_corpus
+from chatbot.programs.eligibility import (
     Facts, Profile, ProgramVerdict, criterion_json, evaluate, match, profile_errors, schedule_status, when_span,
 )
 
@@ -233,7 +233,7 @@ def test_a_parts_conditions_decide_only_for_a_question_that_names_the_part(catal
 
 
 def test_how_applicants_are_selected_is_words_shown_never_a_condition(catalog):
-    from chatbot.catalog import Criterion
+    from chatbot.programs.catalog import Criterion
     clause = {"text": "x", "document": "d", "lines": [1, 1]}
     with pytest.raises(ValueError, match="selection belongs to an op 'text' criterion"):
         Criterion.model_validate({"field": "age", "op": "<=", "value": 39, "selection": True, "clause": clause})
@@ -244,7 +244,7 @@ def test_how_applicants_are_selected_is_words_shown_never_a_condition(catalog):
 
 
 def test_a_part_needs_words_that_name_it():
-    from chatbot.catalog import Criterion
+    from chatbot.programs.catalog import Criterion
     with pytest.raises(ValueError, match="part needs"):
         Criterion.model_validate({"op": "text", "value": "x", "part": [" "],
                                   "clause": {"text": "x", "document": "d", "lines": [1, 1]}})

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatbot.builder import build_index
+from chatbot.index.builder import build_index
 from chatbot.config import Settings
-from chatbot.embedding import EmbedderUnavailable, FakeEmbedder, create_embedder
-from chatbot.index_store import load_current
+from chatbot.index.embedding import EmbedderUnavailable, FakeEmbedder, create_embedder
+from chatbot.index.store import load_current
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.corpus import load_corpus
-from chatbot.programs import ProgramRegistry
+from chatbot.documents.corpus import load_corpus
+from chatbot.programs.names import ProgramRegistry
 
 DATA = PROJECT_ROOT / "tests" / "data"
 NOT_QUESTIONS = ("eval_unanswerable", "eval_verdicts", "eval_judgements")

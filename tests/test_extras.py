@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.catalog import load_catalog
+from chatbot.programs.catalog import load_catalog
 from chatbot.config import Settings
-from chatbot.finder.extras import target_program
+from chatbot.finder.answer.extras import target_program
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_unnamed_program_needs_clear_retrieval_and_no_other_scheme(catalog, anal
 def test_an_unnamed_date_question_gets_the_dates_of_the_programs_retrieval_found(catalog, analyzer):
     """A word one program's entry happens to share ("AI") must not answer with that program's
     dates when retrieval found another program; with no program found, no dates at all."""
-    from chatbot.finder.extras import pick_schedule
+    from chatbot.finder.answer.extras import pick_schedule
 
     question = analyzer.analyse("When will construction of the robot and AI science museum be finished?")
     tokenize, idf = analyzer.tokenizer.tokenize, analyzer.idf

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.facets import FACETS, passage_facets, question_facets
+from chatbot.finder.facets import FACETS, passage_facets, question_facets
 
 
 @pytest.mark.parametrize("question, facet", [

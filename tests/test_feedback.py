@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from chatbot.feedback_store import AnswerSigner, FeedbackStore
-from chatbot.http import ask as ask_module
-from chatbot.http import feedback as feedback_module
+from chatbot.feedback.store import AnswerSigner, FeedbackStore
+from chatbot.web import ask as ask_module
+from chatbot.web import feedback as feedback_module
 
 QUESTION = "정장 빌리는 거 1년에 몇 번? 제 번호는 010-1234-5678 이에요"
 PII = ["010-1234-5678", "010 9876 5432", "+82 10-2222-3333", "hong.gildong@example.com",

@@ -5,15 +5,15 @@ import json
 
 import pytest
 
-from chatbot.builder import build_index
-from chatbot.catalog import CatalogError
+from chatbot.index.builder import build_index
+from chatbot.programs.catalog import CatalogError
 from chatbot.config import Settings
-from chatbot.embedding import FakeEmbedder
-from chatbot.index_store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
+from chatbot.index.embedding import FakeEmbedder
+from chatbot.index.store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PASSAGES, VECTORS, IndexCorrupt,
                                  list_versions, load_current, prune_versions, read_current, set_current,
                                  sha256_file, verify_version)
-from chatbot.passages import line_embedding_texts, quotable_lines, text_hash
-from chatbot.service import FinderService, NotReady
+from chatbot.index.passages import line_embedding_texts, quotable_lines, text_hash
+from chatbot.finder.service import FinderService, NotReady
 
 
 class CountingEmbedder(FakeEmbedder):
@@ -200,7 +200,7 @@ def test_passage_alone_tokens_are_stored_and_derived_for_older_builds(index_copy
     """The reranker's passage-alone BM25 needs the passages' own morphemes: new builds store
     them; a version built before they were (still valid, perhaps a rollback target) derives
     the same ones on load."""
-    from chatbot.index_store import tokenize_texts
+    from chatbot.index.store import tokenize_texts
 
     stored = load_current(index_copy)
     assert stored.text_tokens == tokenize_texts(stored.passages)
@@ -267,7 +267,7 @@ def test_a_version_built_without_line_vectors_still_loads_and_answers(index_copy
 def test_the_build_command_says_why_it_refused_a_misquoting_catalog(tmp_path, monkeypatch, capsys):
     import shutil
 
-    from chatbot.__main__ import main
+    from chatbot.cli import main
 
     corpus = tmp_path / "corpus"
     shutil.copytree(Settings().corpus_dir, corpus)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.language import answer_language, detect_language
-from chatbot.privacy import contains_pii, mask_pii
+from chatbot.finder.language import answer_language, detect_language
+from chatbot.feedback.privacy import contains_pii, mask_pii
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -36,7 +36,7 @@ def test_answers_are_korean_or_english():
 def test_a_language_we_do_not_answer_in_gets_one_sentence_in_its_own_script(language, script):
     import re
 
-    from chatbot.finder.wording import other_language_note
+    from chatbot.finder.answer.wording import other_language_note
     note = other_language_note(language)
     assert re.search(script, note) and note.count(".") + note.count("。") + note.count("；") <= 2
     assert other_language_note("es") == "I can answer in English or Korean; this answer is in English."

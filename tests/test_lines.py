@@ -8,11 +8,11 @@ import pytest
 from chatbot.config import PROJECT_ROOT
 import numpy as np
 
-from chatbot.finder.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, LineBank, LineSelector,
+from chatbot.finder.answer.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, LineBank, LineSelector,
                                   load_bank, load_neighbours, load_weights, neighbour_line_features, save_bank, shorten)
 from chatbot.finder.question import Question
-from chatbot.lexical import KoreanTokenizer
-from chatbot.passages import Passage, logical_lines
+from chatbot.index.lexical import KoreanTokenizer
+from chatbot.index.passages import Passage, logical_lines
 
 TOKENIZE = KoreanTokenizer().tokenize
 OVERVIEW = ("Ⅳ. 주요 업무보고", "4. 인재양성", "3 청년과 함께하는 서울형 강소기업 육성 지원", "□ 사업개요")
@@ -113,8 +113,8 @@ def test_the_line_nearest_the_question_in_meaning_wins_with_the_dense_weights():
 
 def test_an_english_question_finds_the_line_whose_catalog_english_holds_its_words():
     """The catalog's English for a cited clause is a curated translation of that report line."""
-    from chatbot.catalog import Clause
-    from chatbot.finder.lines import english_line_words
+    from chatbot.programs.catalog import Clause
+    from chatbot.finder.answer.lines import english_line_words
 
     p = passage(" ㅇ 추진근거 : 조례\n ㅇ 연체료 상한 1일 최대 1만원\n ㅇ 지점 14개소")
     english = english_line_words([

@@ -10,8 +10,8 @@ import yaml
 from index_support import edit_version_catalog
 from pydantic import ValidationError
 
-from chatbot.catalog import NextSteps
-from chatbot.index_store import read_current
+from chatbot.programs.catalog import NextSteps
+from chatbot.index.store import read_current
 
 SUIT_STEPS = {"how_to_apply": {"ko": "취업날개 누리집에서 예약", "en": "Book on the Chwieop Nalgae website"},
               "phone": "02-2133-5252", "web": "https://job.seoul.go.kr", "provided_by": "일자리정책과",

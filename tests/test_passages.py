@@ -6,9 +6,9 @@ import re
 import pytest
 
 from chatbot.config import Settings
-from chatbot.corpus import load_corpus
-from chatbot.passages import MAX_CHARS, PATH_SEPARATOR, ReportChunker, line_embedding_texts, quotable_lines
-from chatbot.programs import ProgramRegistry
+from chatbot.documents.corpus import load_corpus
+from chatbot.index.passages import MAX_CHARS, PATH_SEPARATOR, ReportChunker, line_embedding_texts, quotable_lines
+from chatbot.programs.names import ProgramRegistry
 
 CORPUS = Settings().corpus_dir
 SECTION_HEADING = re.compile(r"^\s*(\d{1,2})\s+(?![\d.,%~)])\S")

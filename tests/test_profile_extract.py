@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from chatbot.catalog import load_catalog
-from chatbot.eligibility import Facts, evaluate
-from chatbot.profile_extract import extract, extract_facts
+from chatbot.programs.catalog import load_catalog
+from chatbot.programs.eligibility import Facts, evaluate
+from chatbot.programs.profile import extract, extract_facts
 
 CATALOG = Path(__file__).resolve().parent.parent / "corpus" / "catalog.yaml"
 SEOUL, NOT_SEOUL = {"resident_of_seoul": True}, {"resident_of_seoul": False}

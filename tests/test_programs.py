@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.config import Settings
-from chatbot.programs import Glossary, ProgramRegistry
+from chatbot.programs.names import Glossary, ProgramRegistry
 
 REQUIRED = """youth-academy interview-suit job-cafe job-matching-desk youth-intern strong-sme tech-school
 companion-jobs new-deal-jobs campus-town startup-hub vision-fund invest-seoul testbed seoul-rnd creative-industry

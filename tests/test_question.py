@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.facets import question_details, question_facets
+from chatbot.finder.facets import question_details, question_facets
 from chatbot.finder.question import is_eligibility_question, normalise
-from chatbot.profile_extract import extract
+from chatbot.programs.profile import extract
 
 
 def asks_eligibility(text: str) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chatbot.admin import audit
-from chatbot.builder import build_index
-from chatbot.index_store import POINTER, read_current
+from chatbot.index.builder import build_index
+from chatbot.index.store import POINTER, read_current
 from test_admin_support import admin_app, admin_env, post, signed_in  # noqa: F401
 
 DOC = "documents/seoul-economic-policy-office-2024.txt"

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from chatbot.admin import jobs
-from chatbot.index_store import list_versions, load_version, read_current, verify_version
-from chatbot.service import FinderService
+from chatbot.index.store import list_versions, load_version, read_current, verify_version
+from chatbot.finder.service import FinderService
 from test_admin_support import admin_app, admin_env  # noqa: F401
 from test_admin_builds import change_corpus, wait_for
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from chatbot.__main__ import procfile_command
-from chatbot.builder import build_index
+from chatbot.cli import procfile_command
+from chatbot.index.builder import build_index
 from chatbot.config import PROJECT_ROOT
-from chatbot.index_store import read_current
+from chatbot.index.store import read_current
 from test_admin_support import PASSWORD, admin_env  # noqa: F401
 from test_admin_builds import change_corpus
 

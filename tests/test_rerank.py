@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.facets import FACETS
+from chatbot.finder.facets import FACETS
 from chatbot.finder.question import Cues, Question
-from chatbot.passages import Passage
-from chatbot.rerank import FEATURES, KINDS, WEIGHTS_FILE, Candidates, LinearReranker, PassageFeatures, \
+from chatbot.index.passages import Passage
+from chatbot.finder.rerank import FEATURES, KINDS, WEIGHTS_FILE, Candidates, LinearReranker, PassageFeatures, \
     load_weights, passage_kind
-from chatbot.service import FinderService
+from chatbot.finder.service import FinderService
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 PART = "Ⅳ. 주요 업무보고"
@@ -134,8 +134,8 @@ def test_an_audit_question_cites_the_citys_response_first(real_answerer, questio
 
 
 def test_first_stage_lowers_audit_findings_by_the_configured_penalty(fake_index_dir, fake_embedder, analyzer):
-    from chatbot.index_store import load_current
-    from chatbot.retrieval import HybridRetriever, RetrievalSettings
+    from chatbot.index.store import load_current
+    from chatbot.finder.retrieve import HybridRetriever, RetrievalSettings
 
     index = load_current(fake_index_dir)
     question = analyzer.analyse("뉴딜일자리 불용 대책")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.service import FinderService
+from chatbot.finder.service import FinderService
 
 pytestmark = pytest.mark.slow
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))

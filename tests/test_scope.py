@@ -7,9 +7,9 @@ import pytest
 
 import numpy as np
 
-from chatbot.finder.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, NeighbourBank, ScopeModel,
+from chatbot.finder.answer.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, WEIGHTS_FILE, NeighbourBank, ScopeModel,
                                   ScopeSignals, load_bank, load_model, neighbour_features, signals)
-from chatbot.retrieval import RetrievalResult
+from chatbot.finder.retrieve import RetrievalResult
 
 
 def test_shipped_model_covers_every_feature_and_has_a_threshold_for_korean_english_and_the_rest():
@@ -54,7 +54,7 @@ def test_neighbour_features_follow_the_nearest_labelled_questions():
 def test_the_neighbour_model_decides_only_with_a_question_vector(tmp_path):
     weights = dict.fromkeys(FEATURES, 0.0)
     near_weights = dict.fromkeys(FEATURES + NEIGHBOUR_FEATURES, 0.0) | {"neighbour_share": 10.0}
-    from chatbot.finder.scope import Logistic
+    from chatbot.finder.answer.scope import Logistic
     bank = NeighbourBank(np.eye(2, dtype=np.float32), np.array([True, False]), "m")
     model = ScopeModel(weights, 0.0, {"ko": 0.5}, Logistic(near_weights, -5.0, {"ko": 0.4}, FEATURES + NEIGHBOUR_FEATURES),
                        bank)

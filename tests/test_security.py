@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.http.security import OriginAllowlist
+from chatbot.web.security import OriginAllowlist
 
 ASK = {"question": "청년취업사관학교 대상은?"}
 CITY = "https://economy.seoul.go.kr"

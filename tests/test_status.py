@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from chatbot.finder.lines import Line, LineChoice
+from chatbot.finder.answer.lines import Line, LineChoice
 from chatbot.finder.question import CatalogMatch
-from chatbot.finder.status import GROUNDED, STATUSES, decide, is_vague
-from chatbot.passages import Passage
-from chatbot.retrieval import Hit, RetrievalResult
+from chatbot.finder.answer.status import GROUNDED, STATUSES, decide, is_vague
+from chatbot.index.passages import Passage
+from chatbot.finder.retrieve import Hit, RetrievalResult
 
 PASSAGE = Passage(id="p", document_id="d", text="ㅇ 모집대상 : 서울 소재 중소기업", start_line=1, end_line=1,
                   section=("Ⅳ", "□ 사업개요"), program_id="strong-sme")

@@ -9,11 +9,11 @@ import shutil
 import pytest
 import yaml
 
-from chatbot.catalog import CATEGORIES, EMPLOYMENT_STATUSES, FIELDS
+from chatbot.programs.catalog import CATEGORIES, EMPLOYMENT_STATUSES, FIELDS
 from chatbot.config import PROJECT_ROOT
-from chatbot.http import widget as widget_module
-from chatbot.http.ask import MAX_QUESTION_CHARS
-from chatbot.http.feedback import MAX_COMMENT_CHARS
+from chatbot.web import widget as widget_module
+from chatbot.web.ask import MAX_QUESTION_CHARS
+from chatbot.web.feedback import MAX_COMMENT_CHARS
 
 STATIC = PROJECT_ROOT / "chatbot" / "static"
 TEMPLATES = PROJECT_ROOT / "templates"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .audit import utc_now
-from .db import connect
+from chatbot.admin.audit import utc_now
+from chatbot.admin.db import connect
 
 ROLES = ("editor", "publisher")
 MIN_PASSWORD_LENGTH = 12

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .db import connect
+from chatbot.admin.db import connect
 
 
 def utc_now() -> str:

@@ -23,9 +23,9 @@ from typing import Mapping
 import yaml
 from pydantic import ValidationError
 
-from ..catalog import CATALOG_FILE, Clause, NextSteps, Program, check_clause
-from ..corpus import Document, collapse_whitespace
-from .files import atomic_write, compose_yaml, corpus_lock, load_yaml
+from chatbot.programs.catalog import CATALOG_FILE, Clause, NextSteps, Program, check_clause
+from chatbot.documents.corpus import Document, collapse_whitespace
+from chatbot.admin.files import atomic_write, compose_yaml, corpus_lock, load_yaml
 
 
 class CatalogEditError(ValueError):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from ..corpus import MANIFEST_NAME, CorpusError, Document, load_corpus
-from .review import make_document
-from .audit import utc_now
-from . import catalog_edit
-from .files import atomic_write, corpus_lock, load_yaml
+from chatbot.documents.corpus import MANIFEST_NAME, CorpusError, Document, load_corpus
+from chatbot.admin.review import make_document
+from chatbot.admin.audit import utc_now
+from chatbot.admin import catalog_edit
+from chatbot.admin.files import atomic_write, corpus_lock, load_yaml
 
 DOCUMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGES = ("ko", "en")
@@ -73,7 +73,7 @@ def write_entries(corpus_dir: Path, entries: list[dict]) -> None:
 
 def _check_manifest(corpus_dir: Path, probe: Path) -> None:
     data = load_yaml(probe.read_text(encoding="utf-8")) or {}
-    from ..corpus import load_document
+    from chatbot.documents.corpus import load_document
 
     ids = []
     for entry in data.get("documents", []):

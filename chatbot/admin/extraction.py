@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, Settings
-from .extract_worker import Limits
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.admin.extract_worker import Limits
 
 EXTENSIONS = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".hwpx": "hwpx"}
 KIND_NAMES = {"text": "a text file", "pdf": "a PDF", "docx": "a Word document (.docx)",

@@ -10,9 +10,9 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..catalog import AUDIENCES, CATEGORIES, FIELDS
-from .accounts import MIN_PASSWORD_LENGTH, ROLES
-from .documents import LANGUAGES
+from chatbot.programs.catalog import AUDIENCES, CATEGORIES, FIELDS
+from chatbot.admin.accounts import MIN_PASSWORD_LENGTH, ROLES
+from chatbot.admin.documents import LANGUAGES
 
 OPS = ("<=", ">=", "between", "==", "in", "present", "text")
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, Settings
-from .audit import record as audit, utc_now
-from .db import connect, init_db
-from .files import file_lock, is_locked
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.admin.audit import record as audit, utc_now
+from chatbot.admin.db import connect, init_db
+from chatbot.admin.files import file_lock, is_locked
 
 log = logging.getLogger(__name__)
 QUEUE_GRACE = 60          # seconds a queued job may wait for its process to start
@@ -178,7 +178,7 @@ def evaluate_version(settings: Settings, version: str, embedder=None) -> dict:
         return cached
     import importlib.util
 
-    from ..service import FinderService
+    from chatbot.finder.service import FinderService
 
     bench = PROJECT_ROOT / "bench" / "eval_retrieval.py"
     spec = importlib.util.spec_from_file_location("eval_retrieval", bench)
@@ -209,8 +209,8 @@ def sample_questions(settings: Settings, version: str, live: str | None, embedde
     """Does the new text answer? Up to ``limit`` lines found in the new version and not in the live
     one, each asked as a citizen's question of the new version: its status, and whether the answer
     cites the passage holding that line (staff see this with the build result)."""
-    from ..corpus import collapse_whitespace
-    from ..service import FinderService
+    from chatbot.documents.corpus import collapse_whitespace
+    from chatbot.finder.service import FinderService
 
     new = FinderService(settings, embedder=embedder, version=version).snapshot().answerer
     old_ids: set[str] = set()
@@ -247,9 +247,9 @@ def run(job_id: int) -> int:
             update_job(db, job_id, state="failed", finished_at=utc_now(), error="Another build was running.")
             return 1
         update_job(db, job_id, state="running", started_at=utc_now(), pid=os.getpid(), stage="reading documents")
-        from ..builder import build_index                  # heavy imports only once the job is marked running
-        from ..embedding import create_embedder
-        from ..index_store import prune_versions, read_current
+        from chatbot.index.builder import build_index                  # heavy imports only once the job is marked running
+        from chatbot.index.embedding import create_embedder
+        from chatbot.index.store import prune_versions, read_current
 
         last = 0.0
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from ..corpus import collapse_whitespace
-from .forms import ProgramForm
+from chatbot.documents.corpus import collapse_whitespace
+from chatbot.admin.forms import ProgramForm
 
 BLANK_ROWS = 2
 SECTIONS = ("benefits", "eligibility", "schedule", "places", "sources")

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from ..corpus import Document
-from ..passages import Passage, ReportChunker
-from ..privacy import mask_pii
-from ..programs import ProgramRegistry
+from chatbot.documents.corpus import Document
+from chatbot.index.passages import Passage, ReportChunker
+from chatbot.feedback.privacy import mask_pii
+from chatbot.programs.names import ProgramRegistry
 
 _LABEL = re.compile(r"\[(주민등록번호|이메일|전화번호|계좌번호)\]")
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalog import CATALOG_FILE, CatalogError, load_catalog
-from ..config import Settings
-from ..corpus import CorpusError, load_corpus
-from ..index_store import DATA_DIR, IndexCorrupt, list_versions, prune_versions, read_current, set_current, verify_version
+from chatbot.programs.catalog import CATALOG_FILE, CatalogError, load_catalog
+from chatbot.config import Settings
+from chatbot.documents.corpus import CorpusError, load_corpus
+from chatbot.index.store import DATA_DIR, IndexCorrupt, list_versions, prune_versions, read_current, set_current, verify_version
 
 
 class PublishRefused(ValueError):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from . import accounts, audit
-from .blueprint import bp, client_ip, db_path, log, page, public, requires, safe_next, user
-from .forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
-from .i18n import LANGUAGES
+from chatbot.admin import accounts, audit
+from chatbot.admin.site import bp, client_ip, db_path, log, page, public, requires, safe_next, user
+from chatbot.admin.forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
+from chatbot.admin.i18n import LANGUAGES
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,7 +149,7 @@ def audit_log():
 @requires("publisher")
 def feedback_export():
     """Citizens' ratings and comments (personal data already masked when stored), as CSV."""
-    from ..http.feedback import export_response
+    from chatbot.web.feedback import export_response
 
     log("feedback.export")
     return export_response()

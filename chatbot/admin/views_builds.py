@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
-from ..index_store import read_current
-from . import documents as docs, jobs, versions
-from .blueprint import bp, confirmed, db_path, log, not_found, page, requires, settings, user
-from .forms import ActionForm
+from chatbot.index.store import read_current
+from chatbot.admin import documents as docs, jobs, versions
+from chatbot.admin.site import bp, confirmed, db_path, log, not_found, page, requires, settings, user
+from chatbot.admin.forms import ActionForm
 
 DROP_WARNING = 0.02         # a metric this much below the live version's is flagged
 

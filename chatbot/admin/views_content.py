@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..corpus import CorpusError, load_corpus
-from ..index_store import sha256_file
-from . import audit, catalog_edit, documents as docs, review, versions
-from .blueprint import bp, confirmed, db_path, log, not_found, page, requires, settings, user
-from .extraction import UploadRejected, extract_file
-from .forms import ActionForm, HelpLineForm, MetadataForm, ProgramForm, UploadForm
-from .program_form import form_data, next_steps_form_data, next_steps_record, prepare, record_from_form
+from chatbot.documents.corpus import CorpusError, load_corpus
+from chatbot.index.store import sha256_file
+from chatbot.admin import audit, catalog_edit, documents as docs, review, versions
+from chatbot.admin.site import bp, confirmed, db_path, log, not_found, page, requires, settings, user
+from chatbot.admin.extraction import UploadRejected, extract_file
+from chatbot.admin.forms import ActionForm, HelpLineForm, MetadataForm, ProgramForm, UploadForm
+from chatbot.admin.program_form import form_data, next_steps_form_data, next_steps_record, prepare, record_from_form
 
 
 def _active_documents():

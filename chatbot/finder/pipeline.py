@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from ..catalog import Catalog
-from ..passages import Passage
-from ..programs import ProgramRegistry
-from ..rerank import passage_kind
-from ..retrieval import Hit, HybridRetriever, RetrievalResult
-from . import compose, wording
-from .extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_extra
-from .lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
-from .question import Question, QuestionAnalyzer
-from .scope import COVERAGE_PROGRAMS, ScopeModel, ScopeSignals, signals
-from .status import BROAD_IDF, GROUNDED, Decision, Status, decide
+from chatbot.programs.catalog import Catalog
+from chatbot.index.passages import Passage
+from chatbot.programs.names import ProgramRegistry
+from chatbot.finder.rerank import passage_kind
+from chatbot.finder.retrieve import Hit, HybridRetriever, RetrievalResult
+from chatbot.finder.answer import compose, wording
+from chatbot.finder.answer.extras import EligibilityExtra, ScheduleItem, eligibility_extra, schedule_extra
+from chatbot.finder.answer.lines import CANDIDATE_PASSAGES, LineChoice, LineSelector, shorten
+from chatbot.finder.question import Question, QuestionAnalyzer
+from chatbot.finder.answer.scope import COVERAGE_PROGRAMS, ScopeModel, ScopeSignals, signals
+from chatbot.finder.answer.status import BROAD_IDF, GROUNDED, Decision, Status, decide
 
 MAX_SUGGESTIONS = 3
 # Score gap (line selector units) under which the runner-up line is quoted too, chosen on the dev

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from ..facets import question_details, question_facets
-from ..language import answer_language, detect_language, letter_share
-from ..lexical import KoreanTokenizer, content_forms
-from ..profile_extract import Extraction, extract
-from ..programs import Glossary, ProgramRegistry
+from chatbot.finder.facets import question_details, question_facets
+from chatbot.finder.language import answer_language, detect_language, letter_share
+from chatbot.index.lexical import KoreanTokenizer, content_forms
+from chatbot.programs.profile import Extraction, extract
+from chatbot.programs.names import Glossary, ProgramRegistry
 
 # ── what a question asks about (reranker cues) ────────────────────────────────────────────────
 _PAST = re.compile(r"작년|지난\s*해|’23|'23|2023|성과|실적|했어|했나|했는지|됐어|받았어|last year|in 2023|so far|did",

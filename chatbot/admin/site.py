@@ -1,0 +1,248 @@
+"""The ``/admin`` blueprint and its wiring: secret key, session cookie, CSRF, sign-in and roles.
+
+Access is denied by default: every admin endpoint needs a signed-in, active account unless it is
+marked :func:`public`, and :func:`requires` adds a role. Every POST needs a CSRF token, checked
+here once for all forms. Pages are server-rendered and work without JavaScript."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+from flask import (Blueprint, Flask, abort, current_app, g, has_request_context, redirect, render_template,
+                   request, session, url_for)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from werkzeug.exceptions import HTTPException
+from wtforms.validators import ValidationError
+
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.admin import audit
+from chatbot.admin.accounts import User, get_user
+from chatbot.admin.db import init_db
+from chatbot.admin.i18n import init_i18n
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=str(PROJECT_ROOT / "templates"))
+FORM_BODY_LIMIT = 2 << 20          # admin forms (not uploads) may be this large
+SESSION_HOURS = 8
+
+
+# -- settings and small helpers ------------------------------------------------------------------
+def settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def db_path() -> Path:
+    return settings().admin_db_path
+
+
+def user() -> User | None:
+    return g.get("admin_user")
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def log(action: str, target: str = "", **detail) -> None:
+    """Record an action of the signed-in user in the audit log."""
+    who = user()
+    audit.record(db_path(), who.username if who else "-", action, target, detail, client_ip())
+
+
+def public(view: Callable) -> Callable:
+    view._admin_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def requires(role: str) -> Callable[[Callable], Callable]:
+    def mark(view: Callable) -> Callable:
+        view._admin_role = role  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def page(template: str, status: int = 200, **context):
+    return render_template(f"admin/{template}", **context), status
+
+
+# -- wiring ------------------------------------------------------------------------------------------
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, with the Secure flag when the request came over HTTPS (``auto``;
+    behind a proxy, CHATBOT_PROXY_HOPS lets ``http.security`` trust its X-Forwarded-Proto)."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if self.mode in ("always", "never"):
+            return self.mode == "always"
+        return bool(has_request_context() and request.is_secure)
+
+
+def secret_key(config: Settings) -> str:
+    """CHATBOT_SECRET_KEY, else one generated once into var/secret_key (mode 0600) and shared by
+    every worker; never a hard-coded default."""
+    if config.secret_key:
+        return config.secret_key
+    path = Path(config.var_dir) / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)        # atomic and refuses to replace a key another worker just made
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def init_admin(app: Flask) -> None:
+    config: Settings = app.config["SETTINGS"]
+    init_db(config.admin_db_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(config)
+    app.config.update(
+        SESSION_COOKIE_NAME="finder_admin", SESSION_COOKIE_PATH="/admin", SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+    )
+    app.session_interface = _SessionInterface(config.cookie_secure)
+    app.jinja_env.globals["csrf_token"] = generate_csrf      # also inside imported macros
+    init_i18n(app)
+    from chatbot.admin import views_auth, views_builds, views_content
+
+    app.register_blueprint(bp)
+
+
+KST = timezone(timedelta(hours=9), "KST")       # Korea keeps no daylight saving time
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DIGEST = re.compile(r"^[0-9a-f]{40,64}$")
+
+
+@bp.app_template_filter("kst")
+def kst(value) -> str:
+    """A stored UTC time as Seoul's clerks read it: "2026-11-29 21:04 KST"; anything else as is."""
+    text = str(value or "")
+    if not _TIMESTAMP.match(text):
+        return text
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+
+
+@bp.app_template_filter("readable")
+def readable(value) -> str:
+    """An audit detail as a person reads it: no None/True/[] or 64-character digests."""
+    if value is None or value == [] or value == {} or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, list):
+        return ", ".join(readable(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {readable(v)}" for k, v in value.items())
+    text = str(value)
+    return text[:12] if _DIGEST.match(text) else kst(text)
+
+
+def confirmed() -> bool:
+    """The "I confirm" box of an action citizens will feel (accept, publish, roll back) was ticked."""
+    return request.form.get("confirm") == "yes"
+
+
+@bp.app_template_global()
+def has_role(role: str) -> bool:
+    who = user()
+    return bool(who and who.has(role))
+
+
+# -- every request ------------------------------------------------------------------------------------
+def _load_user() -> User | None:
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    found = get_user(db_path(), user_id=uid)
+    if found is None or not found.active or session.get("stamp") != found.session_stamp:
+        session.clear()                         # disabled, deleted or password changed elsewhere
+        return None
+    return found
+
+
+@bp.before_request
+def _guard():
+    request.max_content_length = (settings().upload_max_bytes + (1 << 20) if request.endpoint == "admin.upload"
+                                  else FORM_BODY_LIMIT)
+    view = current_app.view_functions.get(request.endpoint or "")
+    g.admin_user = _load_user()
+    if view is not None and not getattr(view, "_admin_public", False):
+        if g.admin_user is None:
+            target = request.full_path if request.method == "GET" else url_for("admin.dashboard")
+            return redirect(url_for("admin.login") + "?next=" + quote(target.rstrip("?"), safe="/"))
+        role = getattr(view, "_admin_role", None)
+        if role and not g.admin_user.has(role):
+            return page("error.html", 403, title=_("Not allowed"),
+                        message=_("This needs the %(role)s role, which your account does not have.", role=role))
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.form.get("csrf_token"))   # one check for every form of the staff area
+        except ValidationError as exc:
+            raise CSRFError(str(exc)) from None
+    return None
+
+
+@bp.after_request
+def _headers(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; form-action 'self'; "
+                                                   "frame-ancestors 'none'; base-uri 'none'")
+    return response
+
+
+@bp.context_processor
+def _context():
+    return {"admin_user": user()}
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(error: CSRFError):
+    return page("error.html", 400, title=_("Form refused"),
+                message=_("The form was refused because its security token is missing, wrong or expired "
+                          "(%(reason)s). Go back, reload the page and try again.", reason=error.description))
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    limit = settings().upload_max_bytes / (1 << 20)
+    return page("error.html", 413, title=_("Upload too large"),
+                message=_("The file is larger than the %(mb)s MB limit. Nothing was stored.", mb=round(limit)))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return page("error.html", error.code or 500, title=error.name, message=error.description)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local /admin paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+def not_found(what: str):
+    abort(404, description=f"{what} was not found.")

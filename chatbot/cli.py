@@ -1,0 +1,198 @@
+"""Command line: ``python -m chatbot build-index | ask "…" | serve | versions | publish VERSION``."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from chatbot.config import PROJECT_ROOT, Settings
+
+
+def _settings(args) -> Settings:
+    overrides = {}
+    if getattr(args, "index_dir", None):
+        overrides["index_dir"] = args.index_dir
+    return Settings().with_overrides(overrides)
+
+
+def cmd_build_index(args) -> int:
+    from tqdm import tqdm
+
+    from chatbot.index.builder import build_index
+    from chatbot.programs.catalog import CatalogError
+    from chatbot.index.store import read_current
+
+    settings = _settings(args)
+    if args.if_missing and read_current(settings.index_dir):
+        print(f"index {read_current(settings.index_dir)} already published in {settings.index_dir}")
+        return 0
+    # building is a batch job: use every core (the server keeps CHATBOT_THREADS)
+    settings = settings.with_overrides({"threads": max(settings.threads, os.cpu_count() or 1)})
+    bar = tqdm(total=0, unit="text", desc="embedding", disable=args.quiet)   # passages, then their lines
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = build_index(settings, publish=not args.no_publish, force=args.force, progress=progress)
+    except CatalogError as exc:
+        bar.close()
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    state = "reused" if report.reused else (f"built in {report.seconds:.1f}s, {report.embedded} passages and "
+                                            f"{report.lines_embedded} lines embedded")
+    print(f"index {report.version}: {report.passages} passages, {state}"
+          f"{'' if args.no_publish else ', published'} ({report.path})")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from chatbot.finder.service import FinderService, NotReady
+
+    service = FinderService(_settings(args))
+    try:
+        snapshot = service.snapshot()
+    except NotReady as exc:
+        print(f"not ready: {exc}", file=sys.stderr)
+        return 2
+    answer = snapshot.answerer.answer(args.question, args.lang, top_k=args.top_k)
+    if args.json:
+        print(json.dumps({**answer.to_json(), "index_version": snapshot.version}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"[{answer.status}] {answer.text}")
+    for label, refs in (("closest programs (not a match)", answer.suggestions),):
+        if refs:
+            print(f"{label}: " + ", ".join(r.name for r in refs))
+    for choice in answer.choices:
+        print(f"  - {choice['label']}")
+    print()
+    for number, citation in enumerate(answer.citations, start=1):
+        p = citation.passage
+        print(f"[{number}] {p.section_path}  (lines {p.start_line}-{p.end_line}, {p.program_id or '-'}, "
+              f"score {citation.score})")
+        for line in p.text.strip("\n").split("\n"):
+            if line.strip():
+                print(f"    {line.rstrip()}")
+    return 0
+
+
+def procfile_command(name: str = "web") -> list[str]:
+    for line in (PROJECT_ROOT / "Procfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{name}:"):
+            return shlex.split(line.split(":", 1)[1])
+    raise SystemExit(f"Procfile has no {name}: line")
+
+
+def cmd_serve(args) -> int:
+    """Run exactly the Procfile's web process (gunicorn, 2 workers) on $PORT."""
+    command = procfile_command()
+    os.environ.setdefault("PORT", str(args.port or Settings().port))
+    if args.port:
+        os.environ["PORT"] = str(args.port)
+    os.chdir(PROJECT_ROOT)
+    executable = Path(sys.executable).with_name(command[0])
+    os.execv(str(executable) if executable.exists() else command[0], [command[0], *command[1:]])
+    return 0
+
+
+def cmd_versions(args) -> int:
+    from chatbot.index.store import list_versions, read_current, verify_version, IndexCorrupt
+
+    settings = _settings(args)
+    current = read_current(settings.index_dir)
+    for version in list_versions(settings.index_dir):
+        try:
+            manifest = verify_version(settings.index_dir / version)
+            state = f"{manifest['passage_count']} passages, {manifest['model']['name']}, built {manifest['built_at']}"
+        except IndexCorrupt as exc:
+            state = f"CORRUPT: {exc}"
+        print(f"{'*' if version == current else ' '} {version}  {state}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from chatbot.index.store import set_current, IndexCorrupt
+
+    settings = _settings(args)
+    try:
+        set_current(settings.index_dir, args.version)
+    except IndexCorrupt as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"published {args.version}")
+    return 0
+
+
+def cmd_create_admin(args) -> int:
+    """The first publisher (or any account) from the shell: there is no default account or password."""
+    import getpass
+
+    from chatbot.admin.accounts import AccountError, create_user
+    from chatbot.admin.audit import record
+    from chatbot.admin.db import init_db
+
+    settings = Settings()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Repeat it: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    init_db(settings.admin_db_path)
+    roles = set(args.roles.split(","))
+    try:
+        user = create_user(settings.admin_db_path, args.username, password, roles)
+    except AccountError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    record(settings.admin_db_path, "cli", "user.create", user.username, {"roles": sorted(user.roles), "via": "create-admin"})
+    print(f"created {user.username} ({', '.join(sorted(user.roles))}) in {settings.admin_db_path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chatbot", description="Seoul program finder")
+    parser.add_argument("--index-dir", help="override CHATBOT_INDEX_DIR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build-index", help="chunk, embed and publish the corpus")
+    build.add_argument("--if-missing", action="store_true", help="do nothing when a version is published")
+    build.add_argument("--force", action="store_true", help="rebuild even if this version exists")
+    build.add_argument("--no-publish", action="store_true", help="build without switching index/current")
+    build.add_argument("--quiet", action="store_true")
+    build.set_defaults(func=cmd_build_index)
+
+    ask = sub.add_parser("ask", help="answer one question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--lang")
+    ask.add_argument("--top-k", type=int, default=5)
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="run the Procfile's gunicorn server")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    versions = sub.add_parser("versions", help="list built index versions (* = published)")
+    versions.set_defaults(func=cmd_versions)
+
+    publish = sub.add_parser("publish", help="point index/current at a built version (checksums verified)")
+    publish.add_argument("version")
+    publish.set_defaults(func=cmd_publish)
+
+    admin = sub.add_parser("create-admin", help="create a staff account for /admin (default: editor + publisher)")
+    admin.add_argument("username")
+    admin.add_argument("--roles", default="editor,publisher", help="comma-separated: editor, publisher")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin.set_defaults(func=cmd_create_admin)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+

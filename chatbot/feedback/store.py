@@ -1,0 +1,231 @@
+"""Feedback on answers: signed answer ids and the SQLite file the ratings go to.
+
+/api/ask stores nothing. It hands the widget an ``answer_id`` that carries, signed with HMAC, what
+the feedback row needs from the server's side: the index version, the cited passage ids, the
+answer language, whether the answer was grounded, and a keyed digest of the question. When the
+citizen rates the answer, the widget sends the id back with the question text; the server checks
+the signature and that the question matches the digest, masks personal data and only then writes.
+So a question reaches the disk only if its asker chose to rate the answer, and never unmasked.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from chatbot.feedback.privacy import mask_pii
+
+log = logging.getLogger(__name__)
+
+ANSWER_ID_MAX_AGE = 7 * 24 * 3600      # feedback on an answer older than this is refused
+_TOKEN_VERSION = "a1"
+
+
+class InvalidAnswerId(ValueError):
+    """The answer_id was not issued by this service (or with another secret)."""
+
+
+class ExpiredAnswerId(InvalidAnswerId):
+    """The answer_id is genuine but older than :data:`ANSWER_ID_MAX_AGE`."""
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What a verified answer_id says about the answer it was issued for."""
+
+    nonce: str
+    issued_at: int
+    index_version: str
+    passage_ids: tuple[str, ...]
+    answer_language: str
+    grounded: bool
+    question_digest: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class AnswerSigner:
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    def _mac(self, purpose: bytes, data: bytes) -> bytes:
+        return hmac.new(self._secret, purpose + b"\0" + data, hashlib.sha256).digest()
+
+    def question_digest(self, question: str) -> str:
+        # keyed, so the token a browser holds does not let anyone test guesses of the question
+        return _b64(self._mac(b"question", question.strip().encode("utf-8"))[:12])
+
+    def issue(self, question: str, index_version: str, passage_ids: list[str], answer_language: str,
+              grounded: bool, now: float | None = None) -> str:
+        payload = {"n": secrets.token_hex(8), "t": int(now if now is not None else time.time()),
+                   "v": index_version, "p": list(passage_ids), "l": answer_language, "g": int(grounded),
+                   "q": self.question_digest(question)}
+        body = _b64(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        signed = f"{_TOKEN_VERSION}.{body}"
+        return f"{signed}.{_b64(self._mac(b'answer', signed.encode('ascii'))[:16])}"
+
+    def verify(self, answer_id: str, now: float | None = None) -> AnswerRef:
+        parts = answer_id.split(".")
+        if len(parts) != 3 or parts[0] != _TOKEN_VERSION:
+            raise InvalidAnswerId("malformed answer_id")
+        signed = f"{parts[0]}.{parts[1]}"
+        try:
+            expected = _b64(self._mac(b"answer", signed.encode("ascii"))[:16])
+        except UnicodeEncodeError as exc:
+            raise InvalidAnswerId("malformed answer_id") from exc
+        if not hmac.compare_digest(expected, parts[2]):
+            raise InvalidAnswerId("answer_id signature does not match")
+        try:
+            data = json.loads(_unb64(parts[1]))
+            ref = AnswerRef(nonce=str(data["n"]), issued_at=int(data["t"]), index_version=str(data["v"]),
+                            passage_ids=tuple(str(p) for p in data["p"]), answer_language=str(data["l"]),
+                            grounded=bool(data["g"]), question_digest=str(data["q"]))
+        except (ValueError, KeyError, TypeError) as exc:     # signed by us, so only a bug lands here
+            raise InvalidAnswerId("unreadable answer_id") from exc
+        if (now if now is not None else time.time()) - ref.issued_at > ANSWER_ID_MAX_AGE:
+            raise ExpiredAnswerId("answer_id has expired")
+        return ref
+
+    def question_matches(self, ref: AnswerRef, question: str) -> bool:
+        return hmac.compare_digest(self.question_digest(question), ref.question_digest)
+
+
+def load_secret(configured: str, fallback_file: Path) -> bytes:
+    """The configured secret, else one created once in ``fallback_file`` so every gunicorn worker on
+    this host signs alike. If the file cannot be written the process uses a random key: answers it
+    issues can then be rated only through the worker that issued them, which is logged."""
+    if configured:
+        return configured.encode("utf-8")
+    try:
+        fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        for _ in range(50):                 # another worker may be between create and write
+            value = fallback_file.read_text().strip()
+            if value:
+                return value.encode("utf-8")
+            time.sleep(0.01)
+        raise OSError(f"{fallback_file} stays empty")
+    except OSError as exc:
+        log.warning("answer secret file unusable (%s); using a per-process key", exc)
+        return secrets.token_bytes(32)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id              INTEGER PRIMARY KEY,
+    answer_nonce    TEXT NOT NULL UNIQUE,
+    answered_at     TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    rating          TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    comment         TEXT,
+    question        TEXT,
+    answer_language TEXT NOT NULL,
+    grounded        INTEGER NOT NULL,
+    index_version   TEXT NOT NULL,
+    passage_ids     TEXT NOT NULL
+);
+"""
+EXPORT_COLUMNS = ("received_at", "answered_at", "rating", "comment", "question", "answer_language",
+                  "grounded", "index_version", "passage_ids")
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+class FeedbackStore:
+    """One row per answer: rating again (or adding a comment) updates the row instead of adding
+    votes, so one answer_id counts once. A connection per call keeps gunicorn workers and threads
+    independent; WAL lets the export read while a worker writes, synchronous=FULL makes a
+    confirmed rating survive a power cut."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        if not self._ready:
+            conn.executescript(_SCHEMA)
+            self._ready = True
+        return conn
+
+    def record(self, ref: AnswerRef, rating: str, question: str | None, comment: str | None,
+               now: float | None = None) -> None:
+        """Masks the question and comment, then writes (or updates) the answer's row."""
+        question = mask_pii(question) if question else None
+        comment = mask_pii(comment) if comment else None
+        conn = self._connect()
+        try:
+            conn.execute(
+                """INSERT INTO feedback (answer_nonce, answered_at, received_at, rating, comment, question,
+                                         answer_language, grounded, index_version, passage_ids)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (answer_nonce) DO UPDATE SET
+                       received_at = excluded.received_at, rating = excluded.rating,
+                       comment = COALESCE(excluded.comment, feedback.comment),
+                       question = COALESCE(excluded.question, feedback.question)""",
+                (ref.nonce, _iso(ref.issued_at), _iso(now if now is not None else time.time()), rating, comment,
+                 question, ref.answer_language, int(ref.grounded), ref.index_version,
+                 json.dumps(list(ref.passage_ids))),
+            )
+        finally:
+            conn.close()
+
+    def rows(self) -> Iterator[dict]:
+        conn = self._connect()
+        conn.row_factory = sqlite3.Row
+        try:
+            for row in conn.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM feedback ORDER BY id"):
+                yield dict(row)
+        finally:
+            conn.close()
+
+    def export_csv(self) -> Iterator[str]:
+        """CSV for a spreadsheet: a UTF-8 BOM so Excel reads the Korean right, and cells that would
+        start a formula (=, +, -, @) prefixed with an apostrophe so a comment cannot run in Excel."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(EXPORT_COLUMNS)
+        for row in self.rows():
+            writer.writerow([_cell(row[column]) for column in EXPORT_COLUMNS])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+
+def _cell(value) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,135 @@
+"""What embedding the widget in other sites needs: CORS on /api/* for allowlisted origins, a
+Content-Security-Policy whose ``frame-ancestors`` uses the same allowlist, per-client rate limits
+on /api/* and the client address taken through werkzeug's ProxyFix for trusted proxies only.
+
+The allowlist (``CHATBOT_CORS_ORIGINS``) holds origins (``https://economy.seoul.go.kr``), origins
+with any port (``http://localhost:*``) and ``self``. One list serves both CORS and CSP, so a site
+allowed to call the API can also frame the widget page and no other can."""
+from __future__ import annotations
+
+import math
+import re
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from chatbot.config import Settings
+
+
+_ORIGIN = re.compile(r"^(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$", re.IGNORECASE)
+CORS_MAX_AGE = 600
+
+
+class OriginAllowlist:
+    def __init__(self, spec: str):
+        self.entries: list[str] = []
+        for entry in re.split(r"[\s,]+", spec.strip()):
+            if not entry:
+                continue
+            if entry != "self" and not _ORIGIN.match(entry):
+                raise ValueError(f"CHATBOT_CORS_ORIGINS: {entry!r} is not an origin like https://host[:port|:*]")
+            self.entries.append(entry.lower().rstrip("/"))
+
+    def allows(self, origin: str, own_origin: str) -> bool:
+        origin = origin.lower()
+        for entry in self.entries:
+            if entry == "self":
+                if origin == own_origin.lower():
+                    return True
+            elif entry.endswith(":*"):
+                base = entry[:-2]
+                if origin == base or (origin.startswith(base + ":") and origin[len(base) + 1:].isdigit()):
+                    return True
+            elif origin == entry:
+                return True
+        return False
+
+    def csp_sources(self) -> str:
+        """The list as CSP source expressions (CSP knows the ``:*`` port wildcard too)."""
+        return " ".join("'self'" if e == "self" else e for e in self.entries) or "'none'"
+
+
+def page_csp(frame_ancestors: str) -> str:
+    """Our HTML pages load only our own script, styles and API; nothing inline."""
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {frame_ancestors}")
+
+
+def _own_origin() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    allowlist = OriginAllowlist(settings.cors_origins)
+    app.extensions["origin_allowlist"] = allowlist
+
+    if settings.proxy_hops > 0:
+        # Trusting X-Forwarded-* from more hops than really exist lets a client pick its own
+        # address and so its own rate-limit bucket; the default 0 trusts none.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)     # the limiter adds it to every response
+        if _is_api():
+            _cors(response, allowlist)
+        return response
+
+    _init_limiter(app, settings)        # after _headers: Flask runs after_request hooks last-in first
+
+
+def _cors(response: Response, allowlist: OriginAllowlist) -> None:
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if not origin or not allowlist.allows(origin, _own_origin()):
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+
+
+def _breach(limit: RequestLimit) -> Response:
+    """Carries the true wait to errors.py, which reads Retry-After from the exception's response
+    (without it the JSON 429 would always say a conservative 60 seconds)."""
+    response = Response(status=429)
+    response.headers["Retry-After"] = str(max(1, math.ceil(limit.reset_at - time.time())))
+    return response
+
+
+def _init_limiter(app: Flask, settings: Settings) -> None:
+    """One budget per client shared by every /api/* route (an abuser cannot spread over routes);
+    pages, the widget script and health checks are never limited, nor are CORS preflights.
+    With Redis storage an outage falls back to per-process memory rather than failing requests."""
+    enabled = settings.rate_limit.strip().lower() not in ("", "off", "0", "false", "none")
+    in_memory = settings.rate_limit_storage_uri.startswith("memory://")
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        application_limits=[settings.rate_limit] if enabled else [],
+        application_limits_exempt_when=lambda: not _is_api() or request.method == "OPTIONS",
+        storage_uri=settings.rate_limit_storage_uri,
+        headers_enabled=True,
+        retry_after="delta-seconds",
+        strategy="moving-window",
+        in_memory_fallback_enabled=not in_memory,
+        swallow_errors=not in_memory,
+        key_prefix="chatbot",
+        enabled=enabled,
+        on_breach=_breach,
+    )
+    app.extensions["chatbot_limiter"] = limiter
