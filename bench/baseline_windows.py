@@ -1,23 +1,19 @@
 """The naive baseline the structure-aware index is measured against: fixed windows of 8 source
 lines, dense retrieval only, same model and same evaluation set.
 
-    python bench/baseline_windows.py [--split all|dev|test] [--window 8]
+    python -m bench.baseline_windows [--split all|dev|test] [--window 8]
 """
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from chatbot.config import Settings  # noqa: E402
-from chatbot.documents.corpus import collapse_whitespace, load_corpus  # noqa: E402
-from chatbot.index.embedding import create_embedder  # noqa: E402
-from eval_retrieval import holds_fact, load_questions, rank_figures  # noqa: E402
+from chatbot.config import Settings
+from chatbot.documents.corpus import collapse_whitespace, load_corpus
+from chatbot.index.embedding import create_embedder
+from bench.eval_retrieval import load_questions
+from chatbot.finder.evaluation import holds_fact, rank_figures
 
 
 def main() -> None:

@@ -8,23 +8,19 @@ questions, whose confidences are in-sample and too high), so about 1 in 20 answe
 is (wrongly) refused; the output says how that holds on the other splits and how many
 unanswerable ones it catches.
 
-    python bench/calibrate.py          # prints the thresholds to paste into chatbot/calibration.py
+    python -m bench.calibrate          # prints the thresholds to paste into chatbot/calibration.py
 """
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from chatbot.finder.calibration import language_group
+from chatbot.config import Settings
+from chatbot.finder.service import FinderService
+from bench.eval_retrieval import DATA, load_questions
 
-from chatbot.finder.calibration import language_group  # noqa: E402
-from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.service import FinderService  # noqa: E402
-from eval_retrieval import DATA, load_questions  # noqa: E402
 
 PERCENTILE = 5
 CALIBRATION_SPLIT = "test"

@@ -32,27 +32,23 @@ a seventh in the round that scored fresh5 and first scored in the next; ``fresh7
 start of the next (on that round's code: before any of its changes); ``fresh8``
 (tests/data/scope_fresh8.jsonl, 200, written that round), kept unscored for the round after.
 
-    python bench/eval_answers.py                    # every split but the unscored fresh8
-    python bench/eval_answers.py --split fresh2     # one split
-    python bench/eval_answers.py --misses --split dev
+    python -m bench.eval_answers                    # every split but the unscored fresh8
+    python -m bench.eval_answers --split fresh2     # one split
+    python -m bench.eval_answers --misses --split dev
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
-import sys
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from chatbot.config import Settings
+from chatbot.finder.service import FinderService
+from bench.eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, misses_for
+from chatbot.finder.evaluation import holds_fact
 
-from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.service import FinderService  # noqa: E402
-from eval_retrieval import BLIND_FILES, DATA, HOLDOUTS, UNSCORED, holds_fact, misses_for  # noqa: E402
 
 SPLITS = {
     "dev": ["eval_dev.jsonl"],

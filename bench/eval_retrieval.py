@@ -10,26 +10,25 @@ fact, judged without knowing which was which). The report often states a fact tw
 words; the fact string sees only one of them. A top passage nobody judged counts as a miss, and
 the run says how many there were.
 
-    python bench/eval_retrieval.py                 # dev + test, the configured model
-    python bench/eval_retrieval.py --split test    # the held-out half only
-    python bench/eval_retrieval.py --split holdout # questions written after the last tuning round
-    python bench/eval_retrieval.py --misses        # list what failed
-    python bench/eval_retrieval.py --judged        # also count passages judged to answer
+    python -m bench.eval_retrieval                 # dev + test, the configured model
+    python -m bench.eval_retrieval --split test    # the held-out half only
+    python -m bench.eval_retrieval --split holdout # questions written after the last tuning round
+    python -m bench.eval_retrieval --misses        # list what failed
+    python -m bench.eval_retrieval --judged        # also count passages judged to answer
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from chatbot.config import Settings
+from chatbot.finder.evaluation import EVALUATION_FILES, figures, read_questions, score
+from chatbot.finder.service import FinderService
 
-from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.service import FinderService  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT / "tests" / "data"
 # The blind scope holdouts, only ever scored (their answerable questions here, every kind in
@@ -67,7 +66,7 @@ def split_files(split: str) -> list[Path]:
     answerable questions of the blind scope sets A–D (tests/data/scope_a|b|c|d.jsonl, fitted on);
     fresh … fresh7: those of the blind scope holdouts (HOLDOUTS, only ever scored)."""
     if split == "all":
-        return split_files("dev") + split_files("test")
+        return [DATA / name for name in EVALUATION_FILES]
     if split == "train":
         return sorted(DATA.glob("train_*.jsonl"))
     if split == "blind":
@@ -79,18 +78,7 @@ def split_files(split: str) -> list[Path]:
 
 def load_questions(split: str) -> list[dict]:
     """The answerable questions of a split (those with a fact string)."""
-    rows = []
-    for path in split_files(split):
-        name = path.stem.removeprefix("eval_")
-        with open(path, encoding="utf-8") as handle:
-            rows += [dict(row, split=name) for row in map(json.loads, filter(str.strip, handle)) if row.get("fact")]
-    return rows
-
-
-def holds_fact(text: str, fact: str) -> bool:
-    """The hit criterion: the fact string appears in the passage, whitespace ignored. Not just
-    collapsed: the report wraps lines inside words ("일감연계 173개" / "소")."""
-    return "".join(fact.split()) in "".join(text.split())
+    return read_questions(split_files(split))
 
 
 def load_judgements() -> dict[str, dict[str, str]]:
@@ -102,45 +90,15 @@ def load_judgements() -> dict[str, dict[str, str]]:
     return verdicts
 
 
-def first_hit_rank(hits, fact: str, answers: set[str] = frozenset()) -> int | None:
-    return next((rank for rank, hit in enumerate(hits, start=1)
-                 if hit.passage.id in answers or holds_fact(hit.passage.text, fact)), None)
-
-
-def rank_figures(ranks: list[int | None]) -> dict:
-    """hit@1, hit@5 and MRR from each question's first-hit rank (None: not found)."""
-    n = max(len(ranks), 1)
-    return {"n": len(ranks), "hit@1": sum(1 for r in ranks if r == 1) / n,
-            "hit@5": sum(1 for r in ranks if r is not None and r <= 5) / n,
-            "mrr": sum(1 / r for r in ranks if r) / n}
-
-
 def evaluate(service: FinderService, questions: list[dict], k: int = 5, misses: bool = False,
              judged: dict[str, dict[str, str]] | None = None) -> dict:
-    snapshot = service.snapshot()
-    by_lang: dict[str, list] = defaultdict(list)
-    for q in questions:
-        result = snapshot.retriever.search(snapshot.analyse(q["question"]), top_k=k)
-        verdicts = (judged or {}).get(q["id"], {})
-        rank = first_hit_rank(result.hits, q["fact"], {p for p, v in verdicts.items() if v == "answers"})
-        top_program = result.programs[0][0] if result.programs else None
-        unjudged = judged is not None and rank != 1 and result.hits[0].passage.id not in verdicts
-        by_lang[q["lang"]].append((rank, top_program == q.get("program_id"), q.get("program_id") is not None,
-                                   result.confidence, unjudged))
-        if misses and (rank is None or rank > 1):
-            top = result.hits[0].passage
-            print(f"  MISS@{rank or '-'} {q['id']} [{q['category']}] {q['question']} | fact={q['fact']} "
-                  f"line={q.get('line')} | top: {top.start_line}-{top.end_line} {top.program_id}")
-    report = {}
-    for lang, rows in sorted(by_lang.items()):
-        with_program = [r for r in rows if r[2]]
-        report[lang] = {
-            **rank_figures([r[0] for r in rows]),
-            "program@1": sum(1 for r in with_program if r[1]) / max(len(with_program), 1),
-            "unjudged@1": sum(1 for r in rows if r[4]),
-            "confidences": sorted(r[3] for r in rows),
-        }
-    return report
+    scored = score(service, questions, k, judged)
+    for s in scored:
+        if misses and (s.rank is None or s.rank > 1):
+            q = s.question
+            print(f"  MISS@{s.rank or '-'} {q['id']} [{q['category']}] {q['question']} | fact={q['fact']} "
+                  f"line={q.get('line')} | top: {s.top.start_line}-{s.top.end_line} {s.top.program_id}")
+    return figures(scored)
 
 
 def calibration(service: FinderService, answerable: dict) -> dict:

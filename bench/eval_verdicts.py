@@ -35,10 +35,10 @@ Printed figures:
 - unknown kept unknown, off-catalog questions left without a verdict, program accuracy (rows
   about a catalog program) and catalog rows that got no verdict at all.
 
-    python bench/eval_verdicts.py                   # the written set, index/current
-    python bench/eval_verdicts.py --set dev --misses
-    python bench/eval_verdicts.py --set holdout     # score only: never read its misses
-    python bench/eval_verdicts.py --index-dir var/test-index
+    python -m bench.eval_verdicts                   # the written set, index/current
+    python -m bench.eval_verdicts --set dev --misses
+    python -m bench.eval_verdicts --set holdout     # score only: never read its misses
+    python -m bench.eval_verdicts --index-dir var/test-index
 """
 from __future__ import annotations
 
@@ -49,11 +49,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from chatbot.config import Settings
+from chatbot.finder.service import FinderService
 
-from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.service import FinderService  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SETS = {"written": "eval_verdicts.jsonl", "dev": "eligibility_dev.jsonl", "train": "eligibility_train.jsonl", "holdout": "eligibility_holdout.jsonl",
         "fresh2": "eligibility_fresh2.jsonl", "fresh3": "eligibility_fresh3.jsonl", "fresh4": "eligibility_fresh4.jsonl",

@@ -1,8 +1,8 @@
 """Where exact search stops being the right FAISS index: flat vs HNSW on synthetic unit vectors
 of the model's dimension (384), for growing passage counts.
 
-    python bench/faiss_switch.py                 # 10k … 200k passages
-    python bench/faiss_switch.py --sizes 1000 100000
+    python -m bench.faiss_switch                 # 10k … 200k passages
+    python -m bench.faiss_switch --sizes 1000 100000
 
 Prints build time, per-query latency (1 thread, as in a gunicorn worker) and HNSW recall@10
 against the exact answer. chatbot.index_store.FLAT_LIMIT is set from these figures.
@@ -10,15 +10,11 @@ against the exact answer. chatbot.index_store.FLAT_LIMIT is set from these figur
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from chatbot.index.store import build_faiss  # noqa: E402
+from chatbot.index.store import build_faiss
 
 
 def clustered_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:

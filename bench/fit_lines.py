@@ -15,25 +15,21 @@ bank is the fitting questions (their embeddings and the lines that state their f
 fit, each question's neighbours come only from other authors' questions (each blind set is one
 author, the evaluation set's parts another), as a citizen's question has no sibling in the bank.
 
-    python bench/fit_lines.py            # fit, print "chosen line holds the fact" per split
-    python bench/fit_lines.py --write    # also write chatbot/finder/lines.json and lines_bank.npz
+    python -m bench.fit_lines            # fit, print "chosen line holds the fact" per split
+    python -m bench.fit_lines --write    # also write chatbot/finder/lines.json and lines_bank.npz
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from chatbot.finder.answer.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, NEIGHBOURS, WEIGHTS_FILE,
+                                  fallback_weights, neighbour_line_features, save_bank)
+from chatbot.finder.service import FinderService
+from bench.eval_retrieval import author
+from chatbot.finder.evaluation import holds_fact
+from bench.listwise import choose_strength, finish, first_hit_ranks, fit, run_fit
 
-from chatbot.finder.answer.lines import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, NEIGHBOURS, WEIGHTS_FILE,  # noqa: E402
-                                  _fallback_weights, neighbour_line_features, save_bank)
-from chatbot.finder.service import FinderService  # noqa: E402
-from eval_retrieval import author, holds_fact  # noqa: E402
-from listwise import choose_strength, finish, first_hit_ranks, fit, run_fit  # noqa: E402
 
 FIT_SPLITS = ("train", "dev", "blind")
 SCORED_SPLITS = ("test", "holdout")     # the fresh blind holdout is scored once, by eval_answers.py
@@ -83,7 +79,7 @@ def chosen_holds_fact(rows: list[dict], w: np.ndarray) -> dict[str, tuple[int, f
 
 
 def main() -> None:
-    prior = _fallback_weights().astype(np.float64)
+    prior = fallback_weights().astype(np.float64)
     run = run_fit(__doc__, WEIGHTS_FILE, labelled, FIT_SPLITS, SCORED_SPLITS, prior)
     for split, split_rows in run.rows.items():
         note = " (fitted on)" if split in FIT_SPLITS else ""

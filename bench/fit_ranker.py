@@ -11,26 +11,21 @@ Fitting questions: tests/data/train_*.jsonl (written for this, never scored as e
 the dev half. With the dev half alone (119 questions) cross-validation chose strong
 regularisation and the reranker stayed close to the fusion; with 419 it chooses a weak one.
 
-    python bench/fit_ranker.py            # fit, print figures per split, do not write
-    python bench/fit_ranker.py --write    # also write chatbot/ranker.json
+    python -m bench.fit_ranker            # fit, print figures per split, do not write
+    python -m bench.fit_ranker --write    # also write chatbot/ranker.json
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from chatbot.finder.facets import FACETS
+from chatbot.finder.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures
+from chatbot.finder.retrieve import RetrievalSettings
+from chatbot.finder.service import FinderService
+from chatbot.finder.evaluation import holds_fact
+from bench.listwise import figures, finish, run_fit, show
 
-from chatbot.finder.facets import FACETS  # noqa: E402
-from chatbot.finder.rerank import FEATURES, WEIGHTS_FILE, LinearReranker, PassageFeatures  # noqa: E402
-from chatbot.finder.retrieve import RetrievalSettings  # noqa: E402
-from chatbot.finder.service import FinderService  # noqa: E402
-from eval_retrieval import holds_fact  # noqa: E402
-from listwise import figures, finish, run_fit, show  # noqa: E402
 
 FIT_SPLITS = ("train", "dev")
 SCORED_SPLITS = ("test", "holdout")

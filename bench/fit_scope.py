@@ -19,29 +19,24 @@ questions by other authors (each blind set is one author, the evaluation set's p
 that, as for a citizen, no sibling written alongside it sits in the bank; at run time the bank is
 every fitting question, embedded by the index's model (scope_bank.npz).
 
-    python bench/fit_scope.py            # fit, print out-of-fold figures
-    python bench/fit_scope.py --write    # also write chatbot/finder/scope.json and scope_bank.npz
+    python -m bench.fit_scope            # fit, print out-of-fold figures
+    python -m bench.fit_scope --write    # also write chatbot/finder/scope.json and scope_bank.npz
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from chatbot.config import Settings  # noqa: E402
-from chatbot.finder.answer.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, SCOPE_GROUPS, WEIGHTS_FILE,  # noqa: E402
+from chatbot.config import Settings
+from chatbot.finder.answer.scope import (BANK_FILE, FEATURES, NEIGHBOUR_FEATURES, SCOPE_GROUPS, WEIGHTS_FILE,
                                   neighbour_features, scope_group)
-from chatbot.finder.service import FinderService  # noqa: E402
-from eval_retrieval import BLIND_FILES, DATA, author, load_questions  # noqa: E402
-from listwise import write_fitted  # noqa: E402
+from chatbot.finder.service import FinderService
+from bench.eval_retrieval import BLIND_FILES, DATA, author, load_questions
+from bench.listwise import write_fitted
+
 
 LAMBDAS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1)
 FOLDS = 5

@@ -1,8 +1,8 @@
 """Latency and memory of /api/ask over HTTP against the real gunicorn server (the Procfile
 command, 2 workers, loopback), plus the index build time.
 
-    python bench/http_latency.py                 # uses the published index in ./index
-    python bench/http_latency.py --concurrency 2 --rounds 2
+    python -m bench.http_latency                 # uses the published index in ./index
+    python -m bench.http_latency --concurrency 2 --rounds 2
 
 Prints p50/p95/p99 latency (ms, client side), requests/s, and the RSS of the master and its
 workers after the run.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,13 +18,9 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from chatbot.config import Settings  # noqa: E402
-from eval_retrieval import load_questions  # noqa: E402
-from live import running_server, worker_pids  # noqa: E402
+from chatbot.config import Settings
+from bench.eval_retrieval import load_questions
+from tests.support.live import running_server, worker_pids
 
 
 def rss_mb(pid: int) -> float:

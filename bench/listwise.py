@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-from eval_retrieval import rank_figures
+from chatbot.finder.evaluation import rank_figures
 
 LAMBDAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 FOLDS = 5
@@ -103,7 +103,7 @@ def run_fit(description: str, weights_file: Path, labelled: Callable, fit_splits
     cross-validation on the fitting ones, fit."""
     from chatbot.config import Settings
     from chatbot.finder.service import FinderService
-    from eval_retrieval import load_questions, split_files
+    from bench.eval_retrieval import load_questions, split_files
 
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help=f"write {weights_file.name}")
@@ -119,7 +119,7 @@ def run_fit(description: str, weights_file: Path, labelled: Callable, fit_splits
 def finish(run: Fitted, by: str, weights_file: Path, fit_splits: tuple[str, ...], names, **extra) -> None:
     """Print the fitted weights and, with --write, write them (and ``extra`` fields) with what they
     were fitted on."""
-    from eval_retrieval import ROOT, split_files
+    from bench.eval_retrieval import ROOT, split_files
 
     for name, value in zip(names, run.weights):
         print(f"  {name:<22}{value:+.3f}")

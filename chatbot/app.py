@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from chatbot.config import Settings
+from chatbot.config import TEMPLATES_DIR, Settings
 from chatbot.finder.service import FinderService
 
 
@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     embedder = config.pop("embedder", None)
     settings = Settings().with_overrides(config)
-    app = Flask(__name__, template_folder=str(settings.corpus_dir.parent / "templates"))
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR))
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_AS_ASCII=False,
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(feedback.bp)
     app.register_blueprint(widget.bp)
 
-    from chatbot.admin.site import init_admin
+    from chatbot.admin import area
 
-    init_admin(app)                       # the staff area under /admin
+    area.init_app(app)                    # the staff area under /admin
     return app

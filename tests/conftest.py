@@ -14,10 +14,13 @@ import pytest
 from chatbot.app import create_app
 from chatbot.index.builder import build_index
 from chatbot.config import PROJECT_ROOT, Settings
-from chatbot.index.embedding import FakeEmbedder
 from chatbot.finder.service import FinderService
+from tests.support.fake_embedder import PLUGIN as FAKE_EMBEDDER_PLUGIN, FakeEmbedder
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# the "fake" backend is registered here by the import above, and in every process a test starts
+# (build jobs, gunicorn) through the plugin setting those processes inherit
+os.environ["CHATBOT_EMBED_PLUGINS"] = FAKE_EMBEDDER_PLUGIN
 REAL_INDEX_DIR = Path(os.environ.get("CHATBOT_TEST_INDEX_DIR", PROJECT_ROOT / "var" / "test-index"))
 
 
@@ -93,10 +96,3 @@ def index_copy(tmp_path, fake_index_dir) -> Path:
     target = tmp_path / "index"
     shutil.copytree(fake_index_dir, target)
     return target
-
-
-def pytest_configure(config):
-    """Let integration tests import the shared server helper (tests/live.py)."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))

@@ -2,5 +2,5 @@
 
 Kept import-light on purpose: the text-extraction and build subprocesses start as
 ``python -m chatbot.admin.<module>`` and must not pay for Flask or the index on start-up.
-``chatbot.admin.blueprint.init_admin(app)`` wires the web side into ``create_app``.
+``chatbot.admin.area.init_app(app)`` wires the web side into ``create_app``.
 """

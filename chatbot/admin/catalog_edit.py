@@ -1,10 +1,11 @@
-"""Changing ``corpus/catalog.yaml`` from the staff area, one program record at a time.
+"""Changing ``corpus/programs.yaml`` from the staff area, one program record at a time.
 
 Only the changed records' lines are replaced, so the curators' comments elsewhere survive (comments
 inside a rewritten record move to just above it). A save carries the version (content hash) of the
 record the editor started from; if someone saved in between, the save is refused as a conflict
 instead of silently overwriting their work. Every clause must be verbatim in an active document,
-checked with the same :func:`chatbot.catalog.check_clause` that ``load_catalog`` uses.
+checked with the same :func:`chatbot.programs.catalog.check_clause` that ``load_catalog`` uses, and no
+alias may name another program too (:func:`chatbot.programs.catalog.alias_clashes`).
 
 The servers refuse to load an index whose documents the catalog does not quote, so a new text and
 the catalog must change together: clauses that merely moved are re-anchored, and edits made
@@ -23,7 +24,8 @@ from typing import Mapping
 import yaml
 from pydantic import ValidationError
 
-from chatbot.programs.catalog import CATALOG_FILE, Clause, NextSteps, Program, check_clause
+from chatbot.programs.catalog import PROGRAMS_FILE, NextSteps, Program, alias_clashes, check_clause, field_path
+from chatbot.programs.criteria import Clause
 from chatbot.documents.corpus import Document, collapse_whitespace
 from chatbot.admin.files import atomic_write, compose_yaml, corpus_lock, load_yaml
 
@@ -53,7 +55,7 @@ def record_version(record: dict | None) -> str:
 
 
 def catalog_path(corpus_dir: Path) -> Path:
-    return Path(corpus_dir) / CATALOG_FILE
+    return Path(corpus_dir) / PROGRAMS_FILE
 
 
 def read_records(corpus_dir: Path) -> list[dict]:
@@ -69,19 +71,12 @@ def get_record(corpus_dir: Path, program_id: str) -> dict | None:
 
 
 # -- validation ---------------------------------------------------------------------------------
-def _where(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "record"
-
-
 def validate_record(record: dict, documents: Mapping[str, Document]) -> Program:
     """The record as a :class:`Program`, or CatalogEditError with every schema and quote problem."""
     try:
         program = Program.model_validate(record)
     except ValidationError as exc:
-        raise CatalogEditError([f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        raise CatalogEditError([f"{field_path(e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}"
                                 for e in exc.errors(include_url=False)]) from None
     problems = []
     cited = list(program.clauses()) + [(f"sources[{i}]", s) for i, s in enumerate(program.sources)]
@@ -137,7 +132,7 @@ def splice(text: str, program_id: str | None, record: dict) -> str:
     return "\n".join(lines[:start] + notes + rendered + lines[end:])
 
 
-# -- the general help line (catalog.yaml's top-level "help") ----------------------------------------
+# -- the general help line (programs.yaml's top-level "help") ---------------------------------------
 def read_help(corpus_dir: Path) -> dict | None:
     return (load_yaml(catalog_path(corpus_dir).read_text(encoding="utf-8")) or {}).get("help")
 
@@ -146,7 +141,7 @@ def _validated_help(help_line: dict) -> dict:
     try:
         steps = NextSteps.model_validate(help_line)
     except ValidationError as exc:
-        raise CatalogEditError([f"{_where(('help', *e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+        raise CatalogEditError([f"{field_path(('help', *e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
                                 for e in exc.errors(include_url=False)]) from None
     return _ordered(steps.model_dump(mode="json", exclude_defaults=True))
 
@@ -256,7 +251,21 @@ def _prepare(record: dict, documents: Mapping[str, Document], records: list[dict
         raise EditConflict(current, record_version(current) if current else None)
     if program.id != original_id and any(r.get("id") == program.id for r in records):
         raise CatalogEditError([f"id: another program already has the id {program.id!r}"])
+    clashes = alias_clashes(program, _valid_programs(r for r in records if r.get("id") != original_id))
+    if clashes:
+        raise CatalogEditError(clashes)
     return clean, current
+
+
+def _valid_programs(records) -> list[Program]:
+    """The records that validate, as programs (one broken record does not hide the others)."""
+    programs = []
+    for record in records:
+        try:
+            programs.append(Program.model_validate(record))
+        except ValidationError:
+            pass
+    return programs
 
 
 def _changed(old: dict | None, new: dict) -> list[str]:
@@ -264,7 +273,7 @@ def _changed(old: dict | None, new: dict) -> list[str]:
 
 
 def write_records(corpus_dir: Path, before: list[dict], after: list[dict]) -> None:
-    """Rewrite catalog.yaml from ``before`` to ``after`` (same ids and order, plus any appended),
+    """Rewrite programs.yaml from ``before`` to ``after`` (same ids and order, plus any appended),
     touching only the records that differ; the caller holds the corpus lock."""
     path = catalog_path(corpus_dir)
     text = path.read_text(encoding="utf-8")
@@ -325,8 +334,8 @@ def stage_record(patch_file: Path, corpus_dir: Path, var_dir: Path, documents: M
     return SaveResult(program_id, record_version(clean), _changed(current, clean))
 
 
-_KEY_ORDER = ("id", "name", "summary", "category", "audience", "benefits", "eligibility", "schedule", "places",
-              "sources")
+_KEY_ORDER = ("id", "name", "section", "block", "aliases", "summary", "category", "audience", "benefits",
+              "eligibility", "schedule", "places", "sources")
 _ITEM_ORDER = ("field", "op", "value", "text", "what", "when", "name", "clause", "document", "lines")
 
 

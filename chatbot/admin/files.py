@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml: 20x faster on catalog.yaml
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml: 20x faster on programs.yaml
 
 
 def load_yaml(text: str) -> Any:

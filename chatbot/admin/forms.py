@@ -10,11 +10,13 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from chatbot.programs.catalog import AUDIENCES, CATEGORIES, FIELDS
+from chatbot.programs.fields import AUDIENCES, CATEGORIES, FIELDS
 from chatbot.admin.accounts import MIN_PASSWORD_LENGTH, ROLES
 from chatbot.admin.documents import LANGUAGES
 
 OPS = ("<=", ">=", "between", "==", "in", "present", "text")
+ALIASES_HINT = _l("other names citizens and the report use for the program, one per line or separated by commas; "
+                  "specific names only, none that another program has")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -128,6 +130,8 @@ class ProgramForm(FlaskForm):
     id = StringField(_l("Program id"), validators=[DataRequired(), Length(max=80)])
     name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired()])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired()])
+    aliases_ko = TextAreaField(_l("Aliases (Korean)"), description=ALIASES_HINT)
+    aliases_en = TextAreaField(_l("Aliases (English)"), description=ALIASES_HINT)
     summary_ko = TextAreaField(_l("Summary (Korean)"), validators=[DataRequired()])
     summary_en = TextAreaField(_l("Summary (English)"), validators=[DataRequired()])
     category = SelectField(_l("Category"), choices=[(c, c) for c in CATEGORIES])

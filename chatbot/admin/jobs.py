@@ -121,18 +121,9 @@ def reconcile(settings: Settings) -> Job | None:
 
 
 def child_env(settings: Settings) -> dict[str, str]:
-    """The web app's effective settings, handed to the build process as its environment."""
-    env = dict(os.environ)
-    env.update({
-        "CHATBOT_CORPUS_DIR": str(settings.corpus_dir), "CHATBOT_INDEX_DIR": str(settings.index_dir),
-        "CHATBOT_EMBED_BACKEND": settings.embed_backend, "CHATBOT_EMBED_MODEL": settings.embed_model,
-        "CHATBOT_EMBED_QUERY_PREFIX": settings.embed_query_prefix,
-        "CHATBOT_EMBED_PASSAGE_PREFIX": settings.embed_passage_prefix,
-        "CHATBOT_THREADS": str(settings.threads), "CHATBOT_FUSION": settings.fusion,
-        "CHATBOT_RERANK": "on" if settings.rerank else "off", "CHATBOT_QUERY_THREADS": str(settings.query_threads),
-        "CHATBOT_KEEP_VERSIONS": str(settings.keep_versions), "CHATBOT_VAR_DIR": str(settings.var_dir),
-        "CHATBOT_ADMIN_DB": str(settings.admin_db_path), "PYTHONPATH": str(PROJECT_ROOT),
-    })
+    """The web app's effective settings, every one of them (:meth:`Settings.to_env`), handed to
+    the build process as its environment: its ``Settings()`` equals ``settings``."""
+    env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(PROJECT_ROOT)}
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(settings.threads)
     return env
@@ -176,30 +167,24 @@ def evaluate_version(settings: Settings, version: str, embedder=None) -> dict:
     cached = stored_figures(db, version)
     if cached is not None:
         return cached
-    import importlib.util
-
+    from chatbot.finder.evaluation import EVALUATION_FILES, figures, read_questions, score
     from chatbot.finder.service import FinderService
 
-    bench = PROJECT_ROOT / "bench" / "eval_retrieval.py"
-    spec = importlib.util.spec_from_file_location("eval_retrieval", bench)
-    if spec is None or spec.loader is None or not bench.is_file():
-        return {"error": "bench/eval_retrieval.py not found"}
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    try:
-        questions = module.load_questions("all")
-    except FileNotFoundError as exc:
-        return {"error": f"evaluation set missing: {exc}"}
+    paths = [Path(settings.eval_dir) / name for name in EVALUATION_FILES]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        return {"error": f"evaluation set missing: {', '.join(missing)} (CHATBOT_EVAL_DIR)"}
+    questions = read_questions(paths)
 
     started = time.monotonic()
-    report = module.evaluate(FinderService(settings, embedder=embedder, version=version), questions)
-    figures = {lang: {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items() if k != "confidences"}
+    report = figures(score(FinderService(settings, embedder=embedder, version=version), questions))
+    rounded = {lang: {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items() if k != "confidences"}
                for lang, row in report.items()}
-    figures["_seconds"] = round(time.monotonic() - started, 1)
+    rounded["_seconds"] = round(time.monotonic() - started, 1)
     with connect(db) as conn:
         conn.execute("INSERT OR REPLACE INTO evaluations (version, at, figures) VALUES (?, ?, ?)",
-                     (version, utc_now(), json.dumps(figures)))
-    return figures
+                     (version, utc_now(), json.dumps(rounded)))
+    return rounded
 
 
 _BULLET = re.compile(r"^[\s□○◦ㅇ\-–·•*※▸▶①-⑳]+")

@@ -1,7 +1,8 @@
-"""Between the program form and a catalog record: rows in, a record dict out (and back).
+"""Between the program form and a program record: rows in, a record dict out (and back).
 
 Blank rows are ignored and rows ticked "remove" are dropped, so the form works without
-JavaScript: it always shows a couple of empty rows to add to."""
+JavaScript: it always shows a couple of empty rows to add to. The report section and block the
+chunker reads are not on the form: a save keeps them as the record has them."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from chatbot.admin.forms import ProgramForm
 
 BLANK_ROWS = 2
 SECTIONS = ("benefits", "eligibility", "schedule", "places", "sources")
+KEPT = ("section", "block")     # record keys the form does not show: a save keeps them as stored
 
 
 def _lines(start: int | None, end: int | None) -> list:
@@ -64,11 +66,19 @@ def _blank(row: dict) -> bool:
     return empty(row)
 
 
-def record_from_form(form: ProgramForm) -> dict:
+def record_from_form(form: ProgramForm, stored: dict | None = None) -> dict:
+    """The record the form describes; ``stored`` is the record it was opened from, whose
+    :data:`KEPT` keys (not on the form) are carried over."""
     data = form.data
     record: dict = {
         "id": (data["id"] or "").strip(),
         "name": {"ko": data["name_ko"].strip(), "en": data["name_en"].strip()},
+        **{key: stored[key] for key in KEPT if (stored or {}).get(key) is not None},
+    }
+    aliases = {lang: alias_list(data[f"aliases_{lang}"]) for lang in ("ko", "en")}
+    if any(aliases.values()):
+        record["aliases"] = aliases
+    record |= {
         "summary": {"ko": data["summary_ko"].strip(), "en": data["summary_en"].strip()},
         "category": data["category"],
         "audience": list(data["audience"] or []),
@@ -114,6 +124,11 @@ def next_steps_record(form: dict) -> dict | None:
     return steps
 
 
+def alias_list(raw: str | None) -> list[str]:
+    """Aliases as typed: one per line or separated by commas, blanks and repeats dropped."""
+    return list(dict.fromkeys(w for line in (raw or "").splitlines() for w in _words(line) or ()))
+
+
 def _words(raw: str | None) -> list[str] | None:
     """"unemployed, day_laborer" → ["unemployed", "day_laborer"]; blank → None (omitted)."""
     words = [w.strip() for w in (raw or "").replace("[", "").replace("]", "").split(",") if w.strip()]
@@ -130,6 +145,7 @@ def form_data(record: dict) -> dict:
     return {
         "id": record.get("id", ""),
         "name_ko": record.get("name", {}).get("ko", ""), "name_en": record.get("name", {}).get("en", ""),
+        **{f"aliases_{lang}": "\n".join((record.get("aliases") or {}).get(lang) or []) for lang in ("ko", "en")},
         "summary_ko": record.get("summary", {}).get("ko", ""), "summary_en": record.get("summary", {}).get("en", ""),
         "category": record.get("category"), "audience": record.get("audience", []),
         "benefits": [{"text_ko": b["text"]["ko"], "text_en": b["text"]["en"], "clause": _clause_data(b["clause"])}

@@ -12,7 +12,7 @@ from pathlib import Path
 from chatbot.documents.corpus import Document
 from chatbot.index.passages import Passage, ReportChunker
 from chatbot.feedback.privacy import mask_pii
-from chatbot.programs.names import ProgramRegistry
+from chatbot.programs.names import ProgramNames
 
 _LABEL = re.compile(r"\[(주민등록번호|이메일|전화번호|계좌번호)\]")
 
@@ -25,7 +25,7 @@ def make_document(document_id: str, text: str, meta: dict, path: Path) -> Docume
 
 
 def chunk(document: Document, corpus_dir: Path) -> list[Passage]:
-    return ReportChunker(ProgramRegistry.load(corpus_dir)).chunk(document)
+    return ReportChunker(ProgramNames.load(corpus_dir)).chunk(document)
 
 
 # -- passage diff --------------------------------------------------------------------------------

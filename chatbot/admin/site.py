@@ -1,35 +1,30 @@
-"""The ``/admin`` blueprint and its wiring: secret key, session cookie, CSRF, sign-in and roles.
+"""The ``/admin`` blueprint and what its views share: sign-in and roles, the CSRF check, the audit
+log, page rendering. It imports no view module: :mod:`chatbot.admin.area` imports the views (their
+routes attach to :data:`bp`) and registers the blueprint with the app.
 
 Access is denied by default: every admin endpoint needs a signed-in, active account unless it is
 marked :func:`public`, and :func:`requires` adds a role. Every POST needs a CSRF token, checked
 here once for all forms. Pages are server-rendered and work without JavaScript."""
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from flask import (Blueprint, Flask, abort, current_app, g, has_request_context, redirect, render_template,
-                   request, session, url_for)
-from flask.sessions import SecureCookieSessionInterface
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
-from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.config import Settings
 from chatbot.admin import audit
 from chatbot.admin.accounts import User, get_user
-from chatbot.admin.db import init_db
-from chatbot.admin.i18n import init_i18n
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=str(PROJECT_ROOT / "templates"))
+bp = Blueprint("admin", __name__, url_prefix="/admin")     # templates: the app's (config.TEMPLATES_DIR)/admin
 FORM_BODY_LIMIT = 2 << 20          # admin forms (not uploads) may be this large
-SESSION_HOURS = 8
 
 
 # -- settings and small helpers ------------------------------------------------------------------
@@ -69,58 +64,6 @@ def requires(role: str) -> Callable[[Callable], Callable]:
 
 def page(template: str, status: int = 200, **context):
     return render_template(f"admin/{template}", **context), status
-
-
-# -- wiring ------------------------------------------------------------------------------------------
-class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, with the Secure flag when the request came over HTTPS (``auto``;
-    behind a proxy, CHATBOT_PROXY_HOPS lets ``http.security`` trust its X-Forwarded-Proto)."""
-
-    def __init__(self, mode: str):
-        self.mode = mode
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        if self.mode in ("always", "never"):
-            return self.mode == "always"
-        return bool(has_request_context() and request.is_secure)
-
-
-def secret_key(config: Settings) -> str:
-    """CHATBOT_SECRET_KEY, else one generated once into var/secret_key (mode 0600) and shared by
-    every worker; never a hard-coded default."""
-    if config.secret_key:
-        return config.secret_key
-    path = Path(config.var_dir) / "secret_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)        # atomic and refuses to replace a key another worker just made
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text(encoding="utf-8").strip()
-
-
-def init_admin(app: Flask) -> None:
-    config: Settings = app.config["SETTINGS"]
-    init_db(config.admin_db_path)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(config)
-    app.config.update(
-        SESSION_COOKIE_NAME="finder_admin", SESSION_COOKIE_PATH="/admin", SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
-        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
-    )
-    app.session_interface = _SessionInterface(config.cookie_secure)
-    app.jinja_env.globals["csrf_token"] = generate_csrf      # also inside imported macros
-    init_i18n(app)
-    from chatbot.admin import views_auth, views_builds, views_content
-
-    app.register_blueprint(bp)
 
 
 KST = timezone(timedelta(hours=9), "KST")       # Korea keeps no daylight saving time

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatbot.programs.catalog import CATALOG_FILE, CatalogError, load_catalog
+from chatbot.programs.catalog import PROGRAMS_FILE, CatalogError, load_programs
 from chatbot.config import Settings
 from chatbot.documents.corpus import CorpusError, load_corpus
 from chatbot.index.store import DATA_DIR, IndexCorrupt, list_versions, prune_versions, read_current, set_current, verify_version
@@ -72,10 +72,10 @@ def _check_catalog(settings: Settings, manifest: dict) -> None:
     (the service checks the corpus snapshot the version carries); find that out here,
     before the pointer moves, rather than after every worker has refused it."""
     data = Path(settings.index_dir) / str(manifest.get("version")) / DATA_DIR
-    if not (data / CATALOG_FILE).is_file():
+    if not (data / PROGRAMS_FILE).is_file():
         return
     try:
-        load_catalog(data / CATALOG_FILE, {d.id: d for d in load_corpus(data)})
+        load_programs(data, {d.id: d for d in load_corpus(data)})
     except (CatalogError, CorpusError) as exc:
         raise PublishRefused(f"Version {manifest.get('version')} cannot be served: its catalog does not match its "
                              f"documents ({exc}).") from None

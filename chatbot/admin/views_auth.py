@@ -1,13 +1,14 @@
 """Signing in and out, one's own password, staff accounts (publishers) and the audit log."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from chatbot.admin import accounts, audit
 from chatbot.admin.site import bp, client_ip, db_path, log, page, public, requires, safe_next, user
 from chatbot.admin.forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
 from chatbot.admin.i18n import LANGUAGES
+from chatbot.feedback.export import csv_download, store_for
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,7 +150,5 @@ def audit_log():
 @requires("publisher")
 def feedback_export():
     """Citizens' ratings and comments (personal data already masked when stored), as CSV."""
-    from chatbot.web.feedback import export_response
-
     log("feedback.export")
-    return export_response()
+    return csv_download(store_for(current_app))

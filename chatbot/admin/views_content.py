@@ -293,7 +293,7 @@ def program_edit(program_id: str | None):
     form = ProgramForm()
     if not form.validate():
         return page("program_edit.html", 400, form=prepare(form, list(documents), 0), **context)
-    record, base = record_from_form(form), form.base_version.data or None
+    record, base = record_from_form(form, shown), form.base_version.data or None
     try:
         if staged is not None:
             result = catalog_edit.stage_record(patch_file, s.corpus_dir, s.var_dir, documents, record, base,

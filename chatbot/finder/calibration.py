@@ -6,7 +6,7 @@ CHATBOT_MIN_CONFIDENCE is set; these thresholds decide otherwise: a question who
 under the threshold is out of scope. The signal (``HybridRetriever.search``) is the reranker's share for the best
 passage ("reranked") or, with the reranker off, how far the best fused score stands out
 ("first_stage"). Korean questions and the rest are calibrated apart. Measured with
-``python bench/calibrate.py`` (the 5th percentile of answerable test questions); a model not
+``python -m bench.calibrate`` (the 5th percentile of answerable test questions); a model not
 listed answers everything it retrieves for until calibrated. CHATBOT_MIN_CONFIDENCE overrides
 every entry."""
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Callable
 
 from chatbot.programs.catalog import Catalog
 from chatbot.index.passages import Passage
-from chatbot.programs.names import ProgramRegistry
+from chatbot.programs.names import ProgramNames
 from chatbot.finder.rerank import passage_kind
 from chatbot.finder.retrieve import Hit, HybridRetriever, RetrievalResult
 from chatbot.finder.answer import compose, wording
@@ -123,7 +123,7 @@ class Answer:
 class Answerer:
     def __init__(self, analyzer: QuestionAnalyzer, retriever: HybridRetriever, selector: LineSelector,
                  scope_model: ScopeModel | None, min_confidence: Callable[[str], float],
-                 programs: ProgramRegistry, documents: dict[str, dict], catalog: Catalog | None = None,
+                 programs: ProgramNames, documents: dict[str, dict], catalog: Catalog | None = None,
                  today: Callable[[], date] = date.today):
         self.analyzer = analyzer
         self.retriever = retriever
@@ -164,7 +164,7 @@ class Answerer:
         schedule = self._schedule(question, result, in_scope)
         lead = lines[:LEAD_CANDIDATES]
         quotes = [shorten(c.quote, frozenset(question.query_tokens), self.selector.tokenize) for c in lead]
-        names = {p.id: p.name(lang) for p in self.programs}
+        names = {p.id: p.name.get(lang) for p in self.programs}
         text, used = compose.answered_text(lead, quotes, SECOND_QUOTE_MARGIN, names, eligibility, schedule, lang, note)
         if not (used or eligibility or schedule):        # nothing to quote: never an empty answer
             return self._refusal(question, Decision("not_in_report", "no_lines", None, in_scope), result,
@@ -242,7 +242,7 @@ class Answerer:
         if decision.status == "clarify":
             return Answer(question, "clarify", decision.reason, text, [], [], choices=wording.clarify_choices(lang),
                           scope=probability)
-        shared = _shares_words(question, self.retriever.passage_tokens(result.hits[:3]), self.retriever.idf)
+        shared = shares_words(question, self.retriever.passage_tokens(result.hits[:3]), self.retriever.idf)
         suggestions = self._program_refs(result, lang)[:MAX_SUGGESTIONS] if shared else []
         return Answer(question, "not_in_report", decision.reason, text, [], [], suggestions=suggestions,
                       scope=probability)
@@ -272,7 +272,7 @@ def _overviews(passages: list[Passage]) -> dict[str, Passage]:
     return out
 
 
-def _shares_words(question: Question, passage_tokens: list[frozenset[str]], idf: dict[str, float]) -> bool:
+def shares_words(question: Question, passage_tokens: list[frozenset[str]], idf: dict[str, float]) -> bool:
     """Whether the closest passages are worth suggesting: the question names nothing the report
     does not know ("따릉이") and one of them holds a topic word of the question that is not broad
     (BROAD_IDF: "청년", "일자리" are everywhere), as a whole morpheme."""

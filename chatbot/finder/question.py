@@ -19,7 +19,8 @@ from chatbot.finder.facets import question_details, question_facets
 from chatbot.finder.language import answer_language, detect_language, letter_share
 from chatbot.index.lexical import KoreanTokenizer, content_forms
 from chatbot.programs.profile import Extraction, extract
-from chatbot.programs.names import Glossary, ProgramRegistry
+from chatbot.programs.glossary import Glossary
+from chatbot.programs.names import ProgramNames
 
 # ── what a question asks about (reranker cues) ────────────────────────────────────────────────
 _PAST = re.compile(r"작년|지난\s*해|’23|'23|2023|성과|실적|했어|했나|했는지|됐어|받았어|last year|in 2023|so far|did",
@@ -222,7 +223,7 @@ def is_eligibility_question(text: str, extraction: Extraction) -> bool:
 class QuestionAnalyzer:
     """Knows the index version's vocabulary, programs and glossary; analyses questions against them."""
 
-    def __init__(self, programs: ProgramRegistry, glossary: Glossary, tokenizer: KoreanTokenizer,
+    def __init__(self, programs: ProgramNames, glossary: Glossary, tokenizer: KoreanTokenizer,
                  idf: dict[str, float], english_texts: Mapping[str, Iterable[str]] | None = None,
                  korean_texts: Mapping[str, Iterable[str]] | None = None):
         """``idf``: the report's morphemes and their idf; ``english_texts`` / ``korean_texts``:
@@ -234,12 +235,12 @@ class QuestionAnalyzer:
         self.idf = idf
         self.vocabulary = frozenset(idf)
         self._rarest = max(idf.values(), default=0.0)
-        texts: dict[str, list[str]] = {p.id: [p.name_en, *p.aliases_en] for p in programs}
+        texts: dict[str, list[str]] = {p.id: [p.name.en, *p.aliases.en] for p in programs}
         for program_id, program_texts in (english_texts or {}).items():
             texts.setdefault(program_id, []).extend(program_texts)
         self.program_english = {program_id: frozenset(w for text in program_texts for w in LATIN_WORD.findall(text.lower()))
                                 for program_id, program_texts in texts.items()}
-        korean: dict[str, list[str]] = {p.id: [p.name_ko, *p.aliases_ko] for p in programs}
+        korean: dict[str, list[str]] = {p.id: [p.name.ko, *p.aliases.ko] for p in programs}
         for program_id, program_texts in (korean_texts or {}).items():
             korean.setdefault(program_id, []).extend(program_texts)
         self.program_korean = {program_id: frozenset(tokenizer.tokenize(" ".join(program_texts)))

@@ -11,6 +11,7 @@ The best fused candidates are then reordered by the learned reranker (rerank.py)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +56,14 @@ class RetrievalSettings:
     rerank: bool = True            # the learned second stage (rerank.py), when weights exist
 
 
+class ScaledSignals(NamedTuple):
+    """The three signals of every passage on the fused scale (min-max or RRF)."""
+
+    dense: np.ndarray
+    lexical: np.ndarray
+    section: np.ndarray             # the □ block's best dense similarity
+
+
 @dataclass(frozen=True)
 class FirstStage:
     question: Question
@@ -62,7 +71,7 @@ class FirstStage:
     dense: np.ndarray              # raw cosine similarity per passage
     lexical: np.ndarray            # raw BM25 per passage (with its heading path)
     fused: np.ndarray
-    scaled: tuple[np.ndarray, np.ndarray, np.ndarray]   # dense, lexical, □-block as fused
+    scaled: ScaledSignals          # the signals as fused
 
 
 class HybridRetriever:
@@ -108,10 +117,10 @@ class HybridRetriever:
         lexical = self.index.bm25.scores(question.query_tokens)
         section = self._section_scores(dense)
         if s.fusion == "weighted":
-            scaled = (_minmax(dense), _minmax(lexical), _minmax(section))
+            scaled = ScaledSignals(_minmax(dense), _minmax(lexical), _minmax(section))
         else:
-            scaled = (_rrf(dense), _rrf(lexical, positive_only=True), _rrf(section))
-        fused = s.dense_weight * scaled[0] + s.lexical_weight * scaled[1] + s.section_weight * scaled[2]
+            scaled = ScaledSignals(_rrf(dense), _rrf(lexical, positive_only=True), _rrf(section))
+        fused = s.dense_weight * scaled.dense + s.lexical_weight * scaled.lexical + s.section_weight * scaled.section
         for facet in question.facets:
             fused = fused + s.facet_weight * self._facets[facet]
         fused = fused - s.finding_penalty * self._findings
@@ -123,7 +132,8 @@ class HybridRetriever:
         question = stage.question
         named = set(question.named)
         return Candidates(
-            ids=ids, dense=stage.scaled[0][ids], lexical=stage.scaled[1][ids], section=stage.scaled[2][ids],
+            ids=ids, dense=stage.scaled.dense[ids], lexical=stage.scaled.lexical[ids],
+            section=stage.scaled.section[ids],
             text_lexical=_minmax(self.index.text_bm25.scores(question.query_tokens))[ids],
             facets={name: (self._facets[name][ids] if name in question.facets else np.zeros(len(ids), np.float32))
                     for name in self._facets},

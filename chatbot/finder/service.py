@@ -16,10 +16,11 @@ from pathlib import Path
 
 from chatbot.config import Settings
 from chatbot.index.embedding import Embedder, EmbedderUnavailable, create_embedder
-from chatbot.index.store import IndexError_, LoadedIndex, load_version, read_current
+from chatbot.index.store import IndexUnavailable, LoadedIndex, load_version, read_current
 from chatbot.index.lexical import KoreanTokenizer
-from chatbot.programs.names import Glossary, ProgramRegistry
-from chatbot.programs.catalog import CATALOG_FILE, Catalog, load_catalog
+from chatbot.programs.catalog import Catalog, load_programs
+from chatbot.programs.glossary import Glossary
+from chatbot.programs.names import ProgramNames
 from chatbot.documents.corpus import load_corpus
 from chatbot.finder.calibration import threshold_for
 from chatbot.finder.answer import lines as line_selection, scope
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 # what a version that cannot be served raises while loading (CatalogError is a ValueError)
-LOAD_ERRORS = (IndexError_, EmbedderUnavailable, OSError, ValueError)
+LOAD_ERRORS = (IndexUnavailable, EmbedderUnavailable, OSError, ValueError)
 
 
 class NotReady(RuntimeError):
@@ -45,9 +46,9 @@ class Snapshot:
     index: LoadedIndex
     analyzer: QuestionAnalyzer
     retriever: HybridRetriever
-    programs: ProgramRegistry
+    programs: ProgramNames
     answerer: Answerer
-    catalog: Catalog | None = None     # corpus/catalog.yaml, validated against this version's documents
+    catalog: Catalog | None = None     # corpus/programs.yaml, validated against this version's documents
 
     @property
     def version(self) -> str:
@@ -132,9 +133,8 @@ class FinderService:
         index = load_version(Path(self.settings.index_dir), version)
         embedder = self.embedder()
         if index.model_name != embedder.name:
-            raise IndexError_(f"built with {index.model_name}, but the configured model is {embedder.name}")
+            raise IndexUnavailable(f"built with {index.model_name}, but the configured model is {embedder.name}")
         corpus_dir = index.data_dir          # the corpus snapshot published with this version
-        programs = ProgramRegistry.load(corpus_dir)
         retriever = HybridRetriever(index, embedder,
                                     RetrievalSettings(fusion=self.settings.fusion, rerank=self.settings.rerank))
         documents = {d["id"]: d for d in index.manifest.get("documents", [])}
@@ -143,10 +143,11 @@ class FinderService:
         def threshold(language: str, model: str = embedder.name, signal: str = retriever.confidence_signal) -> float:
             return override or threshold_for(model, signal, language)
 
-        # The catalog is checked against the documents of this version's own snapshot; a bad
-        # catalog refuses the version (CatalogError) and the previous one keeps serving.
+        # The programs are checked against the documents of this version's own snapshot; a bad
+        # record refuses the version (CatalogError) and the previous one keeps serving.
         texts = {d.id: d for d in load_corpus(corpus_dir)}
-        catalog = load_catalog(corpus_dir / CATALOG_FILE, texts)
+        catalog = load_programs(corpus_dir, texts)
+        programs = ProgramNames(catalog)
         analyzer = QuestionAnalyzer(programs, Glossary.load(corpus_dir), self.tokenizer, retriever.idf,
                                     catalog.texts("en"), catalog.texts("ko"))
         selector = line_selection.LineSelector(line_selection.load_weights(), self.tokenizer.tokenize, retriever.idf,

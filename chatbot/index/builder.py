@@ -9,7 +9,7 @@ from typing import Callable
 
 import yaml
 
-from chatbot.programs.catalog import CATALOG_FILE, load_catalog
+from chatbot.programs.catalog import PROGRAMS_FILE, load_catalog
 from chatbot.config import Settings
 from chatbot.documents.corpus import MANIFEST_NAME, load_corpus, read_yaml
 from chatbot.index.embedding import Embedder, create_embedder
@@ -17,7 +17,8 @@ from chatbot.index.store import (BuildReport, IndexCorrupt, compute_version, emb
                           prune_versions, read_current, set_current, tokenize_passages, tokenize_texts,
                           verify_version, write_version)
 from chatbot.index.passages import CHUNKER_VERSION, ReportChunker
-from chatbot.programs.names import GLOSSARY_FILE, PROGRAMS_FILE, ProgramRegistry
+from chatbot.programs.glossary import GLOSSARY_FILE
+from chatbot.programs.names import ProgramNames
 
 
 def _file_hash(path: Path) -> str:
@@ -33,18 +34,15 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
     started = time.monotonic()
     embedder = embedder or create_embedder(settings.embed_backend, settings.embed_model, **settings.embedder_options())
     documents = load_corpus(settings.corpus_dir)
-    if (settings.corpus_dir / CATALOG_FILE).is_file():
-        # a version whose catalog misquotes its documents would be refused by every worker that
-        # loads it (service.py): refuse it here, before anything is written or published
-        load_catalog(settings.corpus_dir / CATALOG_FILE, {d.id: d for d in documents})
-    programs = ProgramRegistry.load(settings.corpus_dir)
-    chunker = ReportChunker(programs)
+    # a version whose programs misquote its documents would be refused by every worker that loads
+    # it (service.py): refuse it here, before anything is written or published
+    catalog = load_catalog(settings.corpus_dir / PROGRAMS_FILE, {d.id: d for d in documents})
+    chunker = ReportChunker(ProgramNames(catalog))
     inputs = {
         **chunker.settings,
         "code": _code_hash(),
-        "programs": _file_hash(settings.corpus_dir / PROGRAMS_FILE),
+        "programs": _file_hash(settings.corpus_dir / PROGRAMS_FILE),   # also served per version (service.py)
         "glossary": _file_hash(settings.corpus_dir / GLOSSARY_FILE),
-        "catalog": _file_hash(settings.corpus_dir / CATALOG_FILE),   # served per version (service.py)
     }
     version = compute_version(documents, inputs, embedder.name)
     index_dir = settings.index_dir
@@ -79,14 +77,14 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
 
 def corpus_snapshot(corpus_dir: Path, documents) -> dict[str, bytes]:
     """The files a version needs to be served as built: the manifest of its (active) documents,
-    their texts and the program, glossary and catalog data. Rolling back restores all of them."""
+    their texts and the programs and glossary data. Rolling back restores all of them."""
     manifest = read_yaml(corpus_dir / MANIFEST_NAME) or {}
     used = {d.id for d in documents}
     entries = [e for e in manifest.get("documents", []) if e.get("id") in used]
     files = {MANIFEST_NAME: yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False).encode("utf-8")}
     for entry in entries:
         files[entry["path"]] = (corpus_dir / entry["path"]).read_bytes()
-    for name in (PROGRAMS_FILE, GLOSSARY_FILE, CATALOG_FILE):
+    for name in (PROGRAMS_FILE, GLOSSARY_FILE):
         if (corpus_dir / name).is_file():
             files[name] = (corpus_dir / name).read_bytes()
     return files

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from chatbot.documents.corpus import Document, collapse_whitespace
-from chatbot.programs.names import ProgramRegistry
+from chatbot.programs.names import ProgramNames
 
 CHUNKER_VERSION = "structure-v1"
 MAX_LINES = 12         # non-blank lines in one passage before it is split at sub-bullets
@@ -142,7 +142,7 @@ class _State:
 class ReportChunker:
     """Turns one report into passages; knows the layout, not the content."""
 
-    def __init__(self, programs: ProgramRegistry, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS,
+    def __init__(self, programs: ProgramNames, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS,
                  pack_lines: int = PACK_LINES, pack_chars: int = PACK_CHARS):
         self.programs = programs
         self.max_lines = max_lines
@@ -393,7 +393,7 @@ def _box_heading(line: str, state: _State) -> bool | None:
     return bool(rest.strip())
 
 
-def chunk_documents(documents: Iterable[Document], programs: ProgramRegistry) -> list[Passage]:
+def chunk_documents(documents: Iterable[Document], programs: ProgramNames) -> list[Passage]:
     chunker = ReportChunker(programs)
     return [p for d in documents for p in chunker.chunk(d)]
 

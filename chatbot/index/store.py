@@ -12,7 +12,7 @@ Layout::
         line_offsets.npy      # where each passage's rows start in line_vectors.npy
         dense.faiss           # FAISS index over vectors.npy
         data/                 # the corpus this version was built from: documents.yaml and the
-                              # document texts, programs.yaml, glossary.yaml, catalog.yaml, so a
+                              # document texts, programs.yaml, glossary.yaml, so a
                               # version (and a rollback to it) serves exactly what was reviewed
       cache/<model>.npz       # vectors by text hash: unchanged passages and lines are not re-embedded
 
@@ -54,15 +54,16 @@ FLAT_LIMIT = 100_000        # exact search below this many passages; HNSW above 
 _VERSION_NAME = re.compile(r"^[0-9a-f]{12}$")
 
 
-class IndexError_(RuntimeError):
-    """Base for index problems the server reports instead of crashing."""
+class IndexUnavailable(RuntimeError):
+    """The index version cannot be served (missing, corrupt, built with another model): the
+    server reports it instead of crashing."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(IndexUnavailable):
     pass
 
 
-class IndexCorrupt(IndexError_):
+class IndexCorrupt(IndexUnavailable):
     pass
 
 

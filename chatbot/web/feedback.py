@@ -1,6 +1,6 @@
 """POST /api/feedback (thumbs up/down and a comment on one answer) and GET /api/feedback/export.
 
-The design is in :mod:`chatbot.feedback_store`: /api/ask hands out a signed ``answer_id`` and
+The design is in :mod:`chatbot.feedback.store`: /api/ask hands out a signed ``answer_id`` and
 stores nothing; the rating comes back with that id and the question, which is masked before it
 is written."""
 from __future__ import annotations
@@ -8,11 +8,12 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Literal, Optional
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from chatbot.finder.pipeline import Answer
-from chatbot.feedback.store import AnswerSigner, ExpiredAnswerId, FeedbackStore, InvalidAnswerId, load_secret
+from chatbot.feedback.export import csv_download, store_for
+from chatbot.feedback.store import AnswerSigner, ExpiredAnswerId, InvalidAnswerId, load_secret
 from chatbot.web.errors import APIError
 from chatbot.web.requests import json_body
 
@@ -45,13 +46,6 @@ def _signer() -> AnswerSigner:
     return signer
 
 
-def feedback_store() -> FeedbackStore:
-    store = current_app.extensions.get("feedback_store")
-    if store is None:
-        store = current_app.extensions["feedback_store"] = FeedbackStore(current_app.config["SETTINGS"].feedback_db)
-    return store
-
-
 def issue_answer_id(question: str, index_version: str, answer: Answer) -> str:
     """The answer_id /api/ask returns; everything the feedback row needs except the question text."""
     return _signer().issue(question, index_version, [c.passage.id for c in answer.citations],
@@ -72,7 +66,7 @@ def post_feedback():
     if body.question is not None and not signer.question_matches(ref, body.question):
         raise APIError(400, "question_mismatch", "question is not the one this answer was given for.",
                        field="question")
-    feedback_store().record(ref, body.rating, body.question, body.comment)
+    store_for(current_app).record(ref, body.rating, body.question, body.comment)
     return jsonify({"status": "recorded", "rating": body.rating})
 
 
@@ -88,10 +82,4 @@ def export_feedback():
     if not (sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode())):
         raise APIError(401, "unauthorized", "Send the export token as 'Authorization: Bearer <token>'.",
                        headers={"WWW-Authenticate": 'Bearer realm="feedback-export"'})
-    return export_response()
-
-
-def export_response() -> Response:
-    return Response(feedback_store().export_csv(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="feedback.csv"',
-                             "Cache-Control": "no-store"})
+    return csv_download(store_for(current_app))

@@ -15,8 +15,10 @@ from typing import Literal
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict
 
-from chatbot.programs.catalog import AUDIENCES, CATEGORIES, INDUSTRIES, Catalog, Program
-from chatbot.programs.eligibility import Facts, Profile, criterion_json, date_json, match
+from chatbot.programs.catalog import Catalog, Program
+from chatbot.programs.eligibility import criterion_json, date_json, match
+from chatbot.programs.facts import Facts, Profile
+from chatbot.programs.fields import AUDIENCES, CATEGORIES, INDUSTRIES
 from chatbot.web.errors import APIError
 from chatbot.web.requests import current_snapshot, json_body
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from chatbot.programs.catalog import CATEGORIES, EMPLOYMENT_STATUSES
+from chatbot.programs.fields import CATEGORIES, EMPLOYMENT_STATUSES
 from chatbot.web.ask import MAX_QUESTION_CHARS
 from chatbot.web.feedback import MAX_COMMENT_CHARS
 from chatbot.web.security import page_csp

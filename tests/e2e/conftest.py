@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from live import running_server
+from tests.support.live import running_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -11,7 +11,7 @@ import pytest
 from chatbot.admin.accounts import create_user
 from chatbot.admin.db import init_db
 from chatbot.config import PROJECT_ROOT
-from live import running_server
+from tests.support.live import running_server
 
 pytestmark = pytest.mark.integration
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from chatbot.finder.answer.extras import EligibilityExtra, ScheduleItem
 from chatbot.finder.answer.lines import LineChoice
-from chatbot.finder.answer import wording
+from chatbot.finder.answer import eligibility_wording, wording
 
 MAX_SENTENCES = 3
 
@@ -34,7 +34,7 @@ def _squash(text: str) -> str:
 SAID_SHARE = 0.8
 
 
-def _already_said(quote: str, sentences: list[str]) -> bool:
+def already_said(quote: str, sentences: list[str]) -> bool:
     line = _squash(quote)
     said = [_squash(part.split("”")[0]) for s in sentences for part in s.split("“")[1:]]
     return any(line in q or (q in line and len(q) >= SAID_SHARE * len(line)) for q in said)
@@ -49,8 +49,8 @@ def answered_text(lines: list[LineChoice], quotes: list[str], margin: float, nam
     duration). After a verdict or a date, only lines within ``margin`` that it has not quoted."""
     sentences = [note] if note else []
     if eligibility is not None:
-        sentences += wording.eligibility_sentences(eligibility.program, eligibility.verdict,
-                                                   eligibility.profile.facts, lang)[:2]
+        sentences += eligibility_wording.eligibility_sentences(
+            eligibility.program, eligibility.verdict, eligibility.profile.facts, lang)[:2]
     for item in schedule[:2]:
         sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
     used: list[Quote] = []
@@ -60,7 +60,7 @@ def answered_text(lines: list[LineChoice], quotes: list[str], margin: float, nam
         close = choice.score >= lines[0].score - margin
         if len(sentences) >= MAX_SENTENCES or len(used) == 2 or ((used or answered_before) and not close):
             break
-        if _already_said(quote, sentences) or any(q.text == quote for q in used):
+        if already_said(quote, sentences) or any(q.text == quote for q in used):
             continue
         program = choice.passage.program_id
         # a verdict or a date names its program already; naming retrieval's line's program as well
@@ -82,8 +82,8 @@ def partial_text(name: str, details: tuple[str, ...], overview: LineChoice | Non
     sentences.append(wording.partial_sentence(name, details, lang))
     used = []
     if eligibility is not None:
-        sentences += wording.eligibility_sentences(eligibility.program, eligibility.verdict,
-                                                   eligibility.profile.facts, lang)[:1]
+        sentences += eligibility_wording.eligibility_sentences(
+            eligibility.program, eligibility.verdict, eligibility.profile.facts, lang)[:1]
     for item in schedule[:1]:
         sentences.append(wording.schedule_sentence(item.program, item.entry, item.status, item.edition, lang))
     if overview is not None and len(sentences) < MAX_SENTENCES and not (schedule or eligibility):

@@ -10,7 +10,7 @@ finder, only when no condition on the person is stated in words alone (those lea
 ``schedule``: a "when" question (a date, not a duration) gets the catalog's dated entries that
 fit it, stated as the report's plan and compared with today's date.
 
-Nothing here words a sentence: wording.py does, in Korean and English.
+Nothing here words a sentence: wording.py and eligibility_wording.py do, in Korean and English.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from datetime import date
 from functools import lru_cache
 
 from chatbot.programs.catalog import Catalog, Program, ScheduleEntry
-from chatbot.programs.eligibility import (ProgramVerdict, clause_json, criterion_json, evaluate, schedule_status,
-                           when_span)
+from chatbot.programs.eligibility import ProgramVerdict, clause_json, criterion_json, evaluate
+from chatbot.programs.schedule import schedule_status, when_span
 from chatbot.programs.profile import Extraction
 from chatbot.finder.question import CatalogMatch, Question
 

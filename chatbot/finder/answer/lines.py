@@ -7,7 +7,7 @@ its heading path too, character overlap, whether the line states the kind of fac
 whether its "label :" names it, a legal-basis label, position and length) and the answer leads
 with the best one.
 
-The weights are fitted, not hand-set: ``bench/fit_lines.py --write`` fits them listwise on the
+The weights are fitted, not hand-set: ``python -m bench.fit_lines --write`` fits them listwise on the
 training questions and the dev half (the line holding each question's fact string is the gold
 line), with the L2 strength chosen by cross-validation, and writes ``chatbot/finder/lines.json``.
 
@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from chatbot.programs.catalog import Source
+from chatbot.programs.criteria import Source
 from chatbot.finder.facets import FACETS, states
 from chatbot.finder.fitted import read_fitted
 from chatbot.index.lexical import QueryWeights
@@ -186,7 +186,7 @@ class LineSelector:
         ``neighbours``: the weights over FEATURES + NEIGHBOUR_FEATURES and the bank (load_neighbours),
         used for a question with a vector."""
         self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32) \
-            if weights else _fallback_weights()
+            if weights else fallback_weights()
         self.neighbour_weights, self.bank = (None, None) if neighbours is None else (
             np.array([neighbours[0][name] for name in FEATURES + NEIGHBOUR_FEATURES], dtype=np.float32), neighbours[1])
         self.tokenize = tokenize
@@ -324,7 +324,7 @@ def shorten(text: str, wanted: frozenset[str] | set[str], tokenize: Callable[[st
     return f"{prefix}{best}{suffix}"
 
 
-def _fallback_weights() -> np.ndarray:
+def fallback_weights() -> np.ndarray:
     """Before any fit: the passage's share and the line's coverage of the question."""
     weights = dict.fromkeys(FEATURES, 0.0)
     weights.update(share=2.0, coverage=3.0, new_coverage=2.0, first_line=0.2)

@@ -21,7 +21,7 @@ unrelated program. The classifier combines what each signal sees:
   "구민체육센터 수영장 예약") is likely off-topic too, which no word count sees for scripts the
   analysis cannot read.
 
-``bench/fit_scope.py --write`` fits a logistic regression on blind answerable and unanswerable
+``python -m bench.fit_scope --write`` fits a logistic regression on blind answerable and unanswerable
 questions, picks the L2 strength by cross-validation and the threshold per language group on the
 out-of-fold probabilities, and writes ``chatbot/finder/scope.json`` and the bank. It fits two
 models: one with the neighbour features, used when the bank was embedded by the index's model, and

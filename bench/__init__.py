@@ -1,0 +1,1 @@
+"""Benchmarks and fits: run from the repository root as ``python -m bench.<script>``."""

@@ -1,0 +1,73 @@
+"""The staff area wired into the app, as flaskr's factory does it: the view modules are imported
+here (their routes attach to :data:`chatbot.admin.site.bp`), then the blueprint is registered,
+with the secret key, the session cookie, CSRF and the staff area's languages.
+
+:mod:`chatbot.admin.site` holds the blueprint and the helpers the views share and imports no view,
+so no module of the staff area imports one that imports it back."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
+
+from chatbot.admin import views_auth, views_builds, views_content  # noqa: F401  (their routes attach to bp)
+from chatbot.admin.db import init_db
+from chatbot.admin.i18n import init_i18n
+from chatbot.admin.site import bp
+from chatbot.config import Settings
+
+SESSION_HOURS = 8
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, with the Secure flag when the request came over HTTPS (``auto``;
+    behind a proxy, CHATBOT_PROXY_HOPS lets ``web.security`` trust its X-Forwarded-Proto)."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if self.mode in ("always", "never"):
+            return self.mode == "always"
+        return bool(has_request_context() and request.is_secure)
+
+
+def secret_key(config: Settings) -> str:
+    """CHATBOT_SECRET_KEY, else one generated once into var/secret_key (mode 0600) and shared by
+    every worker; never a hard-coded default."""
+    if config.secret_key:
+        return config.secret_key
+    path = Path(config.var_dir) / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)        # atomic and refuses to replace a key another worker just made
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def init_app(app: Flask) -> None:
+    """The staff area under /admin, on the app's settings."""
+    config: Settings = app.config["SETTINGS"]
+    init_db(config.admin_db_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(config)
+    app.config.update(
+        SESSION_COOKIE_NAME="finder_admin", SESSION_COOKIE_PATH="/admin", SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+    )
+    app.session_interface = _SessionInterface(config.cookie_secure)
+    app.jinja_env.globals["csrf_token"] = generate_csrf      # also inside imported macros
+    init_i18n(app)
+    app.register_blueprint(bp)
