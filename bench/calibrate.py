@@ -8,7 +8,7 @@ questions, whose confidences are in-sample and too high), so about 1 in 20 answe
 is (wrongly) refused; the output says how that holds on the other splits and how many
 unanswerable ones it catches.
 
-    python -m bench.calibrate          # prints the thresholds to paste into chatbot/calibration.py
+    python -m bench.calibrate          # prints the thresholds to paste into chatbot/finder/calibration.py
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ fit, each question's neighbours come only from other authors' questions (each bl
 author, the evaluation set's parts another), as a citizen's question has no sibling in the bank.
 
     python -m bench.fit_lines            # fit, print "chosen line holds the fact" per split
-    python -m bench.fit_lines --write    # also write chatbot/finder/lines.json and lines_bank.npz
+    python -m bench.fit_lines --write    # also write chatbot/finder/answer/lines.json and lines_bank.npz
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fit the reranker's weights (chatbot/rerank.py) on the training questions and the dev half.
+"""Fit the reranker's weights (chatbot/finder/rerank.py) on the training questions and the dev half.
 
 For each fitting question the first stage's candidates are labelled by whether they contain the
 question's fact string; the weights maximise the softmax likelihood of the labelled passages
@@ -12,7 +12,7 @@ the dev half. With the dev half alone (119 questions) cross-validation chose str
 regularisation and the reranker stayed close to the fusion; with 419 it chooses a weak one.
 
     python -m bench.fit_ranker            # fit, print figures per split, do not write
-    python -m bench.fit_ranker --write    # also write chatbot/ranker.json
+    python -m bench.fit_ranker --write    # also write chatbot/finder/ranker.json
 """
 from __future__ import annotations
 

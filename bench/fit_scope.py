@@ -20,7 +20,7 @@ that, as for a citizen, no sibling written alongside it sits in the bank; at run
 every fitting question, embedded by the index's model (scope_bank.npz).
 
     python -m bench.fit_scope            # fit, print out-of-fold figures
-    python -m bench.fit_scope --write    # also write chatbot/finder/scope.json and scope_bank.npz
+    python -m bench.fit_scope --write    # also write chatbot/finder/answer/scope.json and scope_bank.npz
 """
 from __future__ import annotations
 

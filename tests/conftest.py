@@ -16,6 +16,7 @@ from chatbot.index.builder import build_index
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.finder.service import FinderService
 from tests.support.fake_embedder import PLUGIN as FAKE_EMBEDDER_PLUGIN, FakeEmbedder
+from tests.support.admin import AdminEnv, make_admin_app, make_admin_env
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # the "fake" backend is registered here by the import above, and in every process a test starts
@@ -96,3 +97,15 @@ def index_copy(tmp_path, fake_index_dir) -> Path:
     target = tmp_path / "index"
     shutil.copytree(fake_index_dir, target)
     return target
+
+
+@pytest.fixture
+def admin_env(tmp_path, fake_index_dir) -> AdminEnv:
+    """The staff area's own copies of the corpus, the fake index and var/ (tests.support.admin), so
+    nothing a staff-area or integration test does reaches the repository's files."""
+    return make_admin_env(tmp_path, fake_index_dir)
+
+
+@pytest.fixture
+def admin_app(make_app, admin_env):
+    return make_admin_app(make_app, admin_env)

@@ -1,4 +1,4 @@
-"""Fitted weights files (chatbot/ranker.json, chatbot/finder/lines.json, chatbot/finder/scope.json):
+"""Fitted weights files (chatbot/finder/ranker.json, chatbot/finder/answer/lines.json, chatbot/finder/answer/scope.json):
 one reader. A bench script fits the weights and writes the file with what it was fitted on; a
 file that is missing, unreadable or fitted for another feature set turns its stage's learned part
 off (logged), never the service.

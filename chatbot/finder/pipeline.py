@@ -30,7 +30,7 @@ from chatbot.finder.answer.status import BROAD_IDF, GROUNDED, Decision, Status, 
 MAX_SUGGESTIONS = 3
 # Score gap (line selector units) under which the runner-up line is quoted too, chosen on the dev
 # and blind A+B sets (bench/eval_answers.py; answer states fact / two quotes / mean length, the mean
-# of dev and blind, Korean and English, with the weights of chatbot/finder/lines.json):
+# of dev and blind, Korean and English, with the weights of chatbot/finder/answer/lines.json):
 # 1.0 → 0.741 / 28% / 207 chars; 1.5 → 0.765 / 42% / 219; 2.0 → 0.777 / 52% / 229; 3.0 → 0.794 / 75% / 251.
 # 1.5 keeps the answers as long as the previous selector's did (0.751 / 38% / 218 at its margin 1.0):
 # beyond it each point of the metric costs a longer answer for everyone.

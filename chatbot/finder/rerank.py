@@ -13,7 +13,7 @@ The weights are not hand-set: ``bench/fit_ranker.py`` fits them listwise (softma
 question's candidates) on the training questions and the evaluation set's dev half, with an L2
 pull towards the first stage's own fusion (retrieval.py, which already ranks an audit finding
 below its item's response) whose strength is picked by cross-validation, and writes
-``chatbot/ranker.json``. The test half and the holdout are only scored (README, Measurements).
+``chatbot/finder/ranker.json``. The test half and the holdout are only scored (README, Measurements).
 """
 from __future__ import annotations
 

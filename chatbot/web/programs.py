@@ -125,7 +125,7 @@ def get_program(program_id: str):
     program = catalog.get(program_id)
     if program is None:
         raise APIError(404, "not_found", f"No program with id {program_id[:80]!r} in the catalog.")
-    record = program.model_dump(mode="json")
+    record = program.model_dump(mode="json", exclude={"section", "block", "aliases"})   # how the finder finds it, not what it offers
     for item, criterion in zip(record["eligibility"], program.eligibility):
         item["rule"] = criterion.describe(lang)      # readable wording in the requested language
     return jsonify({"as_of": catalog.as_of.isoformat(), "edition": catalog.edition, "lang": lang,

@@ -27,7 +27,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PLACEHOLDER = "/*@SERVER@*/null"
 # Upper edges of the 기준중위소득 bands the form offers. The widget sends a band's upper edge, so
 # a "<= X" criterion is judged eligible only when the whole band meets it; the edges must include
-# every income threshold in the catalog (tests/test_widget.py checks).
+# every income threshold in the catalog (tests/web/test_widget.py checks).
 INCOME_BAND_EDGES = (50, 60, 80, 100, 120, 150, 180)
 SCRIPT_MAX_AGE = 300
 _OPTION_PATTERNS = {

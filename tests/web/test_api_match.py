@@ -282,6 +282,7 @@ def test_program_full_record(api):
     assert body["edition"] == "2024"
     assert set(program) >= {"id", "name", "summary", "category", "audience", "benefits", "eligibility", "schedule",
                             "places", "sources"}
+    assert not {"section", "block", "aliases"} & set(program)     # how the finder finds it, not served
     assert program["name"] == {"ko": "서울형 청년인턴 직무·국제캠프",
                                "en": "Seoul Youth Internship – job camp & international camp"}
     age = program["eligibility"][0]

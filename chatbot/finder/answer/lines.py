@@ -9,7 +9,7 @@ with the best one.
 
 The weights are fitted, not hand-set: ``python -m bench.fit_lines --write`` fits them listwise on the
 training questions and the dev half (the line holding each question's fact string is the gold
-line), with the L2 strength chosen by cross-validation, and writes ``chatbot/finder/lines.json``.
+line), with the L2 strength chosen by cross-validation, and writes ``chatbot/finder/answer/lines.json``.
 
 Citizens ask the same facts again and again, in other words and languages. With the index's
 embedding model, two more features read the labelled fitting questions nearest to this one

@@ -23,7 +23,7 @@ unrelated program. The classifier combines what each signal sees:
 
 ``python -m bench.fit_scope --write`` fits a logistic regression on blind answerable and unanswerable
 questions, picks the L2 strength by cross-validation and the threshold per language group on the
-out-of-fold probabilities, and writes ``chatbot/finder/scope.json`` and the bank. It fits two
+out-of-fold probabilities, and writes ``chatbot/finder/answer/scope.json`` and the bank. It fits two
 models: one with the neighbour features, used when the bank was embedded by the index's model, and
 one without them for any other model. A holdout written by someone else is only scored.
 """
