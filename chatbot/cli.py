@@ -1,4 +1,5 @@
-"""Command line: ``python -m chatbot build-index | ask "…" | serve | backends | versions | publish VERSION``."""
+"""Command line: ``python -m chatbot build-index | ask "…" | serve | backends | versions | publish VERSION |
+purge-feedback``."""
 from __future__ import annotations
 
 import argparse
@@ -96,6 +97,9 @@ def cmd_serve(args) -> int:
     settings = _settings(args)
     if args.port:
         settings = settings.with_overrides({"port": args.port})
+    if settings.cookie_secure == "always":
+        print("The staff cookie is Secure: signing in at /admin/ needs https (or, for local plain http, "
+              "CHATBOT_COOKIE_SECURE=never).", file=sys.stderr)
     os.environ.update(settings.to_env())
     os.chdir(PROJECT_ROOT)
     executable = Path(sys.executable).with_name(command[0])
@@ -174,6 +178,17 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
+def cmd_purge_feedback(args) -> int:
+    from chatbot.feedback.store import FeedbackStore
+
+    settings = _settings(args)
+    days = settings.feedback_retention_days
+    count = FeedbackStore(settings.feedback_db).purge(days, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {count} feedback row(s) received more than {days} days ago from {settings.feedback_db}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chatbot", description="Seoul program finder")
     parser.add_argument("--index-dir", help="override CHATBOT_INDEX_DIR")
@@ -212,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--roles", default="editor,publisher", help="comma-separated: editor, publisher")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     admin.set_defaults(func=cmd_create_admin)
+
+    purge = sub.add_parser("purge-feedback",
+                           help="delete feedback older than CHATBOT_FEEDBACK_RETENTION_DAYS (run daily, e.g. cron)")
+    purge.add_argument("--dry-run", action="store_true", help="only count the rows that would be deleted")
+    purge.set_defaults(func=cmd_purge_feedback)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -27,6 +27,7 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_RATE_LIMIT_STORAGE_URI | memory://        | where limit counters live; ``redis://host:6379`` (needs the ``redis`` extra) makes the limit hold across workers and hosts |
 | CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback (WAL, synchronous=FULL) |
 | CHATBOT_FEEDBACK_EXPORT_TOKEN | ""                | bearer token for GET /api/feedback/export; empty = export disabled (404) |
+| CHATBOT_FEEDBACK_RETENTION_DAYS | 365           | feedback rows received longer ago are deleted by ``python -m chatbot purge-feedback`` (run it daily, e.g. from cron) |
 | CHATBOT_ANSWER_SECRET        | (generated)        | HMAC key signing answer_id; unset = a random key created once in ``answer-secret`` beside the feedback DB (set it when several hosts serve the widget) |
 | CHATBOT_VAR_DIR              | ./var              | writable state of the staff area: uploads, build logs, secret key |
 | CHATBOT_SECRET_KEY           | (generated)        | signs staff sessions and CSRF tokens; unset = generated once into var/secret_key |
@@ -36,9 +37,9 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_UPLOAD_MAX_PAGES     | 1000               | refuse PDFs with more pages |
 | CHATBOT_EXTRACT_TIMEOUT      | 20                 | seconds the text-extraction subprocess may run |
 | CHATBOT_EXTRACT_MEMORY_MB    | 1024               | address-space limit of the text-extraction subprocess |
-| CHATBOT_COOKIE_SECURE        | auto               | auto (Secure flag when the request came over HTTPS), always, never |
+| CHATBOT_COOKIE_SECURE        | always             | the staff cookie's Secure flag: always; never (needed to sign in over plain http, e.g. ``serve`` on localhost); auto (when the request came over HTTPS) |
 | CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
-| CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted |
+| CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted; at 0 a request carrying X-Forwarded-For logs a warning (once per worker): behind a proxy every citizen would share one rate-limit and login bucket |
 | CHATBOT_EVAL_DIR             | ./tests/data       | the labelled questions (eval_dev/eval_test.jsonl) a staff build is scored on |
 """
 from __future__ import annotations
@@ -138,6 +139,7 @@ class Settings:
     rate_limit_storage_uri: str = _var("CHATBOT_RATE_LIMIT_STORAGE_URI", "memory://")
     feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
     feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
+    feedback_retention_days: int = _var("CHATBOT_FEEDBACK_RETENTION_DAYS", "365", int)
     answer_secret: str = _var("CHATBOT_ANSWER_SECRET")
     var_dir: Path = _var("CHATBOT_VAR_DIR", str(PROJECT_ROOT / "var"), Path)
     secret_key: str = _var("CHATBOT_SECRET_KEY")
@@ -147,7 +149,7 @@ class Settings:
     upload_max_pages: int = _var("CHATBOT_UPLOAD_MAX_PAGES", "1000", int)
     extract_timeout: float = _var("CHATBOT_EXTRACT_TIMEOUT", "20", float)
     extract_memory_mb: int = _var("CHATBOT_EXTRACT_MEMORY_MB", "1024", int)
-    cookie_secure: str = _var("CHATBOT_COOKIE_SECURE", "auto")
+    cookie_secure: str = _var("CHATBOT_COOKIE_SECURE", "always")
     admin_lang: str = _var("CHATBOT_ADMIN_LANG", "ko")
     proxy_hops: int = _var("CHATBOT_PROXY_HOPS", "0", int)
     eval_dir: Path = _var("CHATBOT_EVAL_DIR", str(PROJECT_ROOT / "tests" / "data"), Path)
@@ -188,3 +190,19 @@ class Settings:
     @property
     def admin_db_path(self) -> Path:
         return self.admin_db or self.var_dir / "admin.sqlite3"
+
+
+def private_file(path: Path) -> Path:
+    """``path`` as a file only its owner can read or write (0600), created with that mode rather than
+    tightened after a window, and tightened if an older release left it wider. The secret keys and
+    the SQLite databases holding staff accounts and citizens' feedback go through here before they
+    are opened; SQLite gives the -wal and -shm files the database's mode."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path

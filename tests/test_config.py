@@ -17,10 +17,10 @@ NOT_DEFAULTS = {
     "fusion": "rrf", "rerank": False, "min_confidence": 1e-06, "reload_seconds": 0.1, "keep_versions": 9,
     "max_body_bytes": 4097, "today": date(2024, 7, 1), "port": 8123, "cors_origins": "self https://city.example",
     "rate_limit": "5 per minute; 100 per hour", "rate_limit_storage_uri": "redis://cache:6379",
-    "feedback_db": Path("/tmp/f b/feedback.sqlite3"), "feedback_export_token": "t0ken",
+    "feedback_db": Path("/tmp/f b/feedback.sqlite3"), "feedback_export_token": "t0ken", "feedback_retention_days": 30,
     "answer_secret": "s=cret", "var_dir": Path("/var/lib/finder"), "secret_key": "key with spaces",
     "admin_db": Path("/var/lib/finder/admin.sqlite3"), "upload_max_bytes": 1, "upload_max_expanded": 2,
-    "upload_max_pages": 3, "extract_timeout": 2.5, "extract_memory_mb": 512, "cookie_secure": "always",
+    "upload_max_pages": 3, "extract_timeout": 2.5, "extract_memory_mb": 512, "cookie_secure": "never",
     "admin_lang": "en", "proxy_hops": 1, "eval_dir": Path("/srv/eval"),
 }
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chatbot.admin.audit import utc_now
-from chatbot.admin.db import connect
+from chatbot.admin.db import connect, read
 
 ROLES = ("editor", "publisher")
 MIN_PASSWORD_LENGTH = 12
@@ -86,7 +86,7 @@ def create_user(db_path: Path, username: str, password: str, roles: set[str]) ->
 
 
 def get_user(db_path: Path, user_id: int | None = None, username: str | None = None) -> User | None:
-    with connect(db_path) as conn:
+    with read(db_path) as conn:
         if user_id is not None:
             row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
         else:
@@ -95,12 +95,12 @@ def get_user(db_path: Path, user_id: int | None = None, username: str | None = N
 
 
 def list_users(db_path: Path) -> list[User]:
-    with connect(db_path) as conn:
+    with read(db_path) as conn:
         return [_row_user(r) for r in conn.execute("SELECT * FROM users ORDER BY username").fetchall()]
 
 
 def count_users(db_path: Path) -> int:
-    with connect(db_path) as conn:
+    with read(db_path) as conn:
         return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
 
 

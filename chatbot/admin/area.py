@@ -24,16 +24,17 @@ SESSION_HOURS = 8
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, with the Secure flag when the request came over HTTPS (``auto``;
-    behind a proxy, CHATBOT_PROXY_HOPS lets ``web.security`` trust its X-Forwarded-Proto)."""
+    """Flask's signed cookie, Secure unless CHATBOT_COOKIE_SECURE says ``never`` (plain http on
+    localhost) or ``auto`` (Secure when the request came over HTTPS; behind a proxy,
+    CHATBOT_PROXY_HOPS lets ``web.security`` trust its X-Forwarded-Proto)."""
 
     def __init__(self, mode: str):
         self.mode = mode
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        if self.mode in ("always", "never"):
-            return self.mode == "always"
-        return bool(has_request_context() and request.is_secure)
+        if self.mode == "auto":
+            return bool(has_request_context() and request.is_secure)
+        return self.mode != "never"         # anything else, "always" included: the safe choice
 
 
 def secret_key(config: Settings) -> str:
@@ -45,8 +46,9 @@ def secret_key(config: Settings) -> str:
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)    # 0600 from the first byte
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
         try:
             os.link(tmp, path)        # atomic and refuses to replace a key another worker just made
         except FileExistsError:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chatbot.admin.db import connect
+from chatbot.admin.db import connect, read
 
 
 def utc_now() -> str:
@@ -44,7 +44,7 @@ def entries(db_path: Path, action: str = "", target: str = "", limit: int = 200,
         params.append(before)
     query += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
-    with connect(db_path) as conn:
+    with read(db_path) as conn:
         rows = conn.execute(query, params).fetchall()
     return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["detail"]), r["ip"])
             for r in rows]

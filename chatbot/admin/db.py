@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
+from chatbot.config import private_file
+
 SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -63,7 +65,8 @@ CREATE TABLE IF NOT EXISTS evaluations (
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection that commits on success and rolls back on error."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        private_file(path)
     conn = sqlite3.connect(path, timeout=15, isolation_level=None)
     conn.row_factory = sqlite3.Row
     try:
@@ -79,11 +82,23 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+@contextlib.contextmanager
+def read(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection (``mode=ro``) for the pages that only look: no BEGIN IMMEDIATE, so
+    under WAL it never waits for a writer (a build updating its job, a login) and never blocks one.
+    Each statement reads one consistent snapshot."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=15, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA busy_timeout = 15000")
+        yield conn
+    finally:
+        conn.close()
+
+
 def init_db(path: Path) -> None:
     """Create the tables (idempotent) and switch the file to WAL."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=15)
+    conn = sqlite3.connect(private_file(path), timeout=15)      # 0600 before SQLite writes a byte
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(_SCHEMA)
@@ -91,4 +106,3 @@ def init_db(path: Path) -> None:
         conn.commit()
     finally:
         conn.close()
-    path.chmod(0o600)

@@ -21,7 +21,8 @@ from chatbot.admin.audit import utc_now
 from chatbot.admin import catalog_edit
 from chatbot.admin.files import atomic_write, corpus_lock, load_yaml
 
-DOCUMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DOCUMENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")     # whole string (fullmatch): no "/", "..", case or space
+MAX_DOCUMENT_ID = 80
 LANGUAGES = ("ko", "en")
 META_FIELDS = ("title", "title_en", "publisher", "edition", "edition_label", "language")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -38,6 +39,17 @@ class CatalogBlocked(DocumentError):
         super().__init__(f"{len(problems)} catalog clause(s) quote text this version no longer has; fix them "
                          "for this upload first (links below), then accept.")
         self.problems = problems
+
+
+def check_document_id(value: object) -> str:
+    """A document id as the server accepts it, whatever the form let through: it names a corpus file
+    (documents/<id>--<hash>.txt), so only lower-case letters, digits and single hyphens, at most 80."""
+    if not isinstance(value, str) or not value:
+        raise DocumentError("Give the new document an id (e.g. seoul-youth-notice-2024-07).")
+    if len(value) > MAX_DOCUMENT_ID or not DOCUMENT_ID.fullmatch(value):
+        raise DocumentError(f"A document id is at most {MAX_DOCUMENT_ID} lower-case letters, digits and single "
+                            "hyphens (e.g. seoul-youth-notice-2024-07).")
+    return value
 
 
 # -- the manifest --------------------------------------------------------------------------------
@@ -179,6 +191,7 @@ def new_upload_id() -> str:
 
 def stage_upload(var_dir: Path, upload_id: str, original: Path, text: str, staged: StagedUpload) -> None:
     """Move the received file and its text into the staging area (written under a temp name)."""
+    check_document_id(staged.document_id)
     final = _upload_dir(var_dir, upload_id)
     tmp = final.with_name(f".{upload_id}.tmp")
     tmp.mkdir(parents=True, exist_ok=False)
@@ -246,6 +259,7 @@ def accept_upload(corpus_dir: Path, var_dir: Path, upload_id: str) -> tuple[Stag
     would still quote missing text, nothing is written (CatalogBlocked). Returns the upload, the
     manifest entry it replaced and the clauses moved."""
     staged, text = load_upload(var_dir, upload_id)
+    check_document_id(staged.document_id)          # it becomes a path in the corpus below
     corpus_dir = Path(corpus_dir)
     with corpus_lock(var_dir):
         entries = read_entries(corpus_dir)

@@ -3,13 +3,14 @@ the new one, never half of one, and two staff saving at once are serialised by a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
+
+from chatbot.index.locks import file_lock
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml: 20x faster on programs.yaml
 
@@ -39,28 +40,6 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-@contextlib.contextmanager
-def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
-    """An exclusive ``flock`` on ``path`` (created if missing). Yields False when ``blocking`` is
-    off and another process holds it. The kernel drops the lock when its holder dies, even by
-    ``kill -9``, so a crashed build never leaves the site locked."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 def is_locked(path: Path) -> bool:

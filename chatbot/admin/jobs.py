@@ -20,8 +20,9 @@ from pathlib import Path
 
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.admin.audit import record as audit, utc_now
-from chatbot.admin.db import connect, init_db
-from chatbot.admin.files import file_lock, is_locked
+from chatbot.admin.db import connect, init_db, read
+from chatbot.admin.files import is_locked
+from chatbot.index.locks import file_lock
 
 log = logging.getLogger(__name__)
 QUEUE_GRACE = 60          # seconds a queued job may wait for its process to start
@@ -73,13 +74,13 @@ def build_lock_path(settings: Settings) -> Path:
 
 
 def get_job(db: Path, job_id: int) -> Job | None:
-    with connect(db) as conn:
+    with read(db) as conn:
         row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return _job(row) if row else None
 
 
 def list_jobs(db: Path, limit: int = 20) -> list[Job]:
-    with connect(db) as conn:
+    with read(db) as conn:
         return [_job(r) for r in conn.execute("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()]
 
 
@@ -102,7 +103,7 @@ def reconcile(settings: Settings) -> Job | None:
         if child.poll() is not None:
             _CHILDREN.remove(child)
     db = settings.admin_db_path
-    with connect(db) as conn:
+    with read(db) as conn:                 # the builds page calls this on every view: only a failed job writes
         rows = conn.execute("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id").fetchall()
     # read the rows before the lock: a build sets "running" only while holding the lock and its
     # final state before releasing it, and the updates below only apply if the state is unchanged
@@ -155,7 +156,7 @@ def start_build(settings: Settings, actor: str) -> Job:
 def stored_figures(db: Path, version: str | None) -> dict | None:
     if not version:
         return None
-    with connect(db) as conn:
+    with read(db) as conn:
         row = conn.execute("SELECT figures FROM evaluations WHERE version = ?", (version,)).fetchone()
     return json.loads(row["figures"]) if row else None
 
@@ -254,7 +255,7 @@ def run(job_id: int) -> int:
             live_figures = evaluate_version(settings, live, embedder) if live else None
             update_job(db, job_id, stage="asking the new text")
             samples = sample_questions(settings, report.version, live, embedder)
-            pruned = prune_versions(settings.index_dir, max(settings.keep_versions, 2))
+            pruned = prune_versions(settings.index_dir, max(settings.keep_versions, 2), protect={report.version})
             result = {"passages": report.passages, "embedded": report.embedded,
                       "lines_embedded": report.lines_embedded, "reused": report.reused,
                       "seconds": round(time.monotonic() - started, 1), "live_version": live,

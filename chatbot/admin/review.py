@@ -11,10 +11,8 @@ from pathlib import Path
 
 from chatbot.documents.corpus import Document
 from chatbot.index.passages import Passage, ReportChunker
-from chatbot.feedback.privacy import mask_pii
+from chatbot.feedback.privacy import BLOCKING, mask_pii, pii_kinds
 from chatbot.programs.names import ProgramNames
-
-_LABEL = re.compile(r"\[(주민등록번호|이메일|전화번호|계좌번호)\]")
 
 
 def make_document(document_id: str, text: str, meta: dict, path: Path) -> Document:
@@ -82,19 +80,25 @@ def diff_passages(old: list[Passage], new: list[Passage]) -> PassageDiff:
 @dataclass(frozen=True)
 class PiiFinding:
     line: int
-    kinds: tuple[str, ...]
+    kinds: tuple[str, ...]          # the labels shown, e.g. "전화번호"
     masked: str
+    blocking: bool = False          # an identifier (privacy.BLOCKING), not an office phone or address
 
 
 def find_pii(text: str, limit: int = 200) -> list[PiiFinding]:
-    """Lines that look like they carry a 주민등록번호, phone number, e-mail or account number,
-    shown masked (the page itself must not spread them)."""
+    """Lines that look like they carry personal data (privacy.py's patterns), shown masked (the page
+    itself must not spread them); ``blocking`` marks the lines that stop acceptance without override."""
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         masked = mask_pii(line)
         if masked != line:
-            kinds = tuple(dict.fromkeys(_LABEL.findall(masked)))
-            found.append(PiiFinding(number, kinds, masked.strip()[:200]))
+            labels = tuple(dict.fromkeys(re.findall(r"\[([^\[\]]+)\]", masked)))
+            blocking = bool(BLOCKING.intersection(pii_kinds(line)))
+            found.append(PiiFinding(number, labels, masked.strip()[:200], blocking))
             if len(found) >= limit:
                 break
     return found
+
+
+def blocking_lines(findings: list[PiiFinding]) -> int:
+    return sum(1 for f in findings if f.blocking)

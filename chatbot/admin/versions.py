@@ -1,8 +1,9 @@
 """Index versions as staff see them, and publishing one (or rolling back to one).
 
-Publishing is ``index_store.set_current``: it verifies every checksum first and swaps the
-``index/current`` pointer with one rename; each gunicorn worker notices within
-CHATBOT_RELOAD_SECONDS and swaps the loaded version between requests."""
+Publishing is ``index_store.set_current``: under the index directory's lock (index/.lock, which
+pruning takes too) it verifies every checksum and swaps the ``index/current`` pointer with one
+rename; each gunicorn worker notices within CHATBOT_RELOAD_SECONDS and swaps the loaded version
+between requests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ def publish(settings: Settings, version: str, model_name: str) -> str | None:
         set_current(index_dir, version)            # verifies the checksums once more, then renames
     except IndexCorrupt as exc:
         raise PublishRefused(f"Version {version} is damaged and was not published: {exc}") from None
-    prune_versions(index_dir, max(settings.keep_versions, 1))
+    prune_versions(index_dir, max(settings.keep_versions, 1), protect={version})
     return previous
 
 

@@ -8,6 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from chatbot.documents.corpus import CorpusError, load_corpus
+from chatbot.feedback.privacy import mask_pii
 from chatbot.index.store import sha256_file
 from chatbot.admin import audit, catalog_edit, documents as docs, review, versions
 from chatbot.admin.site import bp, confirmed, db_path, log, not_found, page, requires, settings, user
@@ -92,9 +93,7 @@ def _receive(form: UploadForm) -> docs.StagedUpload:
     meta = docs.check_metadata({name: getattr(form, name).data for name in docs.META_FIELDS})
     entries = docs.read_entries(s.corpus_dir)
     if form.target.data == "new":
-        document_id = (form.document_id.data or "").strip()
-        if not document_id:
-            raise docs.DocumentError("Give the new document an id (e.g. seoul-youth-notice-2024-07).")
+        document_id = docs.check_document_id(form.document_id.data or "")   # on the server, not only the form
         if docs.find_entry(entries, document_id):
             raise docs.DocumentError(f"A document {document_id!r} exists; choose “a new version of {document_id}”.")
         base = ""
@@ -142,8 +141,10 @@ def review_upload(upload_id: str):
     except catalog_edit.EditConflict:
         moved, broken = [], ["A program edited for this upload changed in the catalog meanwhile; edit it again."]
     patched = sorted(catalog_edit.load_patches(docs.patches_path(s.var_dir, upload_id)))
+    pii = review.find_pii(text)
     return page("review.html", staged=staged, passages=passages, diff=diff, previous=previous,
-                pii=review.find_pii(text), action=ActionForm(), moved=moved, broken=broken, patched=patched,
+                pii=pii, pii_blocking=review.blocking_lines(pii), action=ActionForm(), moved=moved, broken=broken,
+                patched=patched,
                 broken_programs=sorted({p.split(" → ")[0] for p in broken}), line_count=len(new_doc.lines))
 
 
@@ -153,6 +154,12 @@ def accept_upload(upload_id: str):
     s = settings()
     if not confirmed():
         flash(_("Not accepted: tick the box to confirm that you reviewed the text and the catalog check."), "error")
+        return redirect(url_for("admin.review_upload", upload_id=upload_id))
+    blocking, reason = _pii_override(upload_id)
+    if blocking and not reason:
+        flash(_("Not accepted: %(n)s line(s) hold personal data that identifies a person (ID, mobile, e-mail, "
+                "account, card or passport number). Remove them and upload again, or tick the override and give "
+                "a reason.", n=blocking), "error")
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
     try:
         staged, previous, moved = docs.accept_upload(s.corpus_dir, s.var_dir, upload_id)
@@ -166,11 +173,23 @@ def accept_upload(upload_id: str):
         text_sha256=staged.text_sha256, previous_path=(previous or {}).get("path"),
         previous_edition=(previous or {}).get("edition"), filename=staged.filename, file_sha256=staged.sha256,
         catalog_clauses_moved=len(moved))
+    if blocking:    # who (the log's actor), which document, how many lines, why; never the data itself
+        log("document.pii_override", staged.document_id, upload=upload_id, lines=blocking, reason=reason)
     names = {"document": staged.document_id, "edition": staged.meta["edition"], "n": len(moved)}
     flash(_("%(document)s (%(edition)s) is in the corpus; %(n)s catalog clause(s) were re-anchored to their new lines. "
             "Start a build to make it answerable.", **names) if moved else
           _("%(document)s (%(edition)s) is in the corpus. Start a build to make it answerable.", **names))
     return redirect(url_for("admin.documents"))
+
+
+def _pii_override(upload_id: str) -> tuple[int, str]:
+    """Lines of the upload with an identifier (privacy.BLOCKING), and the clerk's reason when the
+    override box was ticked ("" otherwise). The reason is masked too before it reaches the audit log."""
+    _staged_upload, text = _staged(upload_id)
+    blocking = review.blocking_lines(review.find_pii(text, limit=1_000_000))
+    if not blocking or request.form.get("pii_override") != "yes":
+        return blocking, ""
+    return blocking, mask_pii((request.form.get("pii_reason") or "").strip())[:500]
 
 
 @bp.post("/uploads/<upload_id>/discard")

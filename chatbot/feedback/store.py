@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from chatbot.config import private_file
 from chatbot.feedback.privacy import mask_pii
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class FeedbackStore:
 
     def _connect(self) -> sqlite3.Connection:
         if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)          # 0600 (and its -wal/-shm with it): masked questions and comments
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -198,6 +199,18 @@ class FeedbackStore:
                  question, ref.answer_language, int(ref.grounded), ref.index_version,
                  json.dumps(list(ref.passage_ids))),
             )
+        finally:
+            conn.close()
+
+    def purge(self, retention_days: int, dry_run: bool = False, now: float | None = None) -> int:
+        """Deletes the rows received more than ``retention_days`` ago (``received_at``: rating again
+        renews a row) and returns how many; ``dry_run`` only counts them."""
+        cutoff = _iso((now if now is not None else time.time()) - retention_days * 86400)
+        conn = self._connect()
+        try:
+            if dry_run:
+                return conn.execute("SELECT COUNT(*) FROM feedback WHERE received_at < ?", (cutoff,)).fetchone()[0]
+            return conn.execute("DELETE FROM feedback WHERE received_at < ?", (cutoff,)).rowcount
         finally:
             conn.close()
 

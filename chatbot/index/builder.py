@@ -70,7 +70,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, publish: b
                          data_files=corpus_snapshot(settings.corpus_dir, documents), lines=(line_vectors, offsets))
     if publish:
         set_current(index_dir, version)
-        prune_versions(index_dir, settings.keep_versions)
+        prune_versions(index_dir, settings.keep_versions, protect={version})
     return BuildReport(version, path, len(passages), embedded, time.monotonic() - started,
                        lines_embedded=lines_embedded)
 

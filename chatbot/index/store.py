@@ -4,6 +4,7 @@ Layout::
 
     index/
       current                 # one line: the version the server loads (replaced atomically)
+      .lock                   # flock held while ``current`` moves, a version is pruned or swapped in
       <version>/              # written under a temporary name, renamed into place when complete
         manifest.json         # version, model, dimension, counts, build time, sha256 of every file
         passages.jsonl        # passages with their morphemes: with the heading path, and alone
@@ -38,6 +39,7 @@ import numpy as np
 from chatbot.documents.corpus import Document
 from chatbot.index.embedding import Embedder
 from chatbot.index.lexical import BM25Index, KoreanTokenizer
+from chatbot.index.locks import file_lock
 from chatbot.index.passages import Passage, line_embedding_texts, text_hash
 
 MANIFEST = "manifest.json"
@@ -48,6 +50,7 @@ LINE_VECTORS = "line_vectors.npy"     # one row per quotable line (passages.line
 LINE_OFFSETS = "line_offsets.npy"     # passage i's lines are rows offsets[i]:offsets[i + 1]
 DENSE = "dense.faiss"
 POINTER = "current"
+LOCK = ".lock"               # publish, roll back, prune and a forced rebuild's swap take it (index_lock)
 CACHE_DIR = "cache"
 FORMAT_VERSION = 2           # 2: the corpus snapshot under data/
 FLAT_LIMIT = 100_000        # exact search below this many passages; HNSW above (see README)
@@ -224,9 +227,8 @@ def write_version(index_dir: Path, version: str, passages: Sequence[Passage], to
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         for name in (*files, MANIFEST):
             _fsync(tmp / name)
-        if final.exists():
-            shutil.rmtree(final)
-        os.rename(tmp, final)
+        with index_lock(index_dir):
+            _move_into_place(tmp, final)
         _fsync_dir(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -249,14 +251,50 @@ def _fsync_dir(path: Path) -> None:
         pass
 
 
+def index_lock(index_dir: Path):
+    """The one lock of the index directory (an ``flock`` on index/.lock, shared by every worker,
+    build and CLI): moving ``current`` and deleting or replacing a version happen under it, so a
+    prune never deletes a version another process has just published."""
+    return file_lock(Path(index_dir) / LOCK)
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Rename the finished ``tmp`` to ``final``. A version that already exists (``build-index
+    --force``; it may be the live one) is exchanged with the new directory in one atomic
+    ``renameat2(RENAME_EXCHANGE)`` and only then deleted, so ``final`` never goes missing."""
+    if not final.exists():
+        os.rename(tmp, final)
+        return
+    if not _exchange(tmp, final):            # no renameat2 here: the old copy moves aside first
+        aside = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-old-", dir=final.parent))
+        os.rename(final, aside / final.name)
+        os.rename(tmp, final)
+        tmp = aside
+    shutil.rmtree(tmp, ignore_errors=True)     # the old version's files, now under the temporary name
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def set_current(index_dir: Path, version: str) -> None:
-    """Point the server at ``version`` with one atomic rename."""
-    verify_version(index_dir / version)
-    tmp = index_dir / f".{POINTER}.{os.getpid()}.tmp"
-    tmp.write_text(version + "\n", encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, index_dir / POINTER)
-    _fsync_dir(index_dir)
+    """Point the server at ``version`` with one atomic rename, under :func:`index_lock`."""
+    with index_lock(index_dir):
+        verify_version(index_dir / version)
+        tmp = index_dir / f".{POINTER}.{os.getpid()}.tmp"
+        tmp.write_text(version + "\n", encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, index_dir / POINTER)
+        _fsync_dir(index_dir)
 
 
 def read_current(index_dir: Path) -> str | None:
@@ -274,17 +312,20 @@ def list_versions(index_dir: Path) -> list[str]:
     return [p.name for p in sorted(found, key=lambda p: (p / MANIFEST).stat().st_mtime)]
 
 
-def prune_versions(index_dir: Path, keep: int) -> list[str]:
-    """Delete the oldest versions beyond ``keep``; never the current one. Leftover temporary
-    build directories (from a killed build) go too."""
-    current = read_current(index_dir)
-    for leftover in index_dir.glob(".build-*"):
-        if time.time() - leftover.stat().st_mtime > 3600:
-            shutil.rmtree(leftover, ignore_errors=True)
-    versions = [v for v in list_versions(index_dir) if v != current]
-    doomed = versions[: max(0, len(versions) - max(keep - 1, 0))]
-    for version in doomed:
-        shutil.rmtree(index_dir / version, ignore_errors=True)
+def prune_versions(index_dir: Path, keep: int, protect: Iterable[str] = ()) -> list[str]:
+    """Delete the oldest versions beyond ``keep``; never the current one, read under
+    :func:`index_lock` (a publish by another process waits for the prune or the prune for it), nor
+    those in ``protect`` (the version a build just published or wrote). Leftover temporary build
+    directories (from a killed build) go too."""
+    with index_lock(index_dir):
+        spared = {read_current(index_dir), *protect}
+        for leftover in index_dir.glob(".build-*"):
+            if time.time() - leftover.stat().st_mtime > 3600:
+                shutil.rmtree(leftover, ignore_errors=True)
+        versions = [v for v in list_versions(index_dir) if v not in spared]
+        doomed = versions[: max(0, len(versions) - max(keep - 1, 0))]
+        for version in doomed:
+            shutil.rmtree(index_dir / version, ignore_errors=True)
     return doomed
 
 

@@ -1,12 +1,15 @@
 """What embedding the widget in other sites needs: CORS on /api/* for allowlisted origins, a
 Content-Security-Policy whose ``frame-ancestors`` uses the same allowlist, per-client rate limits
-on /api/* and the client address taken through werkzeug's ProxyFix for trusted proxies only.
+on /api/* and the client address taken through werkzeug's ProxyFix for trusted proxies only
+(with none configured, X-Forwarded-For is ignored and logged as a warning once per worker), and
+Strict-Transport-Security on responses to HTTPS requests.
 
 The allowlist (``CHATBOT_CORS_ORIGINS``) holds origins (``https://economy.seoul.go.kr``), origins
 with any port (``http://localhost:*``) and ``self``. One list serves both CORS and CSP, so a site
 allowed to call the API can also frame the widget page and no other can."""
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -21,6 +24,8 @@ from chatbot.config import Settings
 
 _ORIGIN = re.compile(r"^(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$", re.IGNORECASE)
 CORS_MAX_AGE = 600
+HSTS = "max-age=31536000; includeSubDomains"
+log = logging.getLogger(__name__)
 
 
 class OriginAllowlist:
@@ -76,9 +81,13 @@ def init_app(app: Flask, settings: Settings) -> None:
         # address and so its own rate-limit bucket; the default 0 trusts none.
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    else:
+        _warn_on_forwarded(app)
 
     @app.after_request
     def _headers(response: Response) -> Response:
+        if request.is_secure:           # https, or X-Forwarded-Proto: https from a trusted proxy
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if response.status_code not in (429, 503):
@@ -88,6 +97,24 @@ def init_app(app: Flask, settings: Settings) -> None:
         return response
 
     _init_limiter(app, settings)        # after _headers: Flask runs after_request hooks last-in first
+
+
+def _warn_on_forwarded(app: Flask) -> None:
+    """X-Forwarded-For with CHATBOT_PROXY_HOPS=0 means a proxy nobody told us about: every citizen
+    behind it shares one rate-limit bucket and one login-lock bucket. Served anyway (the header is
+    ignored, as it must be when no proxy is trusted), counted in ``app.extensions`` and logged
+    loudly once per worker."""
+    seen = app.extensions["forwarded_unconfigured"] = {"requests": 0}
+
+    @app.before_request
+    def _check_forwarded() -> None:
+        if "X-Forwarded-For" not in request.headers:
+            return
+        seen["requests"] += 1
+        if seen["requests"] == 1:
+            log.warning("X-Forwarded-For arrived but CHATBOT_PROXY_HOPS=0: the proxy in front is not trusted, so "
+                        "every client behind it shares one rate-limit and one login-lock bucket (and the staff "
+                        "cookie's auto mode sees plain http). Set CHATBOT_PROXY_HOPS to the number of proxies.")
 
 
 def _cors(response: Response, allowlist: OriginAllowlist) -> None:

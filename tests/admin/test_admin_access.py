@@ -98,12 +98,26 @@ def test_sign_in_sets_a_hardened_cookie_and_signs_out(admin_app):
     assert client.get("/admin/").status_code == 302
 
 
-def test_cookie_is_secure_behind_https(admin_app):
-    client = admin_app.test_client()
+def test_cookie_is_secure_behind_https(make_app, admin_env):
+    app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir, cookie_secure="auto")
+    client = app.test_client()
     token = csrf_token(client)
     response = client.post("/admin/login", data={"csrf_token": token, "username": "chief", "password": PASSWORD},
                            base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_cookie_is_secure_by_default_even_over_http(make_app, admin_env):
+    """Issue 14, item 7: behind a proxy nobody configured, auto mode saw http and dropped Secure;
+    the default is now Secure, and only an explicit CHATBOT_COOKIE_SECURE=never (local http, as
+    the other tests run: tests/support/admin.py) turns it off."""
+    app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir)
+    assert app.config["SETTINGS"].cookie_secure == "always"
+    response = login(app.test_client(), "chief")
+    assert response.status_code == 302 and "; Secure" in response.headers["Set-Cookie"]
+    never = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
+                     cookie_secure="never")
+    assert "Secure" not in login(never.test_client(), "chief").headers["Set-Cookie"]
 
 
 def test_admin_pages_carry_security_headers(admin_app):

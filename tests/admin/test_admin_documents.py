@@ -38,15 +38,63 @@ def test_text_upload_is_reviewed_then_accepted(admin_app, admin_env):
     assert "□ 청년 면접정장 무료대여 안내" in review           # the heading path of its passages
     assert "[전화번호]" in review and "[이메일]" in review and "[주민등록번호]" in review
     assert "ㅇ 담당 : 홍길동 [주민등록번호]" in review           # the warning itself shows it masked
-    response = post(client, f"/admin/uploads/{uid}/accept", page=f"/admin/uploads/{uid}")
+    assert 'name="pii_override"' in review                    # a 주민등록번호 blocks: the override box is offered
+    response = post(client, f"/admin/uploads/{uid}/accept", {"pii_override": "yes", "pii_reason": "공개된 담당자 정보"},
+                    page=f"/admin/uploads/{uid}")
     assert response.status_code == 302
     documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
     assert documents["youth-suit-notice"].edition == "2024-07"
     assert "무상 대여" in documents["youth-suit-notice"].text
     assert documents[DOC_ID].text                              # the report is still there
     actions = [e.action for e in audit.entries(admin_env.db)]
-    assert "document.upload" in actions and "document.accept" in actions
+    assert "document.upload" in actions and "document.accept" in actions and "document.pii_override" in actions
     assert docs.list_uploads(admin_env.var_dir) == []
+
+
+def _audit_text(admin_env) -> str:
+    return json.dumps([(e.actor, e.action, e.target, e.detail) for e in audit.entries(admin_env.db)], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("identifier", ["900101-1234567", "010-9876-5432", "hong.gildong@gmail.com",
+                                        "M12345678", "1234 5678 9012 3456", "110-234-567890"])
+def test_an_identifier_blocks_acceptance_until_an_audited_override(admin_app, admin_env, identifier):
+    client = signed_in(admin_app, "editor")
+    before = admin_env.snapshot()
+    uid = upload_id(upload(client, "notice.txt", "\n".join(NOTICE + [f"ㅇ 신청자 : 홍길동 {identifier}"]).encode()))
+    page = f"/admin/uploads/{uid}"
+    for refused in ({}, {"pii_override": "yes"}, {"pii_override": "yes", "pii_reason": "  "},
+                    {"pii_reason": "공개 정보"}):
+        response = post(client, f"/admin/uploads/{uid}/accept", refused, page=page)
+        assert response.status_code == 302 and response.headers["Location"].endswith(page)
+        assert admin_env.snapshot() == before, refused          # nothing accepted
+        assert "hold personal data that identifies a person" in client.get(page).get_data(as_text=True)
+    assert "document.pii_override" not in _audit_text(admin_env)
+    response = post(client, f"/admin/uploads/{uid}/accept",
+                    {"pii_override": "yes", "pii_reason": f"보도자료에 공개된 번호 {identifier}"}, page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/documents")
+    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.corpus_dir)}
+    [row] = audit.entries(admin_env.db, action="document.pii_override")
+    assert row.actor == "editor" and row.target == "youth-suit-notice"
+    assert row.detail["lines"] == 1 and row.detail["upload"] == uid and row.detail["reason"].startswith("보도자료에")
+    assert identifier not in _audit_text(admin_env)            # who, what, how many, why: never the data itself
+
+
+def test_office_phones_e_mail_and_addresses_only_warn(admin_app, admin_env):
+    client = signed_in(admin_app, "editor")
+    lines = NOTICE + ["ㅇ 장소 : 중구 세종대로 110 서울시청 101동 1203호", "ㅇ 전화 : (02) 123-4567"]
+    uid = upload_id(upload(client, "notice.txt", "\n".join(lines).encode()))
+    review = client.get(f"/admin/uploads/{uid}").get_data(as_text=True)
+    assert "[주소]" in review and 'name="pii_override"' not in review
+    response = post(client, f"/admin/uploads/{uid}/accept", page=f"/admin/uploads/{uid}")
+    assert response.headers["Location"].endswith("/admin/documents")
+    assert "document.pii_override" not in _audit_text(admin_env)
+
+
+def test_the_shipped_report_holds_no_identifier():
+    from chatbot.admin.review import find_pii
+    from chatbot.config import PROJECT_ROOT
+    for path in (PROJECT_ROOT / "corpus" / "documents").glob("*.txt"):
+        assert not [f for f in find_pii(path.read_text(encoding="utf-8")) if f.blocking], path.name
 
 
 @pytest.mark.parametrize("filename, content, kind", [

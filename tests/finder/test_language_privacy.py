@@ -50,6 +50,22 @@ def test_a_language_we_do_not_answer_in_gets_one_sentence_in_its_own_script(lang
     ("메일 hong.gildong@example.com", "example.com"),
     ("계좌 110-234-567890 으로", "567890"),
     ("서울 02-2133-1234", "2133"),
+    ("사무실 (02) 123-4567 입니다", "123-4567"),
+    ("02)123-4567로 전화", "123-4567"),
+    ("휴대폰 (010) 1234-5678", "1234-5678"),
+    ("카드 1234 5678 9012 3456 결제", "9012"),
+    ("카드 1234-5678-9012-3456", "9012"),
+    ("Amex 3782 822463 10005", "822463"),
+    ("여권번호 M12345678", "12345678"),
+    ("new passport M123A4567", "123A4567"),
+    ("외국인등록번호 900101-5234567", "5234567"),
+    ("외국인등록번호 9001016234567", "6234567"),
+    ("외국인등록번호 900101 7234567", "7234567"),
+    ("주소는 중구 세종대로 110 입니다", "110"),
+    ("강남구 테헤란로 123길 45에 살아요", "123길 45"),
+    ("역삼동 123-45 거주", "123-45"),
+    ("래미안 101동 1203호", "1203"),
+    ("I live at 123 Main Street, Seoul", "123 Main"),
 ])
 def test_mask_pii_removes_identifiers(text, leaked):
     masked = mask_pii(text)
@@ -60,3 +76,25 @@ def test_mask_pii_removes_identifiers(text, leaked):
 def test_mask_pii_keeps_ordinary_numbers():
     text = "만 39세 이하, 연 10회, 1일 최대 1만원, 3,500명, ’24.7"
     assert mask_pii(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "2024년 3월", "2024년 3월 15일부터 신청", "1,200만원", "월 50만원씩 6개월", "중위소득 150%", "기준으로 150% 이하",
+    "18~34세", "만 19세~39세", "116개 과정, 3,000명", "주로 2024년에", "새로 3개 과정", "7번 줄", "lines 120-135",
+    "2024-07-01", "2024.3.15", "연면적 4,840㎡", "최대 300만원 지원, 자부담 10%", "서울시 25개 자치구",
+    "Up to 3,000,000 won for 116 courses in 2024", "aged 18-34, 150% of median income",
+])
+def test_mask_pii_leaves_years_amounts_percentages_dates_and_counts(text):
+    assert mask_pii(text) == text
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("900101-1234567", "resident_number"), ("900101-5234567", "foreigner_number"), ("010-1234-5678", "mobile"),
+    ("hong@gmail.com", "email"), ("110-234-567890", "account"), ("1234 5678 9012 3456", "card"),
+    ("M123A4567", "passport"), ("02-2133-1234", "landline"), ("jobs@seoul.go.kr", "office_email"),
+    ("세종대로 110", "address"),
+])
+def test_each_kind_and_whether_it_blocks_an_upload(text, kind):
+    from chatbot.feedback.privacy import BLOCKING, pii_kinds
+    assert pii_kinds(text) == (kind,)
+    assert (kind in BLOCKING) == (kind not in ("landline", "office_email", "address"))

@@ -31,7 +31,8 @@ def server(admin_env, fake_embedder):
                                           "embed_backend": "fake", "embed_model": "64"})
     new = build_index(settings, embedder=fake_embedder, publish=False).version
     env = settings.with_overrides({"var_dir": admin_env.var_dir, "feedback_db": admin_env.var_dir / "fb.sqlite3",
-                                   "reload_seconds": 0.2, "rate_limit": "off"}).to_env()
+                                   "reload_seconds": 0.2, "rate_limit": "off",
+                                   "cookie_secure": "never"}).to_env()
     with running_server(env, admin_env.root / "gunicorn.log", timeout=60) as (base, _process):
         yield base, live, new
 

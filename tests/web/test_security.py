@@ -146,3 +146,41 @@ def test_trusted_proxy_gives_each_client_its_own_budget(limited):
     # one trusted hop: a client cannot pick its address by prepending its own X-Forwarded-For entry
     spoofed = client.post("/api/ask", json=ASK, headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.2"})
     assert spoofed.status_code == 429
+
+
+def test_forwarded_for_without_a_configured_proxy_is_logged_once(limited, caplog):
+    """Issue 14, item 7: a proxy nobody configured would put every citizen in one bucket; the
+    first X-Forwarded-For a worker sees says so loudly, later ones are only counted."""
+    client = limited(rate_limit="off")
+    with caplog.at_level("WARNING", logger="chatbot.web.security"):
+        assert client.get("/healthz").status_code == 200
+        assert not caplog.records                                   # no header, nothing to say
+        for address in ("203.0.113.1", "203.0.113.2"):
+            assert client.get("/healthz", headers={"X-Forwarded-For": address}).status_code == 200
+    warnings = [r for r in caplog.records if "CHATBOT_PROXY_HOPS" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    assert client.application.extensions["forwarded_unconfigured"]["requests"] == 2
+
+
+def test_forwarded_for_through_a_configured_proxy_is_not_a_warning(limited, caplog):
+    client = limited(rate_limit="off", proxy_hops=1)
+    with caplog.at_level("WARNING", logger="chatbot.web.security"):
+        client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.1"})
+    assert not [r for r in caplog.records if "CHATBOT_PROXY_HOPS" in r.getMessage()]
+
+
+# -- HSTS ----------------------------------------------------------------------------------------------
+def test_https_responses_carry_strict_transport_security(limited):
+    client = limited(rate_limit="off")
+    for path in ("/", "/healthz", "/widget.js"):
+        response = client.get(path, base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path
+    behind_proxy = limited(rate_limit="off", proxy_hops=1).get("/", headers={"X-Forwarded-Proto": "https"})
+    assert behind_proxy.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_plain_http_responses_carry_no_strict_transport_security(limited):
+    client = limited(rate_limit="off")
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    # without a trusted proxy a client cannot claim https by header
+    assert "Strict-Transport-Security" not in client.get("/", headers={"X-Forwarded-Proto": "https"}).headers

@@ -1,0 +1,32 @@
+"""An exclusive ``flock`` on a file: the index directory's publish/prune lock (index/store.py) and
+the staff area's locks (admin/files.py) are all this one function."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
+    """An exclusive ``flock`` on ``path`` (created if missing). Yields False when ``blocking`` is
+    off and another process holds it. The kernel drops the lock when its holder dies, even by
+    ``kill -9``, so a crashed build never leaves the site locked. Not re-entrant: a second
+    ``file_lock`` on the same path in the same process waits for the first."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
