@@ -40,3 +40,26 @@ def test_the_wheel_ships_every_module_template_and_data_file(tmp_path):
     missing = sorted(_expected() - shipped)
     assert not missing, f"not in the wheel (list the folder in pyproject.toml's packages): {missing[:20]}"
     assert "chatbot/templates/admin/base.html" in shipped
+
+
+def test_every_dependency_is_pinned_in_the_constraints_both_install_commands_use():
+    """A fresh machine installs what CI tested: each dependency of the package and of its test
+    extra has an exact version in constraints.txt, and the README's commands and .ci/run use it."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"],
+              *project["optional-dependencies"]["bench"]]
+    names = {re.split(r"[<>=!~\[;\s]", r, maxsplit=1)[0].lower().replace("_", "-") for r in wanted}
+    names.discard("seoul-program-finder")
+    pins = {}
+    for line in (PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    assert sorted(names - set(pins)) == []
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count("pip install -c constraints.txt -e .") == 1
+    assert "pip install -q -c constraints.txt -e '.[test]'" in readme
+    assert "-c constraints.txt" in (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
