@@ -45,6 +45,7 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -206,3 +207,23 @@ def private_file(path: Path) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+def shared_secret(path: Path, make: Callable[[], str]) -> str:
+    """The secret in ``path``, created once with ``make()`` by whichever process gets there first
+    and then read by every other (gunicorn workers, build jobs). Written 0600 to a private temporary
+    file and linked into place, so no process ever reads a half-written or replaced secret."""
+    path = Path(path)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)    # 0600 from the first byte
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(make())
+        try:
+            os.link(tmp, path)        # atomic, and refuses to replace a secret another process just made
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip()

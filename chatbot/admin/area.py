@@ -6,7 +6,6 @@ with the secret key, the session cookie, CSRF and the staff area's languages.
 so no module of the staff area imports one that imports it back."""
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from chatbot.admin import views_auth, views_builds, views_content  # noqa: F401 
 from chatbot.admin.db import init_db
 from chatbot.admin.i18n import init_i18n
 from chatbot.admin.site import bp
-from chatbot.config import Settings
+from chatbot.config import Settings, shared_secret
 
 SESSION_HOURS = 8
 
@@ -42,20 +41,7 @@ def secret_key(config: Settings) -> str:
     every worker; never a hard-coded default."""
     if config.secret_key:
         return config.secret_key
-    path = Path(config.var_dir) / "secret_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)    # 0600 from the first byte
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        try:
-            os.link(tmp, path)        # atomic and refuses to replace a key another worker just made
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text(encoding="utf-8").strip()
+    return shared_secret(Path(config.var_dir) / "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,6 @@ import hmac
 import io
 import json
 import logging
-import os
 import secrets
 import sqlite3
 import time
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chatbot.config import private_file
+from chatbot.config import private_file, shared_secret
 from chatbot.feedback.privacy import mask_pii
 
 log = logging.getLogger(__name__)
@@ -116,20 +115,7 @@ def load_secret(configured: str, fallback_file: Path) -> bytes:
     if configured:
         return configured.encode("utf-8")
     try:
-        fallback_file.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-        for _ in range(50):                 # another worker may be between create and write
-            value = fallback_file.read_text().strip()
-            if value:
-                return value.encode("utf-8")
-            time.sleep(0.01)
-        raise OSError(f"{fallback_file} stays empty")
+        return shared_secret(fallback_file, lambda: secrets.token_hex(32)).encode("utf-8")
     except OSError as exc:
         log.warning("answer secret file unusable (%s); using a per-process key", exc)
         return secrets.token_bytes(32)
