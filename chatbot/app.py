@@ -2,12 +2,11 @@
 blueprint per concern."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from chatbot.config import TEMPLATES_DIR, Settings
 from chatbot.finder.service import FinderService
+from chatbot.observability import logs
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -27,10 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["finder"] = FinderService(settings, embedder=embedder)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()                      # one JSON object a line on stderr, with the request id
 
-    from chatbot.web import errors, health, ask, feedback, programs, security, widget
+    from chatbot.web import errors, health, ask, feedback, metrics, observe, programs, security, widget
 
+    observe.init_app(app)                 # first: every later hook, the rate limiter's too, sees the request id
     errors.init_app(app)
     security.init_app(app, settings)
     app.register_blueprint(health.bp)
@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(programs.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(metrics.bp)    # GET /metrics, behind CHATBOT_METRICS_TOKEN
+    from chatbot.web import openapi
+    app.register_blueprint(openapi.bp)          # GET /openapi.json, from the routes' pydantic models
 
     from chatbot.admin import area
 

@@ -18,15 +18,19 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_RERANK               | on                 | on/off: the learned second stage (chatbot/finder/rerank.py, weights in chatbot/finder/ranker.json); off = the fusion ranks alone |
 | CHATBOT_MIN_CONFIDENCE       | 0 (= fitted)       | set: the reranker's share alone decides "in the report" against this threshold, instead of the fitted scope classifier (chatbot/finder/answer/scope.json; without it, chatbot/finder/calibration.py's per-model thresholds) |
 | CHATBOT_RELOAD_SECONDS       | 2                  | how often a worker checks ``index/current`` for a newly published version |
+| CHATBOT_ANSWER_CACHE_SIZE    | 1024               | answers each worker keeps (LRU), served again for the same question, language, top_k, day and index version (chatbot/finder/cache.py); 0 = no cache |
+| CHATBOT_WEB_THREADS          | 4                  | request threads per gunicorn worker (gthread): a slow client holds one thread, not the whole worker |
 | CHATBOT_KEEP_VERSIONS        | 5                  | index versions kept on disk after a build |
 | CHATBOT_MAX_BODY_BYTES       | 16384              | larger request bodies get 413 |
 | CHATBOT_TODAY                | (system date)      | YYYY-MM-DD; fixes "today" for tests and demos |
 | PORT                         | 8000               | port of ``serve`` and the Procfile's gunicorn |
 | CHATBOT_CORS_ORIGINS         | self http://localhost:* http://127.0.0.1:* | origins (space/comma separated; ``self`` = this server, ``:*`` = any port) allowed to call /api/* from a browser and to frame the widget page |
 | CHATBOT_RATE_LIMIT           | 60 per minute      | per-client budget shared by all /api/* routes (Flask-Limiter syntax, ``;`` between limits); ``off`` disables |
+| CHATBOT_LOGIN_RATE_LIMIT     | 10 per minute      | per-client budget of failed POSTs to /admin/login (Flask-Limiter syntax, on the same limiter and storage as CHATBOT_RATE_LIMIT); ``off`` disables; the growing per-name delays of chatbot/admin/accounts.py apply as well |
 | CHATBOT_RATE_LIMIT_STORAGE_URI | memory://        | where limit counters live; ``redis://host:6379`` (needs the ``redis`` extra) makes the limit hold across workers and hosts |
 | CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback (WAL, synchronous=FULL) |
 | CHATBOT_FEEDBACK_EXPORT_TOKEN | ""                | bearer token for GET /api/feedback/export; empty = export disabled (404) |
+| CHATBOT_METRICS_TOKEN        | ""                 | bearer token Prometheus sends to scrape GET /metrics; empty = /metrics disabled (404) |
 | CHATBOT_FEEDBACK_RETENTION_DAYS | 365           | feedback rows received longer ago are deleted by ``python -m chatbot purge-feedback`` (run it daily, e.g. from cron) |
 | CHATBOT_ANSWER_SECRET        | (generated)        | HMAC key signing answer_id; unset = a random key created once in ``answer-secret`` beside the feedback DB (set it when several hosts serve the widget) |
 | CHATBOT_VAR_DIR              | ./var              | writable state of the staff area: uploads, build logs, secret key |
@@ -37,6 +41,7 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_UPLOAD_MAX_PAGES     | 1000               | refuse PDFs with more pages |
 | CHATBOT_EXTRACT_TIMEOUT      | 20                 | seconds the text-extraction subprocess may run |
 | CHATBOT_EXTRACT_MEMORY_MB    | 1024               | address-space limit of the text-extraction subprocess |
+| CHATBOT_SESSION_MAX_HOURS    | 12                 | a staff session ends this many hours after sign-in however active it is (held on the server: chatbot/admin/sessions.py); sign-out, a password change and deactivation end sessions at once |
 | CHATBOT_COOKIE_SECURE        | always             | the staff cookie's Secure flag: always; never (needed to sign in over plain http, e.g. ``serve`` on localhost); auto (when the request came over HTTPS) |
 | CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
 | CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted; at 0 a request carrying X-Forwarded-For logs a warning (once per worker): behind a proxy every citizen would share one rate-limit and login bucket |
@@ -131,6 +136,8 @@ class Settings:
     rerank: bool = _var("CHATBOT_RERANK", "on", _on_off)
     min_confidence: float = _var("CHATBOT_MIN_CONFIDENCE", "0", float)
     reload_seconds: float = _var("CHATBOT_RELOAD_SECONDS", "2", float)
+    answer_cache_size: int = _var("CHATBOT_ANSWER_CACHE_SIZE", "1024", int)
+    web_threads: int = _var("CHATBOT_WEB_THREADS", "4", int)
     keep_versions: int = _var("CHATBOT_KEEP_VERSIONS", "5", int)
     max_body_bytes: int = _var("CHATBOT_MAX_BODY_BYTES", "16384", int)
     today: date | None = _var("CHATBOT_TODAY", "", _parse_date)
@@ -138,8 +145,10 @@ class Settings:
     cors_origins: str = _var("CHATBOT_CORS_ORIGINS", "self http://localhost:* http://127.0.0.1:*")
     rate_limit: str = _var("CHATBOT_RATE_LIMIT", "60 per minute")
     rate_limit_storage_uri: str = _var("CHATBOT_RATE_LIMIT_STORAGE_URI", "memory://")
+    login_rate_limit: str = _var("CHATBOT_LOGIN_RATE_LIMIT", "10 per minute")
     feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
     feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
+    metrics_token: str = _var("CHATBOT_METRICS_TOKEN")
     feedback_retention_days: int = _var("CHATBOT_FEEDBACK_RETENTION_DAYS", "365", int)
     answer_secret: str = _var("CHATBOT_ANSWER_SECRET")
     var_dir: Path = _var("CHATBOT_VAR_DIR", str(PROJECT_ROOT / "var"), Path)
@@ -150,6 +159,7 @@ class Settings:
     upload_max_pages: int = _var("CHATBOT_UPLOAD_MAX_PAGES", "1000", int)
     extract_timeout: float = _var("CHATBOT_EXTRACT_TIMEOUT", "20", float)
     extract_memory_mb: int = _var("CHATBOT_EXTRACT_MEMORY_MB", "1024", int)
+    session_max_hours: float = _var("CHATBOT_SESSION_MAX_HOURS", "12", float)
     cookie_secure: str = _var("CHATBOT_COOKIE_SECURE", "always")
     admin_lang: str = _var("CHATBOT_ADMIN_LANG", "ko")
     proxy_hops: int = _var("CHATBOT_PROXY_HOPS", "0", int)
@@ -191,6 +201,11 @@ class Settings:
     @property
     def admin_db_path(self) -> Path:
         return self.admin_db or self.var_dir / "admin.sqlite3"
+
+
+def limit_enabled(limit: str) -> bool:
+    """A Flask-Limiter setting that limits something: not empty, ``off``, ``0``, ``false`` or ``none``."""
+    return limit.strip().lower() not in ("", "off", "0", "false", "none")
 
 
 def private_file(path: Path) -> Path:

@@ -17,9 +17,9 @@ from chatbot.admin import views_auth, views_builds, views_content  # noqa: F401 
 from chatbot.admin.db import init_db
 from chatbot.admin.i18n import init_i18n
 from chatbot.admin.site import bp
-from chatbot.config import Settings, shared_secret
+from chatbot.config import Settings, limit_enabled, shared_secret
 
-SESSION_HOURS = 8
+SESSION_HOURS = 8       # idle: the cookie lapses this long after the last request (the absolute end is server-side)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -59,3 +59,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = generate_csrf      # also inside imported macros
     init_i18n(app)
     app.register_blueprint(bp)
+    _limit_sign_in(app, config)
+
+
+def _limit_sign_in(app: Flask, config: Settings) -> None:
+    """CHATBOT_LOGIN_RATE_LIMIT per client on POST /admin/login, on the app's limiter (its storage,
+    so with Redis the budget holds across workers). Only attempts that do not sign in count: a
+    whole office behind one address can still sign in each morning."""
+    limiter = app.extensions.get("chatbot_limiter")
+    if limiter is None or not limit_enabled(config.login_rate_limit):
+        return
+    # the wrapped view checks the limit when called (after the blueprint's guard and CSRF check)
+    app.view_functions["admin.login"] = limiter.limit(
+        config.login_rate_limit, methods=["POST"],
+        deduct_when=lambda response: response.status_code != 302)(app.view_functions["admin.login"])

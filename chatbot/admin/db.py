@@ -1,4 +1,4 @@
-"""The staff area's SQLite database: accounts, login attempts, the audit log and build jobs.
+"""The staff area's SQLite database: accounts, sessions, login attempts, the audit log and build jobs.
 
 One file shared by every gunicorn worker and the build process; WAL mode lets them read while
 one writes, and each connection is short-lived so a forked or killed process holds nothing."""
@@ -11,7 +11,8 @@ from typing import Iterator
 
 from chatbot.config import private_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+UNKNOWN_USER = "(unknown user)"    # what the audit log says for a sign-in name no account has (never the typed text)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
@@ -27,6 +28,12 @@ CREATE TABLE IF NOT EXISTS login_failures (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -96,13 +103,32 @@ def read(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def _upgrade_to_2(conn: sqlite3.Connection) -> None:
+    """Version 1 kept what was typed as a user name on failed sign-ins (it may be a password) in the
+    audit log and in throttle keys: the audit rows now say :data:`UNKNOWN_USER` unless the name is
+    an account's, and the old throttle rows (keyed by the raw name) are dropped. Sessions of
+    version 1 (cookies without a server-side token) are no longer accepted, so everyone signs in
+    once more. Freed space is overwritten (secure_delete) and the WAL emptied after the commit, so
+    the old text does not linger in the file."""
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("UPDATE audit SET actor = ?, target = ? WHERE action IN ('login.failed', 'login.throttled') "
+                 "AND target NOT IN (SELECT username FROM users)", (UNKNOWN_USER, UNKNOWN_USER))
+    conn.execute("DELETE FROM login_failures")
+
+
 def init_db(path: Path) -> None:
-    """Create the tables (idempotent) and switch the file to WAL."""
+    """Create the tables (idempotent), bring an older file up to :data:`SCHEMA_VERSION` and switch
+    it to WAL."""
     conn = sqlite3.connect(private_file(path), timeout=15)      # 0600 before SQLite writes a byte
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(_SCHEMA)
+        upgrading = conn.execute("PRAGMA user_version").fetchone()[0] < 2
+        if upgrading:
+            _upgrade_to_2(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.commit()
+        if upgrading:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()

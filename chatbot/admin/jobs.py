@@ -23,6 +23,7 @@ from chatbot.admin.audit import record as audit, utc_now
 from chatbot.admin.db import connect, init_db, read
 from chatbot.admin.files import is_locked
 from chatbot.index.locks import file_lock
+from chatbot.observability import metrics
 
 log = logging.getLogger(__name__)
 QUEUE_GRACE = 60          # seconds a queued job may wait for its process to start
@@ -115,9 +116,12 @@ def reconcile(settings: Settings) -> Job | None:
             alive = job
             continue
         with connect(db) as conn:
-            conn.execute("UPDATE jobs SET state = 'failed', finished_at = ?, error = ? WHERE id = ? AND state = ?",
-                         (utc_now(), "The build process stopped before finishing (killed or crashed). Nothing "
-                          "was published; the live version is unchanged. Start the build again.", job.id, job.state))
+            cursor = conn.execute("UPDATE jobs SET state = 'failed', finished_at = ?, error = ? WHERE id = ? "
+                                  "AND state = ?", (utc_now(), "The build process stopped before finishing (killed or "
+                                  "crashed). Nothing was published; the live version is unchanged. Start the build "
+                                  "again.", job.id, job.state))
+        if cursor.rowcount:                # the one process whose update applied counts it
+            metrics.record_build("crashed")
     return alive
 
 
@@ -245,8 +249,9 @@ def run(job_id: int) -> int:
                 last = time.monotonic()
                 update_job(db, job_id, stage="embedding changed passages", done=done, total=total)
 
+        metrics.serving_process(False)     # the evaluation's questions are not citizens' questions
+        started = time.monotonic()
         try:
-            started = time.monotonic()
             embedder = create_embedder(settings.embed_backend, settings.embed_model, **settings.embedder_options())
             report = build_index(settings, embedder=embedder, publish=False, progress=progress)
             update_job(db, job_id, stage="evaluating", version=report.version)
@@ -261,6 +266,7 @@ def run(job_id: int) -> int:
                       "seconds": round(time.monotonic() - started, 1), "live_version": live,
                       "figures": figures, "live_figures": live_figures, "pruned": pruned, "samples": samples}
             update_job(db, job_id, state="succeeded", finished_at=utc_now(), stage="done", result=result)
+            metrics.record_build("succeeded", time.monotonic() - started)
             job = get_job(db, job_id)
             audit(db, job.created_by if job else "?", "build.finished", report.version,
                   {"job": job_id, **{k: v for k, v in result.items() if k not in ("figures", "live_figures", "samples")}})
@@ -268,6 +274,7 @@ def run(job_id: int) -> int:
         except Exception as exc:  # any failure is the job's result, shown to staff
             log.exception("build job %s failed", job_id)
             update_job(db, job_id, state="failed", finished_at=utc_now(), error=f"{type(exc).__name__}: {exc}")
+            metrics.record_build("failed", time.monotonic() - started)
             return 1
 
 

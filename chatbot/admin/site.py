@@ -20,8 +20,8 @@ from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
 from chatbot.config import Settings
-from chatbot.admin import audit
-from chatbot.admin.accounts import User, get_user
+from chatbot.admin import audit, sessions
+from chatbot.admin.accounts import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")     # templates: the app's (config.TEMPLATES_DIR)/admin
 FORM_BODY_LIMIT = 2 << 20          # admin forms (not uploads) may be this large
@@ -34,6 +34,11 @@ def settings() -> Settings:
 
 def db_path() -> Path:
     return settings().admin_db_path
+
+
+def session_max_age() -> float:
+    """Seconds a staff session lasts from sign-in (CHATBOT_SESSION_MAX_HOURS)."""
+    return settings().session_max_hours * 3600
 
 
 def user() -> User | None:
@@ -113,13 +118,13 @@ def has_role(role: str) -> bool:
 
 # -- every request ------------------------------------------------------------------------------------
 def _load_user() -> User | None:
-    uid = session.get("uid")
-    if uid is None:
+    """The account of this request's session, which must still exist on the server (chatbot/admin/sessions.py)."""
+    token = session.get("sid")
+    if not token:
         return None
-    found = get_user(db_path(), user_id=uid)
-    if found is None or not found.active or session.get("stamp") != found.session_stamp:
-        session.clear()                         # disabled, deleted or password changed elsewhere
-        return None
+    found = sessions.user_for(db_path(), token, session_max_age())
+    if found is None:
+        session.clear()         # signed out, password changed, disabled, or older than CHATBOT_SESSION_MAX_HOURS
     return found
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 
-from chatbot.admin import accounts, audit
-from chatbot.admin.site import bp, client_ip, db_path, log, page, public, requires, safe_next, user
+from chatbot.admin import accounts, audit, sessions
+from chatbot.admin.site import (bp, client_ip, db_path, log, page, public, requires, safe_next, session_max_age,
+                                user)
 from chatbot.admin.forms import LoginForm, NewUserForm, PasswordForm, ResetPasswordForm, UserUpdateForm
 from chatbot.admin.i18n import LANGUAGES
 from chatbot.feedback.export import csv_download, store_for
@@ -14,26 +16,48 @@ from chatbot.feedback.export import csv_download, store_for
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
+    """Growing delays per name and client (accounts.THROTTLES) are checked before the password;
+    CHATBOT_LOGIN_RATE_LIMIT (area.py, on the app's limiter) caps failed attempts per client."""
     form = LoginForm()
     if form.validate_on_submit():
-        name, ip = form.username.data.strip().lower(), client_ip()
+        ip = client_ip()
+        name = _login_name(form.username.data)
         wait = accounts.throttle_wait(db_path(), name, ip)
         if wait:
-            audit.record(db_path(), name, "login.throttled", name, {}, ip)
-            return page("login.html", 429, form=form,
-                        error=_("Too many failed sign-ins. Try again in %(n)s minute(s).", n=max(1, wait // 60)))
+            return _refuse_sign_in(name, wait)
         found = accounts.authenticate(db_path(), name, form.password.data)
         if found is None:
             accounts.record_failure(db_path(), name, ip)
-            audit.record(db_path(), name, "login.failed", name, {}, ip)
+            target, detail = accounts.audit_target(name)
+            audit.record(db_path(), target, "login.failed", target, detail, ip)
             return page("login.html", 401, form=form, error=_("Wrong username or password."))
-        accounts.clear_failures(db_path(), name)
+        accounts.clear_failures(db_path(), name, ip)
         keep_language(session.clear)
         session.permanent = True
-        session["uid"], session["stamp"] = found.id, found.session_stamp
+        session["sid"] = sessions.start(db_path(), found.id, session_max_age())
         audit.record(db_path(), found.username, "login", found.username, {}, ip)
         return redirect(safe_next(request.args.get("next")))
     return page("login.html", 400 if request.method == "POST" else 200, form=form)
+
+
+def _login_name(typed: str) -> str:
+    return accounts.login_name(db_path(), typed, current_app.secret_key.encode("utf-8"))
+
+
+def _refuse_sign_in(name: str, wait: int):
+    """The sign-in page with 429 and Retry-After; the burst of refusals is one audit row."""
+    target, _detail = accounts.audit_target(name)
+    audit.record_burst(db_path(), "login.throttled", target, client_ip())
+    body, status = page("login.html", 429, form=LoginForm(),
+                        error=_("Too many failed sign-ins. Try again in %(n)s second(s).", n=wait))
+    return body, status, {"Retry-After": str(wait)}
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error: RateLimitExceeded):
+    """CHATBOT_LOGIN_RATE_LIMIT was exceeded: the staff sign-in page, not the API's JSON."""
+    retry = error.response.headers.get("Retry-After", "60") if error.response is not None else "60"
+    return _refuse_sign_in(_login_name(request.form.get("username", "")), int(retry))
 
 
 @bp.post("/language")
@@ -55,7 +79,9 @@ def keep_language(clear) -> None:
 
 @bp.post("/logout")
 def logout():
+    """Ends the session on the server too: a copy of the cookie is worthless afterwards."""
     log("logout")
+    sessions.end(db_path(), session["sid"])
     keep_language(session.clear)
     flash(_("You are signed out."))
     return redirect(url_for("admin.login"))
@@ -76,7 +102,7 @@ def account():
                 form.password.errors.append(str(exc))
             else:
                 log("account.password", who.username)
-                session["stamp"] = accounts.get_user(db_path(), user_id=who.id).session_stamp  # type: ignore[union-attr]
+                session["sid"] = sessions.start(db_path(), who.id, session_max_age())   # all others ended
                 flash(_("Your password was changed; other sessions are signed out."))
                 return redirect(url_for("admin.account"))
     return page("account.html", 400 if form.errors else 200, form=form)

@@ -1,6 +1,7 @@
 """Feedback on answers: signed answer ids and the SQLite file the ratings go to.
 
-/api/ask stores nothing. It hands the widget an ``answer_id`` that carries, signed with HMAC, what
+/api/ask stores nothing. It hands the widget an ``answer_id`` that carries, signed with HMAC (an
+itsdangerous timed token, salted for this one use), what
 the feedback row needs from the server's side: the index version, the cited passage ids, the
 answer language, whether the answer was grounded, and a keyed digest of the question. When the
 citizen rates the answer, the widget sends the id back with the question text; the server checks
@@ -9,7 +10,6 @@ So a question reaches the disk only if its asker chose to rate the answer, and n
 """
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import hmac
@@ -24,13 +24,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
+
 from chatbot.config import private_file, shared_secret
 from chatbot.feedback.privacy import mask_pii
 
 log = logging.getLogger(__name__)
 
 ANSWER_ID_MAX_AGE = 7 * 24 * 3600      # feedback on an answer older than this is refused
-_TOKEN_VERSION = "a1"
+_TOKEN_VERSION = "a2"                  # a1 was a hand-made HMAC token; its ids are refused as malformed
+ANSWER_ID_SALT = "chatbot.answer-id"
+QUESTION_SALT = "chatbot.answer-question"
 
 
 class InvalidAnswerId(ValueError):
@@ -54,55 +58,56 @@ class AnswerRef:
     question_digest: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+class _ClockedSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, on a given clock when one is passed (tests issue old ids)."""
 
+    def __init__(self, *args, now: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._now = now
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    def get_timestamp(self) -> int:
+        return int(self._now) if self._now is not None else super().get_timestamp()
 
 
 class AnswerSigner:
+    """Issues and checks answer ids: ``a2.`` and an itsdangerous URL-safe timed token (HMAC-SHA256,
+    salted with :data:`ANSWER_ID_SALT`) whose timestamp is the answer's time and whose age is
+    checked against :data:`ANSWER_ID_MAX_AGE`."""
+
     def __init__(self, secret: bytes):
         self._secret = secret
+        # keyed, so the token a browser holds does not let anyone test guesses of the question
+        self._question = Signer(secret, salt=QUESTION_SALT, digest_method=hashlib.sha256)
 
-    def _mac(self, purpose: bytes, data: bytes) -> bytes:
-        return hmac.new(self._secret, purpose + b"\0" + data, hashlib.sha256).digest()
+    def _serializer(self, now: float | None = None) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._secret, salt=ANSWER_ID_SALT, signer=_ClockedSigner,
+                                      signer_kwargs={"digest_method": hashlib.sha256, "now": now})
 
     def question_digest(self, question: str) -> str:
-        # keyed, so the token a browser holds does not let anyone test guesses of the question
-        return _b64(self._mac(b"question", question.strip().encode("utf-8"))[:12])
+        return self._question.get_signature(question.strip().encode("utf-8")).decode("ascii")
 
     def issue(self, question: str, index_version: str, passage_ids: list[str], answer_language: str,
               grounded: bool, now: float | None = None) -> str:
-        payload = {"n": secrets.token_hex(8), "t": int(now if now is not None else time.time()),
-                   "v": index_version, "p": list(passage_ids), "l": answer_language, "g": int(grounded),
-                   "q": self.question_digest(question)}
-        body = _b64(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
-        signed = f"{_TOKEN_VERSION}.{body}"
-        return f"{signed}.{_b64(self._mac(b'answer', signed.encode('ascii'))[:16])}"
+        payload = {"n": secrets.token_hex(8), "v": index_version, "p": list(passage_ids), "l": answer_language,
+                   "g": int(grounded), "q": self.question_digest(question)}
+        return f"{_TOKEN_VERSION}.{self._serializer(now).dumps(payload)}"
 
     def verify(self, answer_id: str, now: float | None = None) -> AnswerRef:
-        parts = answer_id.split(".")
-        if len(parts) != 3 or parts[0] != _TOKEN_VERSION:
+        version, _, token = answer_id.partition(".")
+        if version != _TOKEN_VERSION or not token:
             raise InvalidAnswerId("malformed answer_id")
-        signed = f"{parts[0]}.{parts[1]}"
         try:
-            expected = _b64(self._mac(b"answer", signed.encode("ascii"))[:16])
-        except UnicodeEncodeError as exc:
-            raise InvalidAnswerId("malformed answer_id") from exc
-        if not hmac.compare_digest(expected, parts[2]):
-            raise InvalidAnswerId("answer_id signature does not match")
+            data, signed_at = self._serializer(now).loads(token, max_age=ANSWER_ID_MAX_AGE, return_timestamp=True)
+        except SignatureExpired as exc:             # the signature is checked first: genuine, but too old
+            raise ExpiredAnswerId("answer_id has expired") from exc
+        except BadData as exc:
+            raise InvalidAnswerId("answer_id signature does not match") from exc
         try:
-            data = json.loads(_unb64(parts[1]))
-            ref = AnswerRef(nonce=str(data["n"]), issued_at=int(data["t"]), index_version=str(data["v"]),
-                            passage_ids=tuple(str(p) for p in data["p"]), answer_language=str(data["l"]),
-                            grounded=bool(data["g"]), question_digest=str(data["q"]))
+            return AnswerRef(nonce=str(data["n"]), issued_at=int(signed_at.timestamp()), index_version=str(data["v"]),
+                             passage_ids=tuple(str(p) for p in data["p"]), answer_language=str(data["l"]),
+                             grounded=bool(data["g"]), question_digest=str(data["q"]))
         except (ValueError, KeyError, TypeError) as exc:     # signed by us, so only a bug lands here
             raise InvalidAnswerId("unreadable answer_id") from exc
-        if (now if now is not None else time.time()) - ref.issued_at > ANSWER_ID_MAX_AGE:
-            raise ExpiredAnswerId("answer_id has expired")
-        return ref
 
     def question_matches(self, ref: AnswerRef, question: str) -> bool:
         return hmac.compare_digest(self.question_digest(question), ref.question_digest)

@@ -22,6 +22,7 @@ from chatbot.index.store import LoadedIndex
 from chatbot.index.lexical import idf_table
 from chatbot.index.passages import Passage
 from chatbot.finder.rerank import Candidates, LinearReranker, PassageFeatures, load_weights
+from chatbot.observability import metrics
 
 RRF_K = 60
 
@@ -95,7 +96,8 @@ class HybridRetriever:
     # -- the three signals --------------------------------------------------------------------
     def _dense(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """The question's embedding and its cosine similarity with every passage."""
-        query = self.embedder.embed_batch([question], kind="query")
+        with metrics.timing_embedding():
+            query = self.embedder.embed_batch([question], kind="query")
         n = len(self.index.passages)
         scores, ids = self.index.dense.search(np.ascontiguousarray(query, dtype=np.float32), n)
         dense = np.full(n, -1.0, dtype=np.float32)

@@ -1,16 +1,20 @@
 """The finder as one object: the published index, kept current, plus the models that query it.
 
-Each gunicorn worker owns one :class:`FinderService`. It loads the version named by
-``index/current`` and checks the pointer every few seconds; a newly published version is loaded
-and verified beside the old one and swapped in only when it is complete, so requests already
-running finish on the version they started with and a corrupt publish never replaces a good one.
+Each gunicorn worker owns one :class:`FinderService`. The first :meth:`FinderService.snapshot`
+(gunicorn's ``post_worker_init``, before the worker takes traffic) loads the version named by
+``index/current`` and starts a watcher thread in the worker; the thread checks the pointer every
+``CHATBOT_RELOAD_SECONDS``, loads and verifies a newly published version beside the old one, and
+swaps it in only when it is complete. Requests never load anything: they take the snapshot that
+is current when they start and finish on it, and a corrupt publish never replaces a good one.
+The thread is started by the first call in the worker, never in gunicorn's master (the app is not
+preloaded), so no process forks after it exists.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
-import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +26,13 @@ from chatbot.programs.catalog import Catalog, load_programs
 from chatbot.programs.glossary import Glossary
 from chatbot.programs.names import ProgramNames
 from chatbot.documents.corpus import load_corpus
+from chatbot.finder.cache import AnswerCache, AnswerKey, LocalAnswerCache, cached_answer
 from chatbot.finder.calibration import threshold_for
 from chatbot.finder.answer import lines as line_selection, scope
-from chatbot.finder.pipeline import Answerer
+from chatbot.finder.pipeline import Answer, Answerer
 from chatbot.finder.question import Question, QuestionAnalyzer
 from chatbot.finder.retrieve import HybridRetriever, RetrievalSettings
+from chatbot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,7 @@ class Snapshot:
     programs: ProgramNames
     answerer: Answerer
     catalog: Catalog | None = None     # corpus/programs.yaml, validated against this version's documents
+    cache: AnswerCache | None = None   # answers already given (chatbot/finder/cache.py); None = none kept
 
     @property
     def version(self) -> str:
@@ -57,20 +64,27 @@ class Snapshot:
     def analyse(self, text: str, language: str | None = None) -> Question:
         return self.analyzer.analyse(text, language)
 
+    def answer(self, text: str, language: str | None = None, top_k: int = 5) -> Answer:
+        """The answer /api/ask gives: from the answer cache when this question was answered on this
+        version, for this language, ``top_k`` and day; else from the pipeline."""
+        key = AnswerKey.of(self.version, text, language, top_k, self.answerer.today())
+        return cached_answer(self.cache, key, lambda: self.answerer.answer(text, language, top_k=top_k))
+
 
 class FinderService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, version: str | None = None):
         """``version`` pins the service to one built version whatever ``index/current`` says
-        (used to evaluate a build before it is published)."""
+        (used to evaluate a build before it is published): loaded by the first call, never watched."""
         self.settings = settings
         self._embedder = embedder
         self._pinned = version
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()          # one load at a time: the first one, or the watcher's
         self._snapshot: Snapshot | None = None
         self._pointer_seen: tuple | None = None
-        self._next_check = 0.0
+        self._watcher: threading.Thread | None = None
         self.last_error: str | None = None
         self.tokenizer = KoreanTokenizer()
+        self.cache = LocalAnswerCache(settings.answer_cache_size) if settings.answer_cache_size > 0 else None
 
     # -- models ---------------------------------------------------------------------------------
     def embedder(self) -> Embedder:
@@ -81,20 +95,48 @@ class FinderService:
 
     # -- the current snapshot -----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """The loaded version, reloading first if ``index/current`` changed since the last check."""
+        """The version loaded now; NotReady while there is none. The first call in a process loads
+        it (and starts the watcher); every later call only reads it."""
         if self._pinned is not None:
+            return self._pinned_snapshot()
+        if self._watcher is None:
+            self.start()
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise NotReady(self.last_error or "the index is not loaded yet")
+        return snapshot
+
+    def start(self) -> None:
+        """Load the published version now, then keep watching the pointer in a daemon thread of
+        this process. Idempotent; a caller arriving meanwhile waits for the first load."""
+        with self._lock:
+            if self._watcher is not None:
+                return
+            try:
+                self._refresh_locked()
+            finally:                                  # whatever the first load did, requests never load
+                stop = threading.Event()
+                watcher = threading.Thread(target=_watch, name="index-watcher", daemon=True,
+                                           args=(weakref.ref(self), stop, self.settings.reload_seconds))
+                weakref.finalize(self, stop.set)      # a discarded service (tests, CLI) ends its thread
+                watcher.start()
+                self._watcher = watcher
+
+    def refresh(self) -> None:
+        """Check ``index/current`` once; load, verify and swap in a newly published version."""
+        with self._lock:
+            self._refresh_locked()
+
+    def _pinned_snapshot(self) -> Snapshot:
+        if self._snapshot is not None:
+            return self._snapshot
+        with self._lock:
             if self._snapshot is None:
                 try:
                     self._snapshot = self._load(self._pinned)
                 except LOAD_ERRORS as exc:
                     raise NotReady(f"index version {self._pinned} refused: {exc}") from exc
             return self._snapshot
-        now = time.monotonic()
-        if self._snapshot is None or now >= self._next_check:
-            self._maybe_reload(now)
-        if self._snapshot is None:
-            raise NotReady(self.last_error or "the index is not loaded yet")
-        return self._snapshot
 
     def _pointer_state(self) -> tuple | None:
         pointer = Path(self.settings.index_dir) / "current"
@@ -104,30 +146,39 @@ class FinderService:
             return None
         return (stat.st_mtime_ns, stat.st_ino, read_current(self.settings.index_dir))
 
-    def _maybe_reload(self, now: float) -> None:
-        with self._lock:
-            self._next_check = now + self.settings.reload_seconds
-            state = self._pointer_state()
-            if state is None:
-                self.last_error = f"no index published in {self.settings.index_dir}"
-                return
-            if state == self._pointer_seen and self._snapshot is not None:
-                return
-            self._pointer_seen = state
-            version = state[2]
-            if version is None:
-                self.last_error = "index/current does not name a version"
-                return
-            if self._snapshot is not None and self._snapshot.version == version:
-                return
-            try:
-                self._snapshot = self._load(version)
-                self.last_error = None
-                log.info("index version %s loaded", version)
-            except LOAD_ERRORS as exc:
-                self.last_error = f"index version {version} refused: {exc}"
-                log.error("%s%s", self.last_error,
-                          f"; still serving {self._snapshot.version}" if self._snapshot else "")
+    def _refresh_locked(self) -> None:
+        state = self._pointer_state()
+        if state is None:
+            self.last_error = f"no index published in {self.settings.index_dir}"
+            return
+        if state == self._pointer_seen and self._snapshot is not None:
+            return
+        self._pointer_seen = state
+        version = state[2]
+        if version is None:
+            self.last_error = "index/current does not name a version"
+            return
+        if self._snapshot is not None and self._snapshot.version == version:
+            return
+        try:
+            snapshot = self._load(version)
+        except LOAD_ERRORS as exc:
+            self.last_error = f"index version {version} refused: {exc}"
+            log.error("%s%s", self.last_error,
+                      f"; still serving {self._snapshot.version}" if self._snapshot else "")
+            return
+        self._swap_in(snapshot)
+
+    def _swap_in(self, snapshot: Snapshot) -> None:
+        """The one place a verified version becomes the one served (a single reference swap:
+        requests already running keep the snapshot they took)."""
+        metrics.index_loaded(self._snapshot.version if self._snapshot else None, snapshot.version,
+                             snapshot.index.model_name)
+        self._snapshot = snapshot
+        self.last_error = None
+        if self.cache is not None:
+            self.cache.keep_only(snapshot.version)
+        log.info("index version %s loaded", snapshot.version)
 
     def _load(self, version: str) -> Snapshot:
         index = load_version(Path(self.settings.index_dir), version)
@@ -159,7 +210,7 @@ class FinderService:
         answerer = Answerer(analyzer, retriever, selector, scope_model, threshold, programs, documents, catalog,
                             today=self.settings.current_date)
         return Snapshot(index=index, analyzer=analyzer, retriever=retriever, programs=programs, answerer=answerer,
-                        catalog=catalog)
+                        catalog=catalog, cache=self.cache)
 
     def status(self) -> dict:
         snapshot = self._snapshot
@@ -168,3 +219,17 @@ class FinderService:
             "index_version": snapshot.version if snapshot else None,
             "error": self.last_error,
         }
+
+
+def _watch(service_ref: "weakref.ref[FinderService]", stop: threading.Event, interval: float) -> None:
+    """The watcher thread: refresh every ``interval`` seconds until the service is discarded.
+    Holds only a weak reference between checks, so it never keeps a service alive."""
+    while not stop.wait(max(interval, 0.05)):
+        service = service_ref()
+        if service is None:
+            return
+        try:
+            service.refresh()
+        except Exception:                 # never let the watcher die: the next check tries again
+            log.exception("checking index/current failed")
+        del service

@@ -18,10 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from chatbot.programs.fields import BUSINESS_SIZES, CATEGORIES, EMPLOYMENT_STATUSES, STATED_CONDITIONS
+from chatbot.programs.fields import BUSINESS_SIZES, CATEGORIES, EMPLOYMENT_STATUSES, INDUSTRIES, STATED_CONDITIONS
 
 EmploymentStatus = Literal[EMPLOYMENT_STATUSES]  # type: ignore[valid-type]
 BusinessSize = Literal[BUSINESS_SIZES]  # type: ignore[valid-type]
+Industry = Literal[tuple(INDUSTRIES)]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 # Statuses that describe someone who does not run a business (see the module docstring).
@@ -29,6 +30,13 @@ NO_BUSINESS_STATUSES = frozenset({"unemployed", "employed", "day_laborer", "stud
 
 
 # ── input: the profile the API accepts ─────────────────────────────────────────────────────────
+
+def whole_number(value: Any) -> Any:
+    """A before-validator for the strict integer fields of request bodies: JSON has one number type,
+    so 27.0 is the integer 27 (as JSON Schema, and so /openapi.json, says), while "27", true and
+    27.5 are still refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
 
 class _Strict(BaseModel):
     # Strict so "30" for an age or 1 for a yes/no is refused, not silently coerced into a verdict.
@@ -40,14 +48,17 @@ class Business(_Strict):
 
     size: BusinessSize | None = None
     years_since_founding: int | None = Field(default=None, ge=0, le=200)
-    industry: str | None = Field(default=None, min_length=1, max_length=100)
+    industry: Industry | None = None   # case and surrounding spaces do not matter ("FinTech")
     in_seoul: bool | None = None        # where the business is ("서울 소재"), apart from where its owner lives
     certified: bool | None = None       # a public agency's certification (공공기관 인증: 이노비즈, 메인비즈, 벤처 …)
 
-    @field_validator("industry")
+    _whole = field_validator("years_since_founding", mode="before")(whole_number)
+
+    @field_validator("industry", mode="before")
     @classmethod
-    def _slug_case(cls, v: str | None) -> str | None:
-        return v.strip().lower() if v is not None else None
+    def _slug_case(cls, v: Any) -> Any:
+        # a typo would otherwise read as "not in the listed industries" and turn a verdict to ineligible
+        return v.strip().lower() if isinstance(v, str) else v
 
 
 class Profile(_Strict):
@@ -59,6 +70,8 @@ class Profile(_Strict):
     is_foreign_student: bool | None = None
     business: Business | None = None
     interests: list[Category] = Field(default_factory=list)
+
+    _whole = field_validator("age", "household_assets_krw", mode="before")(whole_number)
 
 
 def profile_errors(exc: ValidationError) -> list[dict[str, str]]:

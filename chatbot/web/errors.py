@@ -1,13 +1,17 @@
-"""One JSON error shape everywhere: ``{"error": {"code", "message", "field"?}}``.
+"""One JSON error shape everywhere: ``{"error": {"code", "message", "field"?, "request_id"}}``.
 
 Every failure a client can cause maps to a 4xx with a code it can branch on; anything else is
-logged and answered as a JSON 500 rather than an HTML page."""
+logged (with the request id, which the body repeats for the citizen to quote) and answered as a
+JSON 500 rather than an HTML page."""
 from __future__ import annotations
 
+import hmac
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from chatbot.web.observe import request_id
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     body = {"code": code, "message": message}
     if field:
         body["field"] = field
+    body["request_id"] = request_id()
     response = jsonify({"error": body})
     response.status_code = status
     for key, value in (headers or {}).items():
@@ -63,6 +68,18 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         log.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; please try again.")
+
+
+def require_bearer(token: str, realm: str) -> None:
+    """For routes meant for scripts (metrics, feedback export): 404 while no token is configured
+    (the route does not exist), 401 unless ``Authorization: Bearer <token>`` matches it. A header,
+    not a query string, so the token never lands in an access log; compared in constant time."""
+    if not token:
+        raise APIError(404, "not_found", "There is nothing at this address.")
+    sent = request.headers.get("Authorization", "")
+    if not (sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode())):
+        raise APIError(401, "unauthorized", f"Send the {realm} token as 'Authorization: Bearer <token>'.",
+                       headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})
 
 
 def _retry_after(error: HTTPException) -> int:

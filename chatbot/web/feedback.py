@@ -5,17 +5,18 @@ stores nothing; the rating comes back with that id and the question, which is ma
 is written."""
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Literal, Optional
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from chatbot.finder.pipeline import Answer
 from chatbot.feedback.export import csv_download, store_for
 from chatbot.feedback.store import AnswerSigner, ExpiredAnswerId, InvalidAnswerId, load_secret
-from chatbot.web.errors import APIError
+from chatbot.observability import metrics
+from chatbot.web.errors import APIError, require_bearer
 from chatbot.web.requests import json_body
+from chatbot.web.schemas import ResponseModel
 
 bp = Blueprint("feedback", __name__, url_prefix="/api")
 
@@ -35,6 +36,11 @@ class FeedbackRequest(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return (value.strip() or None) if value is not None else None
+
+
+class FeedbackResponse(ResponseModel):
+    status: Literal["recorded"]
+    rating: Literal["up", "down"]
 
 
 def _signer() -> AnswerSigner:
@@ -67,6 +73,7 @@ def post_feedback():
         raise APIError(400, "question_mismatch", "question is not the one this answer was given for.",
                        field="question")
     store_for(current_app).record(ref, body.rating, body.question, body.comment)
+    metrics.count_feedback(body.rating)
     return jsonify({"status": "recorded", "rating": body.rating})
 
 
@@ -75,11 +82,5 @@ def export_feedback():
     """CSV of all feedback for scripts, behind a bearer token (a header, not a query string, so it
     never lands in an access log); no token configured means this route does not exist. Staff
     download the same CSV signed in, at /admin/feedback.csv (publisher role)."""
-    token = current_app.config["SETTINGS"].feedback_export_token
-    if not token:
-        raise APIError(404, "not_found", "There is nothing at this address.")
-    sent = request.headers.get("Authorization", "")
-    if not (sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode())):
-        raise APIError(401, "unauthorized", "Send the export token as 'Authorization: Bearer <token>'.",
-                       headers={"WWW-Authenticate": 'Bearer realm="feedback-export"'})
+    require_bearer(current_app.config["SETTINGS"].feedback_export_token, "feedback-export")
     return csv_download(store_for(current_app))

@@ -10,30 +10,121 @@ and the catalog it was published with are always served together.
 """
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Literal, Optional, TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic.json_schema import SkipJsonSchema
 
+from chatbot.observability import metrics
 from chatbot.programs.catalog import Catalog, Program
-from chatbot.programs.eligibility import criterion_json, date_json, match
+from chatbot.programs.criteria import Criterion
+from chatbot.programs.eligibility import Verdict, criterion_json, date_json, match
 from chatbot.programs.facts import Facts, Profile
-from chatbot.programs.fields import AUDIENCES, CATEGORIES, INDUSTRIES
+from chatbot.programs.fields import AUDIENCES, CATEGORIES
 from chatbot.web.errors import APIError
 from chatbot.web.requests import current_snapshot, json_body
+from chatbot.web.schemas import CriterionOut, DateOut, NextStepsOut, ResponseModel
 
 bp = Blueprint("programs", __name__, url_prefix="/api")
 
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
+Query = TypeVar("Query", bound=BaseModel)
 
 
 class MatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"profile": {"age": 27, "resident_of_seoul": True, "employment_status": "unemployed"}, "lang": "en"},
+        {"profile": {"business": {"size": "startup", "years_since_founding": 2, "industry": "fintech"},
+                     "interests": ["startup"]}, "include_ineligible": True},
+    ]})
 
     profile: Profile
     lang: Literal["ko", "en"] = DEFAULT_LANG
     include_ineligible: bool = False
+
+
+class ProgramsQuery(BaseModel):
+    """GET /api/programs: each parameter optional, at most once."""
+    model_config = ConfigDict(extra="forbid")
+
+    category: Literal[CATEGORIES] | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    audience: Literal[AUDIENCES] | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    lang: Literal[LANGS] = DEFAULT_LANG  # type: ignore[valid-type]
+
+
+class ProgramQuery(BaseModel):
+    """GET /api/programs/<id>: the language of the readable rules and next steps."""
+    model_config = ConfigDict(extra="forbid")
+
+    lang: Literal[LANGS] = DEFAULT_LANG  # type: ignore[valid-type]
+
+
+class ProgramPath(BaseModel):
+    program_id: str = Field(description="a program's stable id, as GET /api/programs lists them",
+                            examples=["youth-academy"])
+
+
+# ── responses, as the routes below build them (for /openapi.json) ─────────────────────────────
+
+class CatalogResponse(ResponseModel):
+    as_of: date = Field(description="the date of the catalog's facts")
+    edition: str
+    lang: Literal[LANGS]  # type: ignore[valid-type]
+
+
+class MatchedProgram(ResponseModel):
+    id: str
+    name: str
+    summary: str
+    category: str
+    verdict: Verdict
+    criteria: list[CriterionOut]
+    missing: list[str] = Field(description="profile fields that would decide an unknown verdict")
+    next_dates: list[DateOut]
+    score: int = Field(description="relevance: an interest in its category counts 2, each shared audience 1")
+    next_steps: Optional[NextStepsOut]
+
+
+class MatchResponse(CatalogResponse):
+    programs: list[MatchedProgram]
+
+
+class ProgramSummary(ResponseModel):
+    id: str
+    name: str
+    summary: str
+    category: str
+    audience: list[str]
+    has_criteria: bool = Field(description="at least one criterion a profile can decide")
+    next_steps: Optional[NextStepsOut]
+
+
+class ProgramList(CatalogResponse):
+    count: int
+    programs: list[ProgramSummary]
+
+
+# how the finder finds a program, not what it offers: left out of GET /api/programs/<id>
+FINDER_FIELDS = {"section", "block", "aliases"}
+
+
+class CriterionRecord(Criterion):
+    rule: str = Field(description="the criterion, readable, in the requested language")
+
+
+# the catalog's own record (both languages, as curated) without FINDER_FIELDS, each criterion with its rule
+ProgramRecord = create_model(
+    "ProgramRecord", __base__=ResponseModel,
+    **{name: (info.annotation, info) for name, info in Program.model_fields.items() if name not in FINDER_FIELDS}
+    | {"eligibility": (list[CriterionRecord], [])})
+
+
+class ProgramDetail(CatalogResponse):
+    program: ProgramRecord  # type: ignore[valid-type]
+    next_steps: Optional[NextStepsOut] = Field(description="in the requested language, or the city's help line")
 
 
 def _catalog() -> Catalog:
@@ -47,21 +138,24 @@ def _today():
     return current_app.config["SETTINGS"].current_date()
 
 
-def _query(allowed: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _query(model: type[Query]) -> Query:
     """Query parameters, each at most once and from its closed list; 400 names the parameter."""
-    out: dict[str, str] = {}
+    given: dict[str, str] = {}
     for name in request.args:
-        if name not in allowed:
+        if name not in model.model_fields:
             raise APIError(400, "invalid_parameter", f"{name}: is not a known parameter "
-                           f"(expected {', '.join(allowed)})", field=name)
+                           f"(expected {', '.join(model.model_fields)})", field=name)
         values = request.args.getlist(name)
         if len(values) != 1:
             raise APIError(400, "invalid_parameter", f"{name}: give one value", field=name)
-        value = values[0].strip()
-        if value not in allowed[name]:
-            raise APIError(400, "invalid_parameter", f"{name}: must be one of {', '.join(allowed[name])}", field=name)
-        out[name] = value
-    return out
+        given[name] = values[0]
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = str(error["loc"][0])
+        expected = error.get("ctx", {}).get("expected", "a listed value")
+        raise APIError(400, "invalid_parameter", f"{name}: must be {expected}", field=name) from None
 
 
 def _local(program: Program, lang: str) -> tuple[str, str]:
@@ -71,14 +165,10 @@ def _local(program: Program, lang: str) -> tuple[str, str]:
 @bp.post("/match")
 def match_programs():
     body = json_body(MatchRequest)
-    business = body.profile.business
-    if business is not None and business.industry is not None and business.industry not in INDUSTRIES:
-        # A typo would otherwise read as "not in the listed industries" and turn a verdict to ineligible.
-        field = "profile.business.industry"
-        raise APIError(400, "invalid_field", f"{field}: must be one of {', '.join(INDUSTRIES)}", field=field)
     catalog = _catalog()
     by_id = {p.id: p for p in catalog}
     verdicts = match(catalog, Facts.from_profile(body.profile), body.lang, body.include_ineligible, _today())
+    metrics.count_verdicts(v.verdict for v in verdicts)
     programs = []
     for v in verdicts:
         name, summary = _local(by_id[v.program_id], body.lang)
@@ -100,14 +190,14 @@ def match_programs():
 
 @bp.get("/programs")
 def list_programs():
-    query = _query({"category": CATEGORIES, "audience": AUDIENCES, "lang": LANGS})
-    lang = query.get("lang", DEFAULT_LANG)
+    query = _query(ProgramsQuery)
+    lang = query.lang
     catalog = _catalog()
     rows = []
     for p in catalog:
-        if "category" in query and p.category != query["category"]:
+        if query.category is not None and p.category != query.category:
             continue
-        if "audience" in query and query["audience"] not in p.audience:
+        if query.audience is not None and query.audience not in p.audience:
             continue
         name, summary = _local(p, lang)
         rows.append({"id": p.id, "name": name, "summary": summary, "category": p.category,
@@ -119,13 +209,12 @@ def list_programs():
 
 @bp.get("/programs/<program_id>")
 def get_program(program_id: str):
-    query = _query({"lang": LANGS})
-    lang = query.get("lang", DEFAULT_LANG)
+    lang = _query(ProgramQuery).lang
     catalog = _catalog()
     program = catalog.get(program_id)
     if program is None:
         raise APIError(404, "not_found", f"No program with id {program_id[:80]!r} in the catalog.")
-    record = program.model_dump(mode="json", exclude={"section", "block", "aliases"})   # how the finder finds it, not what it offers
+    record = program.model_dump(mode="json", exclude=FINDER_FIELDS)
     for item, criterion in zip(record["eligibility"], program.eligibility):
         item["rule"] = criterion.describe(lang)      # readable wording in the requested language
     return jsonify({"as_of": catalog.as_of.isoformat(), "edition": catalog.edition, "lang": lang,

@@ -6,7 +6,8 @@ Strict-Transport-Security on responses to HTTPS requests.
 
 The allowlist (``CHATBOT_CORS_ORIGINS``) holds origins (``https://economy.seoul.go.kr``), origins
 with any port (``http://localhost:*``) and ``self``. One list serves both CORS and CSP, so a site
-allowed to call the API can also frame the widget page and no other can."""
+allowed to call the API can also frame the widget page and no other can. flask-cors writes the
+CORS headers, from the list as anchored patterns (:meth:`OriginAllowlist.cors_origins`)."""
 from __future__ import annotations
 
 import logging
@@ -14,16 +15,22 @@ import math
 import re
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from flask_cors.core import get_cors_options, set_cors_headers
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from chatbot.config import Settings
+from chatbot.config import Settings, limit_enabled
 
 
 _ORIGIN = re.compile(r"^(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$", re.IGNORECASE)
 CORS_MAX_AGE = 600
+# what a widget on an allowed site may do with /api/* (X-Request-ID: it may send its own and read ours)
+CORS_OPTIONS = {"methods": ["GET", "POST", "OPTIONS"], "allow_headers": ["Content-Type", "X-Request-ID"],
+                "expose_headers": ["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Request-ID"],
+                "max_age": CORS_MAX_AGE, "supports_credentials": False, "always_send": False,
+                "vary_header": False}       # Vary: Origin goes on every /api/* response, allowed or not (_headers)
 HSTS = "max-age=31536000; includeSubDomains"
 log = logging.getLogger(__name__)
 
@@ -38,19 +45,19 @@ class OriginAllowlist:
                 raise ValueError(f"CHATBOT_CORS_ORIGINS: {entry!r} is not an origin like https://host[:port|:*]")
             self.entries.append(entry.lower().rstrip("/"))
 
-    def allows(self, origin: str, own_origin: str) -> bool:
-        origin = origin.lower()
+    def cors_origins(self, own_origin: str) -> list[str]:
+        """The list as flask-cors origin patterns, each anchored at both ends (flask-cors matches a
+        pattern at the start only): ``:*`` becomes any port or none, ``self`` the origin this
+        request reached, which is why the patterns are built per request."""
+        patterns = []
         for entry in self.entries:
             if entry == "self":
-                if origin == own_origin.lower():
-                    return True
+                patterns.append(re.escape(own_origin.lower()) + r"\Z")
             elif entry.endswith(":*"):
-                base = entry[:-2]
-                if origin == base or (origin.startswith(base + ":") and origin[len(base) + 1:].isdigit()):
-                    return True
-            elif origin == entry:
-                return True
-        return False
+                patterns.append(re.escape(entry[:-2]) + r"(:[0-9]+)?\Z")
+            else:
+                patterns.append(re.escape(entry) + r"\Z")
+        return patterns
 
     def csp_sources(self) -> str:
         """The list as CSP source expressions (CSP knows the ``:*`` port wildcard too)."""
@@ -101,7 +108,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def _warn_on_forwarded(app: Flask) -> None:
     """X-Forwarded-For with CHATBOT_PROXY_HOPS=0 means a proxy nobody told us about: every citizen
-    behind it shares one rate-limit bucket and one login-lock bucket. Served anyway (the header is
+    behind it shares one rate-limit bucket and one sign-in throttle. Served anyway (the header is
     ignored, as it must be when no proxy is trusted), counted in ``app.extensions`` and logged
     loudly once per worker."""
     seen = app.extensions["forwarded_unconfigured"] = {"requests": 0}
@@ -113,21 +120,16 @@ def _warn_on_forwarded(app: Flask) -> None:
         seen["requests"] += 1
         if seen["requests"] == 1:
             log.warning("X-Forwarded-For arrived but CHATBOT_PROXY_HOPS=0: the proxy in front is not trusted, so "
-                        "every client behind it shares one rate-limit and one login-lock bucket (and the staff "
+                        "every client behind it shares one rate-limit and one sign-in throttle bucket (and the staff "
                         "cookie's auto mode sees plain http). Set CHATBOT_PROXY_HOPS to the number of proxies.")
 
 
 def _cors(response: Response, allowlist: OriginAllowlist) -> None:
+    """flask-cors decides and writes the headers, evaluating its options per request as its
+    ``cross_origin`` decorator does (``self`` depends on the request)."""
     response.vary.add("Origin")
-    origin = request.headers.get("Origin")
-    if not origin or not allowlist.allows(origin, _own_origin()):
-        return
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    options = get_cors_options(current_app, CORS_OPTIONS, {"origins": allowlist.cors_origins(_own_origin())})
+    set_cors_headers(response, options)
 
 
 def _breach(limit: RequestLimit) -> Response:
@@ -142,7 +144,7 @@ def _init_limiter(app: Flask, settings: Settings) -> None:
     """One budget per client shared by every /api/* route (an abuser cannot spread over routes);
     pages, the widget script and health checks are never limited, nor are CORS preflights.
     With Redis storage an outage falls back to per-process memory rather than failing requests."""
-    enabled = settings.rate_limit.strip().lower() not in ("", "off", "0", "false", "none")
+    enabled = limit_enabled(settings.rate_limit)
     in_memory = settings.rate_limit_storage_uri.startswith("memory://")
     limiter = Limiter(
         get_remote_address,
@@ -156,7 +158,7 @@ def _init_limiter(app: Flask, settings: Settings) -> None:
         in_memory_fallback_enabled=not in_memory,
         swallow_errors=not in_memory,
         key_prefix="chatbot",
-        enabled=enabled,
+        enabled=enabled or limit_enabled(settings.login_rate_limit),     # the staff sign-in's (admin/area.py)
         on_breach=_breach,
     )
     app.extensions["chatbot_limiter"] = limiter

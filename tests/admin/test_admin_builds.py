@@ -9,6 +9,7 @@ import pytest
 from chatbot.admin import audit, jobs
 from chatbot.index.store import MANIFEST, list_versions, read_current
 from tests.support.admin import change_corpus, post, save, signed_in, wait_for_build
+from tests.support.wait import wait_until
 
 
 def start(client) -> int:
@@ -48,12 +49,13 @@ def test_build_publish_and_roll_back(admin_app, admin_env):
     response = post(publisher, f"/admin/versions/{job.version}/publish", page="/admin/builds")
     assert response.status_code == 302
     assert read_current(admin_env.index_dir) == job.version
-    assert ask_version(admin_app) == job.version                          # same process, no restart
+    wait_until(lambda: ask_version(admin_app) == job.version, 10, "not served")   # same process, no restart
     builds_page = publisher.get("/admin/builds").get_data(as_text=True)
     assert "Roll back to this" in builds_page
 
     response = post(publisher, f"/admin/versions/{live}/publish", page="/admin/builds")
-    assert read_current(admin_env.index_dir) == live and ask_version(admin_app) == live
+    assert read_current(admin_env.index_dir) == live
+    wait_until(lambda: ask_version(admin_app) == live, 10, "the rollback was not served")
     logged = [(e.action, e.target) for e in audit.entries(admin_env.db)]
     assert ("rollback", live) in logged and ("publish", job.version) in logged
     assert ("build.start", str(job_id)) in logged and ("build.finished", job.version) in logged
@@ -157,8 +159,11 @@ def test_rollback_restores_the_catalog_that_was_reviewed_with_the_version(admin_
     assert save(editor, record, base, url="/admin/catalog/youth-academy").status_code == 302
     new = build_index(settings, embedder=admin_app.extensions["finder"].embedder(), publish=False).version
     assert new != old                                              # the catalog is part of the version
+    finder = admin_app.extensions["finder"]
     post(publisher, f"/admin/versions/{new}/publish", page="/admin/builds")
-    assert admin_app.extensions["finder"].snapshot().catalog.get("youth-academy").summary.en == "A new summary"
+    wait_until(lambda: finder.snapshot().version == new, 10, f"the worker did not swap in {new}")
+    assert finder.snapshot().catalog.get("youth-academy").summary.en == "A new summary"
     post(publisher, f"/admin/versions/{old}/publish", page="/admin/builds")
     assert read_current(admin_env.index_dir) == old
-    assert admin_app.extensions["finder"].snapshot().catalog.get("youth-academy").summary.en != "A new summary"
+    wait_until(lambda: finder.snapshot().version == old, 10, f"the worker did not swap {old} back in")
+    assert finder.snapshot().catalog.get("youth-academy").summary.en != "A new summary"

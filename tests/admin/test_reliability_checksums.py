@@ -8,6 +8,7 @@ from chatbot.admin import audit
 from chatbot.index.builder import build_index
 from chatbot.index.store import POINTER, read_current
 from tests.support.admin import post, signed_in
+from tests.support.wait import wait_until
 
 DOC = "documents/seoul-economic-policy-office-2024.txt"
 
@@ -54,6 +55,8 @@ def test_damaged_version_is_refused_on_load_and_the_old_one_keeps_serving(make_a
     assert client.post("/api/ask", json={"question": "청년 일자리"}).get_json()["index_version"] == live
     alter(admin_env.index_dir / second_version / "vectors.npy")
     (admin_env.index_dir / POINTER).write_text(second_version + "\n")      # a pointer set behind our back
+    finder = admin_app.extensions["finder"]
+    wait_until(lambda: "checksum mismatch" in (finder.status()["error"] or ""), 10, "the watcher never tried it")
     response = client.post("/api/ask", json={"question": "청년 일자리"})
     assert response.status_code == 200 and response.get_json()["index_version"] == live
     status = admin_app.extensions["finder"].status()

@@ -3,6 +3,7 @@ one row per answer, and the token-protected CSV export."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import sqlite3
@@ -59,7 +60,7 @@ def all_bytes(directory) -> bytes:
 
 def test_ask_returns_a_signed_answer_id_and_stores_nothing(fb_client, state_dir):
     body = ask(fb_client)
-    assert body["answer_id"].startswith("a1.")
+    assert body["answer_id"].startswith("a2.")
     assert not (state_dir / "feedback.sqlite3").exists()
     assert b"010-1234-5678" not in all_bytes(state_dir) and "정장".encode() not in all_bytes(state_dir)
 
@@ -100,7 +101,7 @@ def test_feedback_without_question_is_kept_without_it(fb_client, state_dir):
 
 @pytest.mark.parametrize("mutate", [
     lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),                       # signature
-    lambda t: t.replace("a1.", "a1.e", 1),                                               # payload
+    lambda t: t.replace("a2.", "a2.e", 1),                                               # payload
     lambda t: "garbage",
     lambda t: t + ".extra",
 ])
@@ -176,6 +177,29 @@ def test_signer_round_trip_and_question_digest_is_keyed():
     assert (ref.index_version, ref.passage_ids, ref.answer_language, ref.grounded) == ("v9", ("x", "y"), "en", False)
     assert a.question_matches(ref, "질문") and not a.question_matches(ref, "질문?")
     assert a.question_digest("질문") != b.question_digest("질문")
+
+
+def test_answer_id_is_an_itsdangerous_timed_token():
+    """Issue 14, item 13: the answer id is itsdangerous's salted timed token (not hand-made HMAC):
+    the library reads what it signs, refuses it under another salt, and its own expiry is the one
+    the feedback route reports."""
+    from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+    from chatbot.feedback.store import ANSWER_ID_MAX_AGE, ANSWER_ID_SALT, ExpiredAnswerId
+    signer = AnswerSigner(b"k1")
+    answer_id = signer.issue("질문", "v9", ["x"], "ko", True)
+    token = answer_id.split(".", 1)[1]
+    library = URLSafeTimedSerializer(b"k1", salt=ANSWER_ID_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+    payload = library.loads(token, max_age=ANSWER_ID_MAX_AGE)
+    assert (payload["v"], payload["p"], payload["l"], payload["g"]) == ("v9", ["x"], "ko", 1)
+    assert payload["q"] == signer.question_digest("질문") and "질문" not in json.dumps(payload, ensure_ascii=False)
+    with pytest.raises(BadSignature):
+        URLSafeTimedSerializer(b"k1", salt="another use", signer_kwargs={"digest_method": hashlib.sha256}).loads(token)
+    old = signer.issue("질문", "v9", ["x"], "ko", True, now=time.time() - ANSWER_ID_MAX_AGE - 60)
+    with pytest.raises(SignatureExpired):
+        library.loads(old.split(".", 1)[1], max_age=ANSWER_ID_MAX_AGE)
+    with pytest.raises(ExpiredAnswerId):
+        signer.verify(old)
 
 
 # -- export ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from chatbot.index.store import (DENSE, LINE_OFFSETS, LINE_VECTORS, MANIFEST, PA
                                  sha256_file, verify_version)
 from chatbot.index.passages import line_embedding_texts, quotable_lines, text_hash
 from chatbot.finder.service import FinderService, NotReady
+from tests.support.wait import wait_until
 
 
 class CountingEmbedder(FakeEmbedder):
@@ -126,8 +127,8 @@ def test_service_keeps_serving_the_old_version_when_the_new_one_is_corrupt(tmp_p
     (index_dir / bad / MANIFEST).write_text(json.dumps(manifest))
     (index_dir / bad / PASSAGES).write_text("truncated")
     (index_dir / "current").write_text(bad + "\n")
+    wait_until(lambda: "refused" in (service.status()["error"] or ""), 10, "the watcher never tried the new version")
     assert service.snapshot().version == old.version
-    assert "refused" in service.status()["error"]
 
 
 def test_no_index_means_not_ready(tmp_path, fake_embedder):

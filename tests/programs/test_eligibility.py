@@ -366,7 +366,7 @@ def test_next_dates_soonest_first(catalog):
 
 @pytest.mark.parametrize("profile, field", [
     ({"age": "30"}, "profile.age"),
-    ({"age": 30.0}, "profile.age"),
+    ({"age": 30.5}, "profile.age"),       # 30.0 is the integer 30, as JSON Schema and /openapi.json say
     ({"age": 121}, "profile.age"),
     ({"age": -1}, "profile.age"),
     ({"resident_of_seoul": 1}, "profile.resident_of_seoul"),

@@ -55,12 +55,12 @@ def make_admin_env(root: Path, index_dir: Path) -> AdminEnv:
     return AdminEnv(root, corpus, index, var)
 
 
-def make_admin_app(make_app, admin_env: AdminEnv):
+def make_admin_app(make_app, admin_env: AdminEnv, **overrides):
     # English, so the assertions read the msgids; tests/admin/test_admin_i18n.py checks the Korean default.
     # The test client speaks plain http, as local serving does: the cookie's Secure flag is turned off
     # explicitly (tests/admin/test_admin_access.py checks the Secure default)
     return make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir,
-                    rate_limit="off", extract_timeout=10, admin_lang="en", cookie_secure="never")
+                    rate_limit="off", extract_timeout=10, admin_lang="en", cookie_secure="never", **overrides)
 
 
 def csrf_token(client, url: str = "/admin/login") -> str:

@@ -17,6 +17,7 @@ from chatbot.programs.fields import AUDIENCES, CATEGORIES
 from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.documents.corpus import collapse_whitespace, load_corpus
 from tests.support.index import edit_version_catalog
+from tests.support.wait import wait_until
 
 REPORT = {d.id: d for d in load_corpus(Settings().corpus_dir)}
 SEOUL_JOBLESS_30 = {"age": 30, "resident_of_seoul": True, "employment_status": "unemployed"}
@@ -333,7 +334,7 @@ def test_catalog_changes_are_served_with_the_published_version(make_app, fake_em
     assert summary() == original                          # saved, not yet published
     second = build_index(settings, embedder=fake_embedder)
     assert second.version != first.version                # the catalog is an input of the version
-    assert summary() == "새 요약"
+    wait_until(lambda: summary() == "새 요약", 10, "the published catalog was not served")
 
     # A catalog whose quote is not in the report is refused by the build; the last good one stays live.
     _edit_catalog(corpus, "youth-intern", lambda r: r["eligibility"][0]["clause"].update(text="서울시 거주 청년(18~39세)"))

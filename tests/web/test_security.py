@@ -42,8 +42,24 @@ def test_preflight_for_allowed_origin(city_client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == CITY
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
-    assert response.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    assert response.headers["Access-Control-Allow-Headers"].lower() == "content-type"   # header names: any case
     assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_preflight_approves_only_the_methods_and_headers_the_widget_uses(city_client):
+    """Issue 14, item 13 (flask-cors): X-Request-ID may be sent and read; what the API does not take
+    (another header, another method) is not approved, where the hand-written code approved its
+    fixed lists whatever was asked."""
+    ask = lambda method, headers: city_client.options("/api/ask", headers={   # noqa: E731
+        "Origin": CITY, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
+    response = ask("POST", "Content-Type, X-Request-ID, X-Evil")
+    allowed = {h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert allowed == {"content-type", "x-request-id"}
+    assert int(response.headers["Access-Control-Max-Age"]) == 600
+    assert "X-Request-ID" in response.headers["Access-Control-Expose-Headers"]
+    refused = ask("DELETE", "Content-Type")
+    assert refused.headers["Access-Control-Allow-Origin"] == CITY
+    assert "Access-Control-Allow-Methods" not in refused.headers and "Access-Control-Max-Age" not in refused.headers
 
 
 def test_preflight_for_other_origin_is_not_approved(city_client):
@@ -105,7 +121,8 @@ def test_429_is_json_with_retry_after(limited):
     response = client.post("/api/ask", json=ASK, headers={"Origin": "http://localhost:3000"})
     assert response.status_code == 429
     assert response.json == {"error": {"code": "rate_limited",
-                                       "message": "Too many requests; wait a moment and try again."}}
+                                       "message": "Too many requests; wait a moment and try again.",
+                                       "request_id": response.headers["X-Request-ID"]}}
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert response.headers["X-RateLimit-Remaining"] == "0"
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"   # the widget can read it

