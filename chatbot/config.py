@@ -46,6 +46,10 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
 | CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted; at 0 a request carrying X-Forwarded-For logs a warning (once per worker): behind a proxy every citizen would share one rate-limit and login bucket |
 | CHATBOT_EVAL_DIR             | ./tests/data       | the labelled questions (eval_dev/eval_test.jsonl) a staff build is scored on |
+
+Read by gunicorn and prometheus-client themselves, not by the app (chatbot/gunicorn_conf.py):
+``HOST`` (0.0.0.0) and ``WEB_CONCURRENCY`` (2 workers); ``PROMETHEUS_MULTIPROC_DIR`` (unset = a
+private temporary directory per server start, removed at exit; set = emptied at start).
 """
 from __future__ import annotations
 
