@@ -27,7 +27,11 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_CORS_ORIGINS         | self http://localhost:* http://127.0.0.1:* | origins (space/comma separated; ``self`` = this server, ``:*`` = any port) allowed to call /api/* from a browser and to frame the widget page |
 | CHATBOT_RATE_LIMIT           | 60 per minute      | per-client budget shared by all /api/* routes (Flask-Limiter syntax, ``;`` between limits); ``off`` disables |
 | CHATBOT_LOGIN_RATE_LIMIT     | 10 per minute      | per-client budget of failed POSTs to /admin/login (Flask-Limiter syntax, on the same limiter and storage as CHATBOT_RATE_LIMIT); ``off`` disables; the growing per-name delays of chatbot/admin/accounts.py apply as well |
-| CHATBOT_RATE_LIMIT_STORAGE_URI | memory://        | where limit counters live; ``redis://host:6379`` (needs the ``redis`` extra) makes the limit hold across workers and hosts |
+| CHATBOT_RATE_LIMIT_STORAGE_URI | (REDIS_URL, else memory://) | where limit counters live (both limits above); ``redis://host:6379`` (needs the ``redis`` extra) makes the limits hold across workers and hosts; set, it wins over REDIS_URL |
+| REDIS_URL                    | ""                 | a Redis (``redis://host:6379/0``, needs the ``redis`` extra) shared by every worker and host: it holds the rate-limit and sign-in counters and the answer cache; unset = each process keeps its own in memory |
+| CHATBOT_REDIS_PREFIX         | chatbot            | the start of every key this service writes in REDIS_URL (several services or tests may share one Redis) |
+| CHATBOT_LIMITS_ON_STORE_DOWN | open               | while the limit store (Redis) is unreachable: open = serve without limits, closed = /api/* answers 503; either way logged once per outage and counted in ``chatbot_store_errors_total`` |
+| CHATBOT_ANSWER_CACHE_TTL     | 86400              | seconds an answer stays in the Redis answer cache (the bound on what it holds; keys also name the index version and day) |
 | CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback (WAL, synchronous=FULL) |
 | CHATBOT_FEEDBACK_EXPORT_TOKEN | ""                | bearer token for GET /api/feedback/export; empty = export disabled (404) |
 | CHATBOT_METRICS_TOKEN        | ""                 | bearer token Prometheus sends to scrape GET /metrics; empty = /metrics disabled (404) |
@@ -148,7 +152,11 @@ class Settings:
     port: int = _var("PORT", "8000", int)
     cors_origins: str = _var("CHATBOT_CORS_ORIGINS", "self http://localhost:* http://127.0.0.1:*")
     rate_limit: str = _var("CHATBOT_RATE_LIMIT", "60 per minute")
-    rate_limit_storage_uri: str = _var("CHATBOT_RATE_LIMIT_STORAGE_URI", "memory://")
+    rate_limit_storage_uri: str = _var("CHATBOT_RATE_LIMIT_STORAGE_URI")
+    redis_url: str = _var("REDIS_URL")
+    redis_prefix: str = _var("CHATBOT_REDIS_PREFIX", "chatbot")
+    limits_on_store_down: str = _var("CHATBOT_LIMITS_ON_STORE_DOWN", "open")
+    answer_cache_ttl: int = _var("CHATBOT_ANSWER_CACHE_TTL", "86400", int)
     login_rate_limit: str = _var("CHATBOT_LOGIN_RATE_LIMIT", "10 per minute")
     feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
     feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
@@ -201,6 +209,11 @@ class Settings:
 
     def current_date(self) -> date:
         return self.today or date.today()
+
+    @property
+    def limit_storage_uri(self) -> str:
+        """Where the limit counters live: the explicit setting, else REDIS_URL, else this process."""
+        return self.rate_limit_storage_uri or self.redis_url or "memory://"
 
     @property
     def admin_db_path(self) -> Path:

@@ -17,6 +17,7 @@ from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.finder.service import FinderService
 from tests.support.fake_embedder import PLUGIN as FAKE_EMBEDDER_PLUGIN, FakeEmbedder
 from tests.support.admin import AdminEnv, make_admin_app, make_admin_env
+from tests.support import services
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # the "fake" backend is registered here by the import above, and in every process a test starts
@@ -109,3 +110,24 @@ def admin_env(tmp_path, fake_index_dir) -> AdminEnv:
 @pytest.fixture
 def admin_app(make_app, admin_env):
     return make_admin_app(make_app, admin_env)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the tests may use (TEST_REDIS_URL); skipped without one unless required."""
+    return services.redis_url()
+
+
+@pytest.fixture
+def redis_prefix(redis_url) -> str:
+    """A key prefix of this test's own (settings take it as CHATBOT_REDIS_PREFIX); every key
+    holding it is deleted afterwards."""
+    prefix = services.unique_prefix()
+    yield prefix
+    services.delete_keys(redis_url, prefix)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """The PostgreSQL the tests may use (TEST_DATABASE_URL); skipped without one unless required."""
+    return services.database_url()

@@ -81,6 +81,10 @@ class Answer:
     def answer_language(self) -> str:
         return self.question.answer_language
 
+    @property
+    def citation_ids(self) -> list[str]:
+        return [c.passage.id for c in self.citations]
+
     def to_json(self) -> dict:
         """The answer as /api/ask and ``python -m chatbot ask --json`` return it."""
         lang = self.answer_language

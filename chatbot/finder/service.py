@@ -26,12 +26,13 @@ from chatbot.programs.catalog import Catalog, load_programs
 from chatbot.programs.glossary import Glossary
 from chatbot.programs.names import ProgramNames
 from chatbot.documents.corpus import load_corpus
-from chatbot.finder.cache import AnswerCache, AnswerKey, LocalAnswerCache, cached_answer
+from chatbot.finder.cache import AnswerCache, AnswerKey, cached_answer
 from chatbot.finder.calibration import threshold_for
 from chatbot.finder.answer import lines as line_selection, scope
 from chatbot.finder.pipeline import Answer, Answerer
 from chatbot.finder.question import Question, QuestionAnalyzer
 from chatbot.finder.retrieve import HybridRetriever, RetrievalSettings
+from chatbot.finder.shared_cache import answer_cache_for
 from chatbot.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class FinderService:
         self._watcher: threading.Thread | None = None
         self.last_error: str | None = None
         self.tokenizer = KoreanTokenizer()
-        self.cache = LocalAnswerCache(settings.answer_cache_size) if settings.answer_cache_size > 0 else None
+        self.cache = answer_cache_for(settings)
 
     # -- models ---------------------------------------------------------------------------------
     def embedder(self) -> Embedder:

@@ -54,7 +54,7 @@ def _signer() -> AnswerSigner:
 
 def issue_answer_id(question: str, index_version: str, answer: Answer) -> str:
     """The answer_id /api/ask returns; everything the feedback row needs except the question text."""
-    return _signer().issue(question, index_version, [c.passage.id for c in answer.citations],
+    return _signer().issue(question, index_version, answer.citation_ids,
                            answer.answer_language, answer.grounded)
 
 

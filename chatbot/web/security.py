@@ -15,13 +15,16 @@ import math
 import re
 import time
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_cors.core import get_cors_options, set_cors_headers
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chatbot.config import Settings, limit_enabled
+from chatbot.finder.shared_cache import redis_options
+from chatbot.observability.outages import StoreOutage
+from chatbot.web.errors import APIError
 
 
 _ORIGIN = re.compile(r"^(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$", re.IGNORECASE)
@@ -140,25 +143,103 @@ def _breach(limit: RequestLimit) -> Response:
     return response
 
 
+class _StoreSkipped(ConnectionError):
+    """Raised instead of calling a limit store known to be down; Flask-Limiter swallows it."""
+
+
+class _QuietWhenSkipped(logging.Filter):
+    """Flask-Limiter logs every swallowed error with its traceback; a skipped store is no news
+    (the outage was logged once when it began)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], _StoreSkipped))
+
+
+_QUIET = _QuietWhenSkipped()
+
+
+class _StoreGuard:
+    """The limiter's strategy with every call going through the store's breaker: a failure opens
+    it, and while it is open no call reaches the store. Either marks the request (``g``) as one
+    whose limits could not be checked."""
+
+    def __init__(self, strategy, outage: StoreOutage):
+        self._strategy, self._outage = strategy, outage
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._strategy, name)
+        if not callable(attribute):
+            return attribute
+
+        def guarded(*args, **kwargs):
+            if self._outage.down:
+                self._outage.skipped()
+                g.limit_store_down = True
+                raise _StoreSkipped("rate-limit store is down")
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as error:
+                self._outage.failed(error)
+                g.limit_store_down = True
+                raise
+        return guarded
+
+
+class _OutageAwareLimiter(Limiter):
+    """Flask-Limiter with CHATBOT_LIMITS_ON_STORE_DOWN. Its own ``in_memory_fallback`` would go on
+    limiting per process (not open), and ``swallow_errors`` alone would call the dead store and log
+    a traceback on every request. Here the strategy's calls go through a breaker (:class:`_StoreGuard`,
+    errors swallowed) and a request whose limits could not be checked is served unlimited (open) or
+    refused with 503 (closed). Requests no limit applies to never touch the store, down or not."""
+
+    outage: StoreOutage | None = None
+    fail_closed = False
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        outage = self.outage
+        if outage is None:
+            return super()._check_request_limit(callable_name, in_middleware)
+        if outage.down and outage.usable():           # time to try again: a ping, not a logged failure
+            if self.storage.check():
+                outage.succeeded()
+            else:
+                outage.failed(ConnectionError("ping failed"))
+        super()._check_request_limit(callable_name, in_middleware)
+        if g.get("limit_store_down"):
+            self.context.view_rate_limit = None        # no limit headers from a store that is down
+            if self.fail_closed:
+                raise APIError(503, "limits_unavailable", "The service cannot check its request limits right now; "
+                               "please try again shortly.", headers={"Retry-After": str(math.ceil(outage.retry_seconds))})
+
+
 def _init_limiter(app: Flask, settings: Settings) -> None:
     """One budget per client shared by every /api/* route (an abuser cannot spread over routes);
-    pages, the widget script and health checks are never limited, nor are CORS preflights.
-    With Redis storage an outage falls back to per-process memory rather than failing requests."""
+    pages, the widget script and health checks are never limited, nor are CORS preflights. The
+    storage is CHATBOT_RATE_LIMIT_STORAGE_URI, else REDIS_URL, else this process's memory; while a
+    shared store is unreachable, CHATBOT_LIMITS_ON_STORE_DOWN decides (:class:`_OutageAwareLimiter`)."""
+    if settings.limits_on_store_down not in ("open", "closed"):
+        raise ValueError(f"CHATBOT_LIMITS_ON_STORE_DOWN: {settings.limits_on_store_down!r} is not open or closed")
     enabled = limit_enabled(settings.rate_limit)
-    in_memory = settings.rate_limit_storage_uri.startswith("memory://")
-    limiter = Limiter(
+    storage_uri = settings.limit_storage_uri
+    shared = not storage_uri.startswith("memory://")
+    limiter = _OutageAwareLimiter(
         get_remote_address,
         app=app,
         application_limits=[settings.rate_limit] if enabled else [],
         application_limits_exempt_when=lambda: not _is_api() or request.method == "OPTIONS",
-        storage_uri=settings.rate_limit_storage_uri,
+        storage_uri=storage_uri,
+        storage_options=redis_options() if storage_uri.startswith(("redis", "rediss")) else {},
         headers_enabled=True,
         retry_after="delta-seconds",
         strategy="moving-window",
-        in_memory_fallback_enabled=not in_memory,
-        swallow_errors=not in_memory,
-        key_prefix="chatbot",
+        swallow_errors=shared,
+        key_prefix=settings.redis_prefix,
         enabled=enabled or limit_enabled(settings.login_rate_limit),     # the staff sign-in's (admin/area.py)
         on_breach=_breach,
     )
+    if shared and limiter.initialized:
+        limiter.outage = StoreOutage("redis" if storage_uri.startswith("redis") else "limits", "rate_limit")
+        limiter.fail_closed = settings.limits_on_store_down == "closed"
+        limiter._limiter = _StoreGuard(limiter._limiter, limiter.outage)
+        logging.getLogger("flask-limiter").addFilter(_QUIET)
     app.extensions["chatbot_limiter"] = limiter

@@ -125,6 +125,13 @@ def test_failed_sign_ins_per_client_are_limited_with_a_staff_page(limited_app, a
     assert limited_app("off").test_client().get("/admin/login").status_code == 200
 
 
+def test_failed_sign_ins_are_counted_across_hosts_sharing_redis(make_app, admin_env, redis_url, redis_prefix):
+    """With REDIS_URL the sign-in throttle is one per client over every host, not one per host."""
+    hosts = [make_admin_app(make_app, admin_env, login_rate_limit="2 per minute", redis_url=redis_url,
+                            redis_prefix=redis_prefix).test_client() for _ in range(2)]
+    assert [login(hosts[n % 2], "editor", WRONG).status_code for n in range(4)] == [401, 401, 429, 429]
+
+
 # -- sessions held on the server ---------------------------------------------------------------------
 def test_signing_out_makes_a_copied_cookie_worthless(admin_app):
     client = signed_in(admin_app, "editor")

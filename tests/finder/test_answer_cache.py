@@ -10,33 +10,15 @@ from prometheus_client import REGISTRY
 from chatbot.finder.cache import AnswerKey, LocalAnswerCache
 from chatbot.index.builder import build_index
 from chatbot.index.store import set_current
-from tests.support.fake_embedder import FakeEmbedder
+from tests.support.answers import answer_body
+from tests.support.fake_embedder import QueryCounter
 from tests.support.wait import wait_until
 
 QUESTION = "면접 정장 1년에 몇 번 빌릴 수 있어요?"
 
 
-class QueryCounter(FakeEmbedder):
-    """The fake embedder, counting the questions it embeds: one per answer the pipeline computes."""
-
-    def __init__(self):
-        super().__init__(64)
-        self.questions = 0
-
-    def embed_batch(self, texts, *, kind="passage"):
-        if kind == "query":
-            self.questions += len(texts)
-        return super().embed_batch(texts, kind=kind)
-
-
 def lookups(result: str) -> float:
     return REGISTRY.get_sample_value("chatbot_answer_cache_lookups_total", {"result": result}) or 0.0
-
-
-def answer_body(client, **body) -> dict:
-    response = client.post("/api/ask", json=body)
-    assert response.status_code == 200
-    return {k: v for k, v in response.get_json().items() if k not in ("answer_id", "took_ms")}
 
 
 def test_a_repeated_question_is_answered_from_the_cache(make_app, fake_index_dir):

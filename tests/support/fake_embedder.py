@@ -38,3 +38,16 @@ class FakeEmbedder:
 def create(model: str = "", **_options) -> FakeEmbedder:
     """``model`` is the dimension (64 when empty or not a number)."""
     return FakeEmbedder(int(model) if model.isdigit() else 64)
+
+
+class QueryCounter(FakeEmbedder):
+    """The fake embedder, counting the questions it embeds: one per answer the pipeline computes."""
+
+    def __init__(self):
+        super().__init__(64)
+        self.questions = 0
+
+    def embed_batch(self, texts, *, kind="passage"):
+        if kind == "query":
+            self.questions += len(texts)
+        return super().embed_batch(texts, kind=kind)
