@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Protocol
 
+from chatbot.feedback.privacy import contains_pii
 from chatbot.finder.question import normalise
 from chatbot.observability.metrics import ANSWER_CACHE
 
@@ -98,10 +99,16 @@ class LocalAnswerCache:
         return len(self._entries)
 
 
-def cached_answer(cache: AnswerCache | None, key: AnswerKey, compute: Callable[[], "Answer"]) -> "Answer":
+def cached_answer(cache: AnswerCache | None, key: AnswerKey, text: str,
+                  compute: Callable[[], "Answer"]) -> "Answer":
     """The cached answer for ``key``, else ``compute()``'s (stored for next time); every lookup
-    counted as a hit or a miss in ``chatbot_answer_cache_lookups``. No cache: just ``compute()``."""
-    if cache is None:
+    counted as a hit or a miss in ``chatbot_answer_cache_lookups``. No cache: just ``compute()``.
+
+    Personal questions are never cached: profile answers serve the request and are not kept. A
+    question ``text`` with contact details or an identifying number is not even looked up (a digest
+    of a phone number is easily reversed), and an answer built on facts the asker stated about
+    themselves (age, income, …: its verdict repeats them) is not stored."""
+    if cache is None or contains_pii(text):
         return compute()
     answer = cache.get(key)
     if answer is not None:
@@ -109,5 +116,6 @@ def cached_answer(cache: AnswerCache | None, key: AnswerKey, compute: Callable[[
         return answer
     ANSWER_CACHE.labels(result="miss").inc()
     answer = compute()
-    cache.put(key, answer)
+    if not answer.states_personal_facts:
+        cache.put(key, answer)
     return answer

@@ -82,6 +82,11 @@ class Answer:
         return self.question.answer_language
 
     @property
+    def states_personal_facts(self) -> bool:
+        """The asker stated facts about themselves (age, income, …), which the answer may repeat."""
+        return bool(self.question.profile and self.question.profile.understood)
+
+    @property
     def citation_ids(self) -> list[str]:
         return [c.passage.id for c in self.citations]
 

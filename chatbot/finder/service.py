@@ -69,7 +69,7 @@ class Snapshot:
         """The answer /api/ask gives: from the answer cache when this question was answered on this
         version, for this language, ``top_k`` and day; else from the pipeline."""
         key = AnswerKey.of(self.version, text, language, top_k, self.answerer.today())
-        return cached_answer(self.cache, key, lambda: self.answerer.answer(text, language, top_k=top_k))
+        return cached_answer(self.cache, key, text, lambda: self.answerer.answer(text, language, top_k=top_k))
 
 
 class FinderService:

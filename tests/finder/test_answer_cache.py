@@ -87,3 +87,25 @@ def test_keys_hold_a_digest_not_the_question():
     key = AnswerKey.of("v1", "저는 34살이고 연봉 3200만원입니다", "ko", 5, date(2024, 3, 4))
     assert "34" not in key.text() and "연봉" not in key.text()
     assert key.text().startswith("answer:v1:2024-03-04:ko:5:")
+
+
+def test_personal_questions_are_never_kept(make_app, fake_index_dir):
+    """Profile answers serve the request and are not kept: an answer built on facts the asker
+    stated (its verdict repeats them) is not stored, and a question carrying contact details is
+    not even looked up (a digest of a phone number is easily reversed)."""
+    embedder = QueryCounter()
+    app = make_app(fake_index_dir, embedder=embedder)
+    client, cache = app.test_client(), app.extensions["finder"].cache
+    misses = lookups("miss")
+    stated = "저는 만 29세이고 월소득 200만원인데 면접 정장 빌릴 수 있나요?"
+    for _ in range(2):
+        answer_body(client, question=stated)
+    assert embedder.questions == 2 and len(cache) == 0
+    assert lookups("miss") == misses + 2
+    with_phone = f"{QUESTION} 연락처는 010-1234-5678입니다"
+    for _ in range(2):
+        answer_body(client, question=with_phone)
+    assert embedder.questions == 4 and len(cache) == 0
+    assert lookups("miss") == misses + 2, "a question with a phone number was looked up"
+    answer_body(client, question=QUESTION)
+    assert len(cache) == 1                                   # an impersonal question still is

@@ -41,7 +41,8 @@ def test_an_answer_from_redis_gives_the_response_the_pipeline_gave(host):
         rated = second.post("/api/feedback", json={"answer_id": response.json["answer_id"], "rating": "up",
                                                    "question": body["question"]})
         assert rated.status_code == 200, rated.json
-    assert second_embedder.questions == 0, "the second host computed answers the first had shared"
+    # all but the one whose asker stated their age ("30대 후반"): personal answers are never kept
+    assert second_embedder.questions == 1, "the second host computed answers the first had shared"
 
 
 def test_entries_carry_the_prefix_and_expire(host, redis_url, redis_prefix):
