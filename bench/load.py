@@ -33,6 +33,7 @@ from bench.eval_retrieval import DATA, load_questions
 from bench.http_latency import percentile
 from chatbot.config import Settings
 from tests.support.live import running_server, worker_pids
+from tests.support.metrics import total
 
 COMMON_QUESTIONS = 20
 METRICS_TOKEN = secrets.token_hex(16)        # lets this run read the server's /metrics
@@ -124,18 +125,13 @@ def run_level(url: str, clients: int, seconds: float, next_question: Callable[[]
 
 def cache_lookups(url: str) -> dict[str, float]:
     """The answer cache's hit and miss counts, summed over the workers, from /metrics (with the
-    token :func:`server_env` gave the server; empty when there is no /metrics)."""
+    token :func:`server_env` gave the server; zeros when /metrics is off, nothing when unreachable)."""
     try:
         response = requests.get(url + "/metrics", timeout=10, headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     except requests.RequestException:
         return {}
     text = response.text if response.status_code == 200 else ""
-    counts: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("chatbot_answer_cache_lookups_total{"):
-            result = line.split('result="', 1)[1].split('"', 1)[0]
-            counts[result] = counts.get(result, 0.0) + float(line.rsplit(" ", 1)[1])
-    return counts
+    return {result: total(text, "chatbot_answer_cache_lookups_total", result=result) for result in ("hit", "miss")}
 
 
 def run_mix(url: str, mix: str, levels: list[int], seconds: float, asked: set[str] = frozenset()) -> list[Level]:

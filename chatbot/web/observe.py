@@ -18,11 +18,14 @@ request_log = logs.get_logger("chatbot.request")
 
 def request_id() -> str:
     """This request's id, bound now if no hook has yet (an error raised before ours ran)."""
-    current = logs.current_request_id()
-    if current is None:
-        current = logs.request_id_from(request.headers.get(logs.REQUEST_ID_HEADER))
-        logs.start_request(current)
-    return current
+    return logs.current_request_id() or _bind_request_id()
+
+
+def _bind_request_id() -> str:
+    """The id from the request's ``X-Request-ID`` (or a new one), bound for every log line."""
+    bound = logs.request_id_from(request.headers.get(logs.REQUEST_ID_HEADER))
+    logs.start_request(bound)
+    return bound
 
 
 def route_template() -> str:
@@ -35,7 +38,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start() -> None:
-        logs.start_request(logs.request_id_from(request.headers.get(logs.REQUEST_ID_HEADER)))
+        _bind_request_id()
         g.request_started = time.perf_counter()
 
     @app.after_request
