@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from chatbot.config import private_file
+from chatbot.storage.locks import schema_lock
 
 SCHEMA_VERSION = 2
 UNKNOWN_USER = "(unknown user)"    # what the audit log says for a sign-in name no account has (never the typed text)
@@ -119,6 +120,11 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
 def init_db(path: Path) -> None:
     """Create the tables (idempotent), bring an older file up to :data:`SCHEMA_VERSION` and switch
     it to WAL."""
+    with schema_lock(path):
+        _init_db(path)
+
+
+def _init_db(path: Path) -> None:
     conn = sqlite3.connect(private_file(path), timeout=15)      # 0600 before SQLite writes a byte
     try:
         conn.execute("PRAGMA journal_mode = WAL")

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from chatbot.index.locks import file_lock
+from chatbot.storage.locks import file_lock
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml: 20x faster on programs.yaml
 

@@ -22,7 +22,7 @@ from chatbot.config import PROJECT_ROOT, Settings
 from chatbot.admin.audit import record as audit, utc_now
 from chatbot.admin.db import connect, init_db, read
 from chatbot.admin.files import is_locked
-from chatbot.index.locks import file_lock
+from chatbot.storage.locks import file_lock
 from chatbot.observability import metrics
 
 log = logging.getLogger(__name__)

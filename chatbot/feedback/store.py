@@ -28,6 +28,7 @@ from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URL
 
 from chatbot.config import private_file, shared_secret
 from chatbot.feedback.privacy import mask_pii
+from chatbot.storage.locks import schema_lock
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +162,21 @@ class FeedbackStore:
 
     def _connect(self) -> sqlite3.Connection:
         if not self._ready:
-            private_file(self.path)          # 0600 (and its -wal/-shm with it): masked questions and comments
+            with schema_lock(self.path):
+                private_file(self.path)      # 0600 (and its -wal/-shm with it): masked questions and comments
+                conn = self._open()
+                try:
+                    conn.executescript(_SCHEMA)
+                finally:
+                    conn.close()
+            self._ready = True
+        return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        if not self._ready:
-            conn.executescript(_SCHEMA)
-            self._ready = True
         return conn
 
     def record(self, ref: AnswerRef, rating: str, question: str | None, comment: str | None,

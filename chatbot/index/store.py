@@ -39,7 +39,7 @@ import numpy as np
 from chatbot.documents.corpus import Document
 from chatbot.index.embedding import Embedder
 from chatbot.index.lexical import BM25Index, KoreanTokenizer
-from chatbot.index.locks import file_lock
+from chatbot.storage.locks import file_lock
 from chatbot.index.passages import Passage, line_embedding_texts, text_hash
 
 MANIFEST = "manifest.json"

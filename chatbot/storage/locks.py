@@ -1,5 +1,6 @@
-"""An exclusive ``flock`` on a file: the index directory's publish/prune lock (index/store.py) and
-the staff area's locks (admin/files.py) are all this one function."""
+"""An exclusive ``flock`` on a file: the index directory's publish/prune lock (index/store.py), the
+staff area's locks (admin/files.py) and the first-use schema lock of each SQLite file are all this
+one function."""
 from __future__ import annotations
 
 import contextlib
@@ -30,3 +31,11 @@ def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def schema_lock(database: Path):
+    """Held while a SQLite file gets its tables. Two workers starting together on a new file
+    would otherwise both switch it to WAL while the other writes, and SQLite refuses one at once
+    ("database is locked") instead of waiting, since waiting could deadlock."""
+    database = Path(database)
+    return file_lock(database.with_name(database.name + ".schema-lock"))
