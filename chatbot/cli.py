@@ -189,6 +189,28 @@ def cmd_purge_feedback(args) -> int:
     return 0
 
 
+def cmd_db(args) -> int:
+    """The schema of every database in use: SQLite files, or the shared PostgreSQL (DATABASE_URL)."""
+    from chatbot.storage import migrate
+    from chatbot.storage.database import redacted
+
+    settings = _settings(args)
+    if args.action == "upgrade":
+        for db in migrate.upgrade_all(settings, args.revision or "head"):
+            print(f"{redacted(db.url)}: at {migrate.current(db)}")
+    elif args.action == "downgrade":
+        if not args.revision:
+            print("downgrade needs a revision (base = empty)", file=sys.stderr)
+            return 2
+        for db in reversed(migrate.databases_in_use(settings)):
+            migrate.downgrade(db, args.revision)
+            print(f"{redacted(db.url)}: at {migrate.current(db) or 'base'}")
+    else:
+        for db in migrate.databases_in_use(settings):
+            print(f"{redacted(db.url)}: at {migrate.current(db) or 'base (never migrated)'}, code needs {migrate.head()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chatbot", description="Seoul program finder")
     parser.add_argument("--index-dir", help="override CHATBOT_INDEX_DIR")
@@ -232,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
                            help="delete feedback older than CHATBOT_FEEDBACK_RETENTION_DAYS (run daily, e.g. cron)")
     purge.add_argument("--dry-run", action="store_true", help="only count the rows that would be deleted")
     purge.set_defaults(func=cmd_purge_feedback)
+
+    database = sub.add_parser("db", help="migrate the databases in use (SQLite files, or DATABASE_URL)")
+    database.add_argument("action", choices=("upgrade", "downgrade", "current"))
+    database.add_argument("revision", nargs="?", help="target revision (upgrade: head; downgrade: required)")
+    database.set_defaults(func=cmd_db)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -32,14 +32,15 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_REDIS_PREFIX         | chatbot            | the start of every key this service writes in REDIS_URL (several services or tests may share one Redis) |
 | CHATBOT_LIMITS_ON_STORE_DOWN | open               | while the limit store (Redis) is unreachable: open = serve without limits, closed = /api/* answers 503; either way logged once per outage and counted in ``chatbot_store_errors_total`` |
 | CHATBOT_ANSWER_CACHE_TTL     | 86400              | seconds an answer stays in the Redis answer cache (the bound on what it holds; keys also name the index version and day) |
-| CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback (WAL, synchronous=FULL) |
+| DATABASE_URL                 | ""                 | ``postgresql://user@host:5432/db`` (needs the ``postgres`` extra): staff accounts, sessions, audit log, build jobs, uploads, the corpus as staff edit it, feedback and index versions live there, shared by every host; run ``python -m chatbot db upgrade`` after each deploy. Unset = the SQLite files below, migrated by the app itself |
+| CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback when DATABASE_URL is unset (WAL, synchronous=FULL) |
 | CHATBOT_FEEDBACK_EXPORT_TOKEN | ""                | bearer token for GET /api/feedback/export; empty = export disabled (404) |
 | CHATBOT_METRICS_TOKEN        | ""                 | bearer token Prometheus sends to scrape GET /metrics; empty = /metrics disabled (404) |
 | CHATBOT_FEEDBACK_RETENTION_DAYS | 365           | feedback rows received longer ago are deleted by ``python -m chatbot purge-feedback`` (run it daily, e.g. from cron) |
 | CHATBOT_ANSWER_SECRET        | (generated)        | HMAC key signing answer_id; unset = a random key created once in ``answer-secret`` beside the feedback DB (set it when several hosts serve the widget) |
 | CHATBOT_VAR_DIR              | ./var              | writable state of the staff area: uploads, build logs, secret key |
 | CHATBOT_SECRET_KEY           | (generated)        | signs staff sessions and CSRF tokens; unset = generated once into var/secret_key |
-| CHATBOT_ADMIN_DB             | var/admin.sqlite3  | staff accounts, audit log, build jobs (SQLite) |
+| CHATBOT_ADMIN_DB             | var/admin.sqlite3  | SQLite file for staff accounts, audit log, build jobs, the edited corpus, when DATABASE_URL is unset |
 | CHATBOT_UPLOAD_MAX_BYTES     | 20971520           | largest document staff may upload (20 MB) |
 | CHATBOT_UPLOAD_MAX_EXPANDED  | 104857600          | refuse a .docx/.hwpx/.pdf whose content expands beyond this (zip/PDF bombs) |
 | CHATBOT_UPLOAD_MAX_PAGES     | 1000               | refuse PDFs with more pages |
@@ -158,6 +159,7 @@ class Settings:
     limits_on_store_down: str = _var("CHATBOT_LIMITS_ON_STORE_DOWN", "open")
     answer_cache_ttl: int = _var("CHATBOT_ANSWER_CACHE_TTL", "86400", int)
     login_rate_limit: str = _var("CHATBOT_LOGIN_RATE_LIMIT", "10 per minute")
+    database_url: str = _var("DATABASE_URL")
     feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
     feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
     metrics_token: str = _var("CHATBOT_METRICS_TOKEN")

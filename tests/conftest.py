@@ -129,5 +129,25 @@ def redis_prefix(redis_url) -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    """The PostgreSQL the tests may use (TEST_DATABASE_URL); skipped without one unless required."""
+    """The PostgreSQL server the tests may use (TEST_DATABASE_URL); skipped without one unless required."""
     return services.database_url()
+
+
+@pytest.fixture
+def pg_url(database_url) -> str:
+    """A new empty database of this test's own on that server, dropped afterwards."""
+    with services.fresh_database(database_url) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_db(request, tmp_path):
+    """A migrated, empty state database on each engine: SQLite (the embedded default) and a fresh
+    PostgreSQL database (DATABASE_URL). Tests of the data layer take this to hold on both."""
+    from chatbot.storage import migrate
+    from chatbot.storage.database import Database, sqlite_url
+    url = sqlite_url(tmp_path / "state.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    db = Database(url)
+    migrate.upgrade(db)
+    yield db
+    db.dispose()

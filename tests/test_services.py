@@ -3,8 +3,6 @@ ones skip with the address tried and the variable to set, and fail instead under
 CHATBOT_TEST_SERVICES=required (as in .ci/run), so CI cannot pass by skipping them."""
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -30,10 +28,15 @@ def test_a_missing_service_fails_when_required(monkeypatch):
         services.database_url()
 
 
-def test_the_database_answers(database_url):
-    """Only that PostgreSQL accepts connections: psycopg is not a dependency yet."""
-    parts = urlsplit(database_url)
-    socket.create_connection((parts.hostname, parts.port or 5432), timeout=2).close()
+def test_each_test_gets_a_database_of_its_own_that_is_dropped(database_url):
+    import psycopg
+    with services.fresh_database(database_url) as url:
+        with psycopg.connect(url) as conn:
+            conn.execute("CREATE TABLE t (x int)")
+            name = conn.execute("SELECT current_database()").fetchone()[0]
+        assert name.startswith("chatbot_test_")
+    with psycopg.connect(services._libpq(database_url)) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()[0] == 0
 
 
 def test_the_redis_prefix_is_the_tests_own_and_cleaned_up(redis_url):

@@ -1,9 +1,10 @@
-"""The outside services some tests need (Redis now, PostgreSQL next), found through
+"""The outside services some tests need (Redis and PostgreSQL), found through
 ``TEST_REDIS_URL`` / ``TEST_DATABASE_URL`` with the local defaults below. On a machine without
 them those tests skip, saying which address was tried and which variable to set; with
 ``CHATBOT_TEST_SERVICES=required`` (``.ci/run`` sets it) they fail instead, so CI cannot pass by
 skipping them. Each test gets its own Redis key prefix and removes its keys afterwards: the
-machine's Redis may hold other things, so nothing here ever flushes it."""
+machine's Redis may hold other things, so nothing here ever flushes it. Likewise each PostgreSQL
+test gets a database of its own (:func:`fresh_database`), created and dropped around it."""
 from __future__ import annotations
 
 import os
@@ -44,15 +45,40 @@ def redis_url() -> str:
 
 
 def database_url() -> str:
-    """PostgreSQL's address once something answers there. psycopg is not a dependency yet, so this
-    checks that the port accepts a connection, not that the database exists."""
+    """The server's address (TEST_DATABASE_URL) once a query answers there."""
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
-    parts = urlsplit(url)
     try:
-        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=1).close()
-    except OSError as error:
-        unavailable(f"PostgreSQL not reachable at {url} ({error}): set TEST_DATABASE_URL")
+        import psycopg
+    except ImportError:
+        unavailable("the psycopg package is not installed: pip install -c constraints.txt -e '.[test]'")
+    try:
+        with psycopg.connect(_libpq(url), connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        unavailable(f"PostgreSQL not reachable at {url} ({' '.join(str(error).split())}): set TEST_DATABASE_URL")
     return url
+
+
+def _libpq(url: str) -> str:
+    """psycopg takes plain ``postgresql://``; SQLAlchemy's ``+psycopg`` form is accepted too."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextmanager
+def fresh_database(server_url: str):
+    """A new, empty database on the test server for one test (or module), dropped afterwards even
+    if connections are still open; yields its URL. Nothing of the server's own databases is touched."""
+    import psycopg
+    name = f"chatbot_test_{uuid.uuid4().hex[:12]}"
+    admin = _libpq(server_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(admin)
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def delete_keys(url: str, prefix: str) -> None:
