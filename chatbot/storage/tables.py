@@ -69,6 +69,8 @@ jobs = Table(
     Column("version", Text),
     Column("result", Text, nullable=False, server_default="{}"),
     Column("error", Text, nullable=False, server_default=""),
+    Column("host", Text),                            # where it runs (a build worker anywhere in the fleet)
+    Column("heartbeat_at", Float),                   # epoch seconds of its last sign of life
 )
 
 evaluations = Table(
@@ -76,6 +78,13 @@ evaluations = Table(
     Column("version", Text, primary_key=True),
     Column("at", Text, nullable=False),
     Column("figures", Text, nullable=False),
+)
+
+secrets = Table(                                     # generated keys every host must share (signing, sessions)
+    "secrets", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
 )
 
 # ---- citizens' ratings of answers (masked text only) ---------------------------------------------

@@ -57,6 +57,11 @@ def _legacy_admin_file(path, user_version: int) -> None:
             password_hash TEXT NOT NULL, roles TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
             created_at TEXT NOT NULL, password_changed_at TEXT NOT NULL);
         CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+        CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, pid INTEGER, stage TEXT NOT NULL DEFAULT '',
+            done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, version TEXT,
+            result TEXT NOT NULL DEFAULT '{}', error TEXT NOT NULL DEFAULT '');
+        INSERT INTO jobs (kind, state, created_by, created_at) VALUES ('build', 'succeeded', 'kim', 't');
         CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
             target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '{}', ip TEXT NOT NULL DEFAULT '');
         INSERT INTO users (username, password_hash, roles, created_at, password_changed_at)
@@ -80,6 +85,7 @@ def test_a_file_of_the_hand_written_layer_is_adopted_with_its_rows(tmp_path, use
         assert conn.execute(select(tables.users.c.username)).scalars().all() == ["kim"]
         targets = conn.execute(select(tables.audit.c.target).order_by(tables.audit.c.id)).scalars().all()
         failures = conn.execute(select(func.count()).select_from(tables.login_failures)).scalar()
+        assert conn.execute(select(tables.jobs.c.state, tables.jobs.c.heartbeat_at)).all() == [("succeeded", None)]
     if user_version == 1:      # version 2's clean-up: a typed name that is no account's may be a password
         assert targets == ["kim", "(unknown user)"] and failures == 0
     else:

@@ -2,7 +2,7 @@
 layer had them (its version 2), plus the corpus, uploads and index versions that leave the disk.
 
 A SQLite file written by that layer (``admin.sqlite3``, ``feedback.sqlite3``) is adopted: tables it
-has are kept with their rows, the missing ones are created, and a version-1 file gets version 2's
+has are kept with their rows, the missing tables, columns and indexes are created, and a version-1 file gets version 2's
 clean-up (typed sign-in names that are no account's are no longer kept).
 
 Revision ID: 0001
@@ -51,9 +51,12 @@ def _tables() -> list[tuple[str, list, list]]:
                   sa.Column("done", integer, nullable=False, server_default="0"),
                   sa.Column("total", integer, nullable=False, server_default="0"), sa.Column("version", text),
                   sa.Column("result", text, nullable=False, server_default="{}"),
-                  sa.Column("error", text, nullable=False, server_default="")], []),
+                  sa.Column("error", text, nullable=False, server_default=""), sa.Column("host", text),
+                  sa.Column("heartbeat_at", sa.Float)], []),
         ("evaluations", [sa.Column("version", text, primary_key=True), sa.Column("at", text, nullable=False),
                          sa.Column("figures", text, nullable=False)], []),
+        ("secrets", [sa.Column("name", text, primary_key=True), sa.Column("value", text, nullable=False),
+                     sa.Column("created_at", text, nullable=False)], []),
         ("feedback", [sa.Column("id", integer, primary_key=True),
                       sa.Column("answer_nonce", text, nullable=False, unique=True),
                       sa.Column("answered_at", text, nullable=False), sa.Column("received_at", text, nullable=False),
@@ -100,6 +103,10 @@ def upgrade() -> None:
         existing = set()
         if inspector.has_table(name):
             existing = {index["name"] for index in inspector.get_indexes(name)}
+            present = {column["name"] for column in inspector.get_columns(name)}
+            for column in columns:
+                if column.name not in present:      # added since the hand-written layer (all nullable)
+                    op.add_column(name, column)
         else:
             op.create_table(name, *columns)
         for index_name, index_columns, unique in indexes:
