@@ -91,20 +91,22 @@ def distinct_questions(asked: set[str], seed: int = 0) -> Callable[[], str]:
     return next_question
 
 
-def run_level(url: str, clients: int, seconds: float, next_question: Callable[[], str]) -> Level:
-    """``clients`` closed-loop clients for ``seconds``; an error is a non-200 answer or a failed request."""
+def run_level(url: str | list[str], clients: int, seconds: float, next_question: Callable[[], str]) -> Level:
+    """``clients`` closed-loop clients for ``seconds``; an error is a non-200 answer or a failed
+    request. Several ``url``s (hosts behind a balancer) share the clients round robin."""
+    urls = [url] if isinstance(url, str) else url
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def client() -> None:
+    def client(base: str) -> None:
         nonlocal errors
         with requests.Session() as session:
             while time.monotonic() < deadline:
                 started = time.perf_counter()
                 try:
-                    ok = session.post(url + "/api/ask", json={"question": next_question()}, timeout=60).status_code == 200
+                    ok = session.post(base + "/api/ask", json={"question": next_question()}, timeout=60).status_code == 200
                 except requests.RequestException:
                     ok = False
                 elapsed = (time.perf_counter() - started) * 1000
@@ -115,7 +117,7 @@ def run_level(url: str, clients: int, seconds: float, next_question: Callable[[]
                         errors += 1
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(urls[i % len(urls)],)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,5 +1,5 @@
 """Command line: ``python -m chatbot build-index | ask "…" | serve | backends | versions | publish VERSION |
-purge-feedback``."""
+purge-feedback | worker``."""
 from __future__ import annotations
 
 import argparse
@@ -24,11 +24,13 @@ def cmd_build_index(args) -> int:
 
     from chatbot.index.builder import build_index
     from chatbot.programs.catalog import CatalogError
-    from chatbot.index.store import read_current
+    from chatbot.index.fleet import current_version
 
     settings = _settings(args)
-    if args.if_missing and read_current(settings.index_dir):
-        print(f"index {read_current(settings.index_dir)} already published in {settings.index_dir}")
+    published = current_version(settings) if args.if_missing else None   # the fleet's, with DATABASE_URL
+    if published:
+        print(f"index {published} already published"
+              f"{'' if settings.database_url else f' in {settings.index_dir}'}")
         return 0
     # building is a batch job: use every core (the server keeps CHATBOT_THREADS)
     settings = settings.with_overrides({"threads": max(settings.threads, os.cpu_count() or 1)})
@@ -126,6 +128,8 @@ def cmd_versions(args) -> int:
     from chatbot.index.store import list_versions, read_current, verify_version, IndexCorrupt
 
     settings = _settings(args)
+    if settings.database_url:
+        return _fleet_versions(settings)
     current = read_current(settings.index_dir)
     for version in list_versions(settings.index_dir):
         try:
@@ -137,13 +141,33 @@ def cmd_versions(args) -> int:
     return 0
 
 
+def _fleet_versions(settings: Settings) -> int:
+    """The fleet's registry (DATABASE_URL): every uploaded version, * = the one every host serves."""
+    from chatbot.admin.versions import describe
+
+    for info in describe(settings):
+        state = f"{info.passages} passages, {info.model}, built {info.built_at}"
+        if info.problem:
+            state += f"; NOT PUBLISHABLE: {info.problem}"
+        print(f"{'*' if info.current else ' '} {info.version}  {state}")
+    return 0
+
+
 def cmd_publish(args) -> int:
+    """Embedded: move index/current. Fleet: check the version is uploaded and sound, move the
+    database's current version and notify every host, in one transaction."""
+    from chatbot.index import fleet
     from chatbot.index.store import set_current, IndexCorrupt
+    from chatbot.storage.artifacts import ArtifactDamaged, ArtifactMissing
+    from chatbot.storage.registry import NotUploaded
 
     settings = _settings(args)
     try:
-        set_current(settings.index_dir, args.version)
-    except IndexCorrupt as exc:
+        if settings.database_url:
+            fleet.publish(settings, args.version, by="cli")
+        else:
+            set_current(settings.index_dir, args.version)
+    except (IndexCorrupt, ArtifactDamaged, ArtifactMissing, NotUploaded) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     print(f"published {args.version}")
@@ -156,7 +180,8 @@ def cmd_create_admin(args) -> int:
 
     from chatbot.admin.accounts import AccountError, create_user
     from chatbot.admin.audit import record
-    from chatbot.admin.db import init_db
+    from chatbot.storage import migrate
+    from chatbot.storage.database import redacted, state_database
 
     settings = Settings()
     if args.password_stdin:
@@ -166,38 +191,49 @@ def cmd_create_admin(args) -> int:
         if getpass.getpass("Repeat it: ") != password:
             print("the passwords differ", file=sys.stderr)
             return 2
-    init_db(settings.admin_db_path)
+    db = state_database(settings)
     roles = set(args.roles.split(","))
     try:
-        user = create_user(settings.admin_db_path, args.username, password, roles)
-    except AccountError as exc:
+        migrate.ensure_ready(settings)          # embedded: creates the SQLite file; shared: must be upgraded
+        user = create_user(db, args.username, password, roles)
+    except (AccountError, migrate.SchemaBehind) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
-    record(settings.admin_db_path, "cli", "user.create", user.username, {"roles": sorted(user.roles), "via": "create-admin"})
-    print(f"created {user.username} ({', '.join(sorted(user.roles))}) in {settings.admin_db_path}")
+    record(db, "cli", "user.create", user.username, {"roles": sorted(user.roles), "via": "create-admin"})
+    print(f"created {user.username} ({', '.join(sorted(user.roles))}) in {redacted(db.url)}")
     return 0
 
 
 def cmd_purge_feedback(args) -> int:
-    from chatbot.feedback.store import FeedbackStore
+    from chatbot.feedback.store import FeedbackStore, FeedbackUnavailable
+    from chatbot.storage.database import redacted
 
     settings = _settings(args)
     days = settings.feedback_retention_days
-    count = FeedbackStore(settings.feedback_db).purge(days, dry_run=args.dry_run)
+    try:
+        store = FeedbackStore.open(settings)      # embedded: migrates the SQLite files on a fresh machine
+        count = store.purge(days, dry_run=args.dry_run)
+    except FeedbackUnavailable as exc:
+        print(f"feedback database unavailable: {exc}", file=sys.stderr)
+        return 2
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"{verb} {count} feedback row(s) received more than {days} days ago from {settings.feedback_db}")
+    print(f"{verb} {count} feedback row(s) received more than {days} days ago from {redacted(store.db.url)}")
     return 0
 
 
 def cmd_db(args) -> int:
     """The schema of every database in use: SQLite files, or the shared PostgreSQL (DATABASE_URL)."""
     from chatbot.storage import migrate
-    from chatbot.storage.database import redacted
+    from chatbot.storage.corpus import corpus_store
+    from chatbot.storage.database import redacted, state_database
 
     settings = _settings(args)
     if args.action == "upgrade":
         for db in migrate.upgrade_all(settings, args.revision or "head"):
             print(f"{redacted(db.url)}: at {migrate.current(db)}")
+        if migrate.is_current(state_database(settings)):
+            outcome = corpus_store(settings).sync_seed(settings.corpus_dir)   # the shipped corpus seeds it
+            print(f"corpus: {outcome} (shipped corpus {settings.corpus_dir})")
     elif args.action == "downgrade":
         if not args.revision:
             print("downgrade needs a revision (base = empty)", file=sys.stderr)
@@ -209,6 +245,22 @@ def cmd_db(args) -> int:
         for db in migrate.databases_in_use(settings):
             print(f"{redacted(db.url)}: at {migrate.current(db) or 'base (never migrated)'}, code needs {migrate.head()}")
     return 0
+
+
+def cmd_worker(args) -> int:
+    """The Procfile's ``worker:`` line: take staff builds (and their evaluation) from the build
+    queue (RQ on REDIS_URL, state in DATABASE_URL), one at a time, each in a forked work horse."""
+    import logging
+
+    from chatbot.admin import jobs
+    from chatbot.admin.build_queue import QueueUnreachable
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return jobs.work(_settings(args), burst=args.burst)
+    except (jobs.BuildNotStarted, QueueUnreachable) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     publish = sub.add_parser("publish", help="point index/current at a built version (checksums verified)")
     publish.add_argument("version")
     publish.set_defaults(func=cmd_publish)
+
+    worker = sub.add_parser("worker", help="run staff builds from the build queue (REDIS_URL + DATABASE_URL)")
+    worker.add_argument("--burst", action="store_true", help="stop once the queue is empty")
+    worker.set_defaults(func=cmd_worker)
 
     admin = sub.add_parser("create-admin", help="create a staff account for /admin (default: editor + publisher)")
     admin.add_argument("username")

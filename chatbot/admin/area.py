@@ -13,11 +13,11 @@ from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 
-from chatbot.admin import views_auth, views_builds, views_content  # noqa: F401  (their routes attach to bp)
-from chatbot.admin.db import init_db
+from chatbot.admin import availability, views_auth, views_builds, views_content  # noqa: F401  (routes attach to bp)
 from chatbot.admin.i18n import init_i18n
 from chatbot.admin.site import bp
-from chatbot.config import Settings, limit_enabled, shared_secret
+from chatbot.config import Settings, limit_enabled
+from chatbot.storage.shared_secrets import generated_secret
 
 SESSION_HOURS = 8       # idle: the cookie lapses this long after the last request (the absolute end is server-side)
 
@@ -30,6 +30,11 @@ class _SessionInterface(SecureCookieSessionInterface):
     def __init__(self, mode: str):
         self.mode = mode
 
+    def open_session(self, app: Flask, request):
+        if not app.secret_key and request.path.startswith("/admin"):
+            availability.try_to_open(app)       # the key waits in the shared database (see init_app)
+        return super().open_session(app, request)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         if self.mode == "auto":
             return bool(has_request_context() and request.is_secure)
@@ -37,19 +42,19 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def secret_key(config: Settings) -> str:
-    """CHATBOT_SECRET_KEY, else one generated once into var/secret_key (mode 0600) and shared by
-    every worker; never a hard-coded default."""
+    """CHATBOT_SECRET_KEY, else one generated once and shared by every worker: with DATABASE_URL in
+    the shared database (every host), else in var/secret_key (mode 0600); never a hard-coded default."""
     if config.secret_key:
         return config.secret_key
-    return shared_secret(Path(config.var_dir) / "secret_key", lambda: secrets.token_urlsafe(48))
+    return generated_secret(config, "secret_key", Path(config.var_dir) / "secret_key",
+                            lambda: secrets.token_urlsafe(48))
 
 
 def init_app(app: Flask) -> None:
     """The staff area under /admin, on the app's settings."""
     config: Settings = app.config["SETTINGS"]
-    init_db(config.admin_db_path)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(config)
+    # migrates the embedded SQLite files; with DATABASE_URL the key may wait until the database answers
+    availability.init_app(app, when_ready=lambda: _load_secret_key(app, config))
     app.config.update(
         SESSION_COOKIE_NAME="finder_admin", SESSION_COOKIE_PATH="/admin", SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
@@ -60,6 +65,13 @@ def init_app(app: Flask) -> None:
     init_i18n(app)
     app.register_blueprint(bp)
     _limit_sign_in(app, config)
+
+
+def _load_secret_key(app: Flask, config: Settings) -> None:
+    """Before the staff area's first request (it may be generated into the shared database): until
+    then there are no staff sessions, and the citizens' API needs none."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(config)
 
 
 def _limit_sign_in(app: Flask, config: Settings) -> None:

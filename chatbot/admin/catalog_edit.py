@@ -27,7 +27,8 @@ from pydantic import ValidationError
 from chatbot.programs.catalog import PROGRAMS_FILE, NextSteps, Program, alias_clashes, check_clause, field_path
 from chatbot.programs.criteria import Clause
 from chatbot.documents.corpus import Document, collapse_whitespace
-from chatbot.admin.files import atomic_write, compose_yaml, corpus_lock, load_yaml
+from chatbot.admin.files import atomic_write, compose_yaml, load_yaml
+from chatbot.storage.corpus import CorpusStore
 
 
 class CatalogEditError(ValueError):
@@ -163,11 +164,11 @@ def splice_help(text: str, help_line: dict | None) -> str:
     return "\n".join(lines[:at] + rendered + lines[at:])
 
 
-def save_help(corpus_dir: Path, var_dir: Path, help_line: dict | None) -> dict | None:
+def save_help(store: CorpusStore, help_line: dict | None, actor: str) -> dict | None:
     """Validate and write the general help line (None removes it); returns what was written."""
     clean = _validated_help(help_line) if help_line is not None else None
-    with corpus_lock(var_dir):
-        path = catalog_path(corpus_dir)
+    with store.edit(actor) as edit:
+        path = catalog_path(edit.dir)
         text = path.read_text(encoding="utf-8")
         before = load_yaml(text) or {}
         new_text = splice_help(text, clean)
@@ -288,11 +289,13 @@ def write_records(corpus_dir: Path, before: list[dict], after: list[dict]) -> No
     atomic_write(path, text)
 
 
-def save_record(corpus_dir: Path, var_dir: Path, documents: Mapping[str, Document], record: dict,
-                base_version: str | None, original_id: str | None) -> SaveResult:
+def save_record(store: CorpusStore, documents: Mapping[str, Document], record: dict,
+                base_version: str | None, original_id: str | None, actor: str) -> SaveResult:
     """Validate and write one record. ``original_id`` None creates a program; ``base_version`` is
-    the :func:`record_version` the editor started from (checked under the lock)."""
-    with corpus_lock(var_dir):
+    the :func:`record_version` the editor started from, checked inside the locked transaction that
+    writes (two hosts saving one program at once: one saves, the other gets EditConflict)."""
+    with store.edit(actor) as edit:
+        corpus_dir = edit.dir
         records = read_records(corpus_dir)
         clean, current = _prepare(record, documents, records, base_version, original_id)
         after = [clean if r.get("id") == original_id else r for r in records]
@@ -303,11 +306,6 @@ def save_record(corpus_dir: Path, var_dir: Path, documents: Mapping[str, Documen
 
 
 # -- edits staged with an upload ------------------------------------------------------------------
-def load_patches(path: Path) -> dict[str, dict]:
-    """{program id: {"base": version it was edited from, "record": record}}."""
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
 def apply_patches(records: list[dict], patches: dict[str, dict]) -> list[dict]:
     """The records with staged edits applied; EditConflict if one changed in the catalog since."""
     out = []
@@ -319,19 +317,16 @@ def apply_patches(records: list[dict], patches: dict[str, dict]) -> list[dict]:
     return out
 
 
-def stage_record(patch_file: Path, corpus_dir: Path, var_dir: Path, documents: Mapping[str, Document],
-                 record: dict, base_version: str | None, program_id: str) -> SaveResult:
-    """Like :func:`save_record` for an existing program, but validated against an upload's text and
-    kept beside the upload until it is accepted (the live catalog must keep matching the live text)."""
-    with corpus_lock(var_dir):
-        records = read_records(corpus_dir)
-        clean, current = _prepare(record, documents, records, base_version, program_id)
-        if clean["id"] != program_id:
-            raise CatalogEditError(["id: a program's id cannot change together with a document upload"])
-        patches = load_patches(patch_file)
-        patches[program_id] = {"base": base_version, "record": clean}
-        atomic_write(patch_file, json.dumps(patches, ensure_ascii=False, indent=1))
-    return SaveResult(program_id, record_version(clean), _changed(current, clean))
+def stage_record(corpus_dir: Path, documents: Mapping[str, Document], record: dict, base_version: str | None,
+                 program_id: str) -> tuple[SaveResult, dict]:
+    """Like :func:`save_record` for an existing program, but validated against an upload's text
+    and returned to be kept beside the upload until it is accepted (the live catalog must keep
+    matching the live text); the caller holds the corpus lock (documents.stage_catalog_edit)."""
+    records = read_records(corpus_dir)
+    clean, current = _prepare(record, documents, records, base_version, program_id)
+    if clean["id"] != program_id:
+        raise CatalogEditError(["id: a program's id cannot change together with a document upload"])
+    return SaveResult(program_id, record_version(clean), _changed(current, clean)), clean
 
 
 _KEY_ORDER = ("id", "name", "section", "block", "aliases", "summary", "category", "audience", "benefits",

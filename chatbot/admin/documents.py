@@ -1,25 +1,31 @@
 """The corpus manifest as staff change it: staged uploads, accepting them, metadata, retiring.
 
-An accepted text is written under a new name (``documents/<id>--<sha8>.txt``) and only then does
-the manifest point at it, in one atomic rename: a build or a reader sees the old document or the
-new one, and the previous text stays on disk for diffs and for tracing what was once live."""
+The corpus is the state database's (chatbot/storage/corpus.py), never the shipped directory: reads
+take a snapshot directory of its current revision, changes run inside ``CorpusStore.edit`` (one
+locked transaction on a working copy). An accepted text gets a new name
+(``documents/<id>--<sha8>.txt``) and the manifest points at it in the same revision; the previous
+text is kept for diffs and for tracing what was once live. Staged uploads (the file, its text,
+catalog edits made against it) wait in the ``uploads`` table, so any host can review them."""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
 import secrets
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
+from sqlalchemy import Connection, delete, insert, select, update
 
 from chatbot.documents.corpus import MANIFEST_NAME, CorpusError, Document, load_corpus
 from chatbot.admin.review import make_document
 from chatbot.admin.audit import utc_now
 from chatbot.admin import catalog_edit
-from chatbot.admin.files import atomic_write, corpus_lock, load_yaml
+from chatbot.admin.files import atomic_write, load_yaml
+from chatbot.storage.corpus import CorpusStore
+from chatbot.storage.database import Database
+from chatbot.storage.tables import uploads
 
 DOCUMENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")     # whole string (fullmatch): no "/", "..", case or space
 MAX_DOCUMENT_ID = 80
@@ -119,10 +125,11 @@ def check_metadata(meta: dict) -> dict:
     return clean
 
 
-def update_metadata(corpus_dir: Path, var_dir: Path, document_id: str, meta: dict) -> dict:
+def update_metadata(store: CorpusStore, document_id: str, meta: dict, actor: str) -> dict:
     """Change a document's metadata; returns the fields that changed as {name: [old, new]}."""
     clean = check_metadata(meta)
-    with corpus_lock(var_dir):
+    with store.edit(actor) as edit:
+        corpus_dir = edit.dir
         entries = read_entries(corpus_dir)
         entry = find_entry(entries, document_id)
         if entry is None:
@@ -133,8 +140,9 @@ def update_metadata(corpus_dir: Path, var_dir: Path, document_id: str, meta: dic
     return changed
 
 
-def set_active(corpus_dir: Path, var_dir: Path, document_id: str, active: bool) -> None:
-    with corpus_lock(var_dir):
+def set_active(store: CorpusStore, document_id: str, active: bool, actor: str) -> None:
+    with store.edit(actor) as edit:
+        corpus_dir = edit.dir
         entries = read_entries(corpus_dir)
         entry = find_entry(entries, document_id)
         if entry is None:
@@ -175,54 +183,72 @@ class StagedUpload:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
 
-def staging_dir(var_dir: Path) -> Path:
-    return Path(var_dir) / "admin" / "uploads"
-
-
-def _upload_dir(var_dir: Path, upload_id: str) -> Path:
+def _checked_id(upload_id: str) -> str:
     if not _UPLOAD_ID.match(upload_id):
         raise DocumentError("no such upload")
-    return staging_dir(var_dir) / upload_id
+    return upload_id
 
 
 def new_upload_id() -> str:
     return secrets.token_hex(8)
 
 
-def stage_upload(var_dir: Path, upload_id: str, original: Path, text: str, staged: StagedUpload) -> None:
-    """Move the received file and its text into the staging area (written under a temp name)."""
+def stage_upload(db: Database, upload_id: str, original: Path, text: str, staged: StagedUpload) -> None:
+    """Keep the received file and its text for review (one row: all of it or none)."""
     check_document_id(staged.document_id)
-    final = _upload_dir(var_dir, upload_id)
-    tmp = final.with_name(f".{upload_id}.tmp")
-    tmp.mkdir(parents=True, exist_ok=False)
-    shutil.move(str(original), tmp / ("original" + Path(staged.filename).suffix.lower()))
-    (tmp / "text.txt").write_text(text, encoding="utf-8")
-    (tmp / "meta.json").write_text(staged.to_json(), encoding="utf-8")
-    tmp.rename(final)
+    with db.write() as conn:
+        conn.execute(insert(uploads).values(
+            id=_checked_id(upload_id), created_at=staged.uploaded_at, meta=staged.to_json(), text=text,
+            original_name="original" + Path(staged.filename).suffix.lower(), original=Path(original).read_bytes()))
 
 
-def load_upload(var_dir: Path, upload_id: str) -> tuple[StagedUpload, str]:
-    folder = _upload_dir(var_dir, upload_id)
-    try:
-        staged = StagedUpload(**json.loads((folder / "meta.json").read_text(encoding="utf-8")))
-        return staged, (folder / "text.txt").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DocumentError("This upload no longer exists (accepted or discarded already).") from None
+def _upload_row(conn: Connection, upload_id: str):
+    row = conn.execute(select(uploads.c.meta, uploads.c.text, uploads.c.patches)
+                       .where(uploads.c.id == _checked_id(upload_id))).first()
+    if row is None:
+        raise DocumentError("This upload no longer exists (accepted or discarded already).")
+    return row
 
 
-def list_uploads(var_dir: Path) -> list[StagedUpload]:
-    folder = staging_dir(var_dir)
-    if not folder.is_dir():
-        return []
-    found = []
-    for child in sorted(folder.iterdir()):
-        if _UPLOAD_ID.match(child.name) and (child / "meta.json").is_file():
-            found.append(load_upload(var_dir, child.name)[0])
+def _patches(row) -> dict[str, dict]:
+    return json.loads(row.patches or "{}")
+
+
+def load_upload(db: Database, upload_id: str) -> tuple[StagedUpload, str]:
+    with db.read() as conn:
+        row = _upload_row(conn, upload_id)
+    return StagedUpload(**json.loads(row.meta)), row.text
+
+
+def list_uploads(db: Database) -> list[StagedUpload]:
+    with db.read() as conn:
+        found = [StagedUpload(**json.loads(meta)) for meta in conn.execute(select(uploads.c.meta)).scalars()]
     return sorted(found, key=lambda u: u.uploaded_at, reverse=True)
 
 
-def discard_upload(var_dir: Path, upload_id: str) -> None:
-    shutil.rmtree(_upload_dir(var_dir, upload_id), ignore_errors=True)
+def discard_upload(db: Database, upload_id: str) -> None:
+    with db.write() as conn:
+        conn.execute(delete(uploads).where(uploads.c.id == _checked_id(upload_id)))
+
+
+def upload_patches(db: Database, upload_id: str) -> dict[str, dict]:
+    """Catalog records edited against this upload's text, written with it on accept:
+    {program id: {"base": version it was edited from, "record": record}}."""
+    with db.read() as conn:
+        return _patches(_upload_row(conn, upload_id))
+
+
+def stage_catalog_edit(store: CorpusStore, upload_id: str, documents: dict[str, Document], record: dict,
+                       base_version: str | None, program_id: str, actor: str) -> catalog_edit.SaveResult:
+    """Keep a program edited against an upload's text beside the upload (checked against the live
+    catalog under the corpus lock) until the upload is accepted."""
+    with store.edit(actor) as edit:
+        patches = _patches(_upload_row(edit.conn, upload_id))
+        result, clean = catalog_edit.stage_record(edit.dir, documents, record, base_version, program_id)
+        patches[program_id] = {"base": base_version, "record": clean}
+        edit.conn.execute(update(uploads).where(uploads.c.id == upload_id)
+                          .values(patches=json.dumps(patches, ensure_ascii=False)))
+    return result
 
 
 def text_sha256(text: str) -> str:
@@ -236,32 +262,29 @@ def upload_documents(corpus_dir: Path, staged: StagedUpload, text: str) -> dict[
     return documents
 
 
-def patches_path(var_dir: Path, upload_id: str) -> Path:
-    """Catalog records edited against this upload's text; written with it on accept."""
-    return _upload_dir(var_dir, upload_id) / "catalog-patches.json"
-
-
-def catalog_after(corpus_dir: Path, var_dir: Path, staged: StagedUpload, text: str
+def catalog_after(corpus_dir: Path, patches: dict[str, dict], staged: StagedUpload, text: str
                   ) -> tuple[list[dict], list[dict], list[str], list[str]]:
     """(current records, records after accepting, clauses moved, clauses still broken) for an upload:
     its catalog patches applied, then clauses whose text moved re-anchored."""
     current = catalog_edit.read_records(corpus_dir)
-    patched = catalog_edit.apply_patches(current, catalog_edit.load_patches(patches_path(var_dir, staged.upload_id)))
+    patched = catalog_edit.apply_patches(current, patches)
     documents = upload_documents(corpus_dir, staged, text)
     after, moved = catalog_edit.reanchor(patched, {staged.document_id: documents[staged.document_id]})
     broken = catalog_edit.catalog_problems(after, documents, only_document=staged.document_id)
     return current, after, moved, broken
 
 
-def accept_upload(corpus_dir: Path, var_dir: Path, upload_id: str) -> tuple[StagedUpload, dict | None, list[str]]:
+def accept_upload(store: CorpusStore, upload_id: str, actor: str) -> tuple[StagedUpload, dict | None, list[str]]:
     """Put a reviewed upload into the corpus with the catalog kept true to it: clauses that moved are
     re-anchored, clauses edited for this upload are written, and if any clause citing the document
     would still quote missing text, nothing is written (CatalogBlocked). Returns the upload, the
-    manifest entry it replaced and the clauses moved."""
-    staged, text = load_upload(var_dir, upload_id)
-    check_document_id(staged.document_id)          # it becomes a path in the corpus below
-    corpus_dir = Path(corpus_dir)
-    with corpus_lock(var_dir):
+    manifest entry it replaced and the clauses moved. The upload leaves the staging table in the
+    same transaction."""
+    with store.edit(actor) as edit:
+        corpus_dir = edit.dir
+        row = _upload_row(edit.conn, upload_id)
+        staged, text = StagedUpload(**json.loads(row.meta)), row.text
+        check_document_id(staged.document_id)          # it becomes a path in the corpus below
         entries = read_entries(corpus_dir)
         previous = find_entry(entries, staged.document_id)
         if staged.is_new and previous is not None:
@@ -275,7 +298,7 @@ def accept_upload(corpus_dir: Path, var_dir: Path, upload_id: str) -> tuple[Stag
                 raise DocumentError("The document was changed by someone else after this upload was made; "
                                     "upload the file again to review it against the current text.")
         try:
-            before, after, moved, broken = catalog_after(corpus_dir, var_dir, staged, text)
+            before, after, moved, broken = catalog_after(corpus_dir, _patches(row), staged, text)
         except catalog_edit.EditConflict:
             raise DocumentError("A program edited for this upload was changed in the catalog meanwhile; open it "
                                 "again from this page.") from None
@@ -295,5 +318,5 @@ def accept_upload(corpus_dir: Path, var_dir: Path, upload_id: str) -> tuple[Stag
         else:
             entries[entries.index(previous)] = entry
         write_entries(corpus_dir, entries)
-    discard_upload(var_dir, upload_id)
+        edit.conn.execute(delete(uploads).where(uploads.c.id == upload_id))
     return staged, previous, moved

@@ -1,5 +1,6 @@
 """Writing shared files safely: readers (other workers, the build process) see the old file or
-the new one, never half of one, and two staff saving at once are serialised by a lock."""
+the new one, never half of one. (Two staff changing the corpus at once are serialised by the
+database: chatbot/storage/corpus.py.)"""
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,3 @@ def is_locked(path: Path) -> bool:
     """Whether some process holds the lock on ``path`` right now."""
     with file_lock(path, blocking=False) as acquired:
         return not acquired
-
-
-def corpus_lock(var_dir: Path):
-    """Held while the manifest or the catalog is read-modified-written, by any worker."""
-    return file_lock(Path(var_dir) / "admin" / "corpus.lock")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
@@ -20,8 +19,11 @@ from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
 from chatbot.config import Settings
-from chatbot.admin import audit, sessions
+from chatbot.admin import audit, availability, sessions
 from chatbot.admin.accounts import User
+from chatbot.feedback.store import FeedbackUnavailable
+from chatbot.storage.database import Database, state_database
+from chatbot.storage.migrate import SchemaBehind
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")     # templates: the app's (config.TEMPLATES_DIR)/admin
 FORM_BODY_LIMIT = 2 << 20          # admin forms (not uploads) may be this large
@@ -32,8 +34,9 @@ def settings() -> Settings:
     return current_app.config["SETTINGS"]
 
 
-def db_path() -> Path:
-    return settings().admin_db_path
+def db() -> Database:
+    """The state database: accounts, sessions, the audit log (SQLite file, or DATABASE_URL)."""
+    return state_database(settings())
 
 
 def session_max_age() -> float:
@@ -52,7 +55,7 @@ def client_ip() -> str:
 def log(action: str, target: str = "", **detail) -> None:
     """Record an action of the signed-in user in the audit log."""
     who = user()
-    audit.record(db_path(), who.username if who else "-", action, target, detail, client_ip())
+    audit.record(db(), who.username if who else "-", action, target, detail, client_ip())
 
 
 def public(view: Callable) -> Callable:
@@ -122,7 +125,7 @@ def _load_user() -> User | None:
     token = session.get("sid")
     if not token:
         return None
-    found = sessions.user_for(db_path(), token, session_max_age())
+    found = sessions.user_for(db(), token, session_max_age())
     if found is None:
         session.clear()         # signed out, password changed, disabled, or older than CHATBOT_SESSION_MAX_HOURS
     return found
@@ -132,6 +135,7 @@ def _load_user() -> User | None:
 def _guard():
     request.max_content_length = (settings().upload_max_bytes + (1 << 20) if request.endpoint == "admin.upload"
                                   else FORM_BODY_LIMIT)
+    availability.require()                  # 503 (see _database_unavailable) while the database cannot be used
     view = current_app.view_functions.get(request.endpoint or "")
     g.admin_user = _load_user()
     if view is not None and not getattr(view, "_admin_public", False):
@@ -171,6 +175,15 @@ def _csrf_error(error: CSRFError):
     return page("error.html", 400, title=_("Form refused"),
                 message=_("The form was refused because its security token is missing, wrong or expired "
                           "(%(reason)s). Go back, reload the page and try again.", reason=error.description))
+
+
+def _database_unavailable(error: Exception):
+    return availability.unavailable(error, lambda message: page(
+        "error.html", 503, title=_("Staff area unavailable"), message=message))
+
+
+for _unusable in (SchemaBehind, FeedbackUnavailable, *availability.UNREACHABLE):
+    bp.register_error_handler(_unusable, _database_unavailable)
 
 
 @bp.errorhandler(413)

@@ -11,24 +11,38 @@ from chatbot.documents.corpus import CorpusError, load_corpus
 from chatbot.feedback.privacy import mask_pii
 from chatbot.index.store import sha256_file
 from chatbot.admin import audit, catalog_edit, documents as docs, review, versions
-from chatbot.admin.site import bp, confirmed, db_path, log, not_found, page, requires, settings, user
+from chatbot.admin.site import bp, confirmed, db, log, not_found, page, requires, settings, user
 from chatbot.admin.extraction import UploadRejected, extract_file
 from chatbot.admin.forms import ActionForm, HelpLineForm, MetadataForm, ProgramForm, UploadForm
 from chatbot.admin.program_form import form_data, next_steps_form_data, next_steps_record, prepare, record_from_form
+from chatbot.storage.corpus import CorpusStore, ready_store
+
+
+def _store() -> CorpusStore:
+    """The corpus as staff edit it: the state database's, seeded once from the shipped corpus."""
+    return ready_store(settings())
+
+
+def _corpus() -> Path:
+    """A directory holding the corpus at its current revision, to read (never to write)."""
+    return _store().snapshot()
+
+
+def _actor() -> str:
+    return user().username  # type: ignore[union-attr]
 
 
 def _active_documents():
-    return {d.id: d for d in load_corpus(settings().corpus_dir)}
+    return {d.id: d for d in load_corpus(_corpus())}
 
 
 def _catalog_problems(only_document: str | None = None) -> list[str]:
-    s = settings()
-    return catalog_edit.catalog_problems(catalog_edit.read_records(s.corpus_dir), _active_documents(), only_document)
+    return catalog_edit.catalog_problems(catalog_edit.read_records(_corpus()), _active_documents(), only_document)
 
 
 def _staged(upload_id: str) -> tuple[docs.StagedUpload, str]:
     try:
-        return docs.load_upload(settings().var_dir, upload_id)
+        return docs.load_upload(_store().db, upload_id)
     except docs.DocumentError:
         not_found("This upload")
         raise
@@ -38,8 +52,8 @@ def _staged(upload_id: str) -> tuple[docs.StagedUpload, str]:
 @bp.get("/documents")
 def documents():
     s = settings()
-    entries = docs.read_entries(s.corpus_dir)
-    return page("documents.html", entries=entries, uploads=docs.list_uploads(s.var_dir),
+    entries = docs.read_entries(_corpus())
+    return page("documents.html", entries=entries, uploads=docs.list_uploads(_store().db),
                 action=ActionForm(), problems=_catalog_problems(), live_state=_live_state(s, entries))
 
 
@@ -47,16 +61,16 @@ def _live_state(s, entries: list[dict]) -> dict[str, str]:
     """Per document id: "live" (the published version answers from this very text), "older" (it
     answers from an earlier text of it) or absent (not in the published version): an accepted
     document is not what citizens get until a build that holds it is published."""
-    live = next((v for v in versions.describe(s.index_dir) if v.current and not v.problem), None)
+    live = next((v for v in versions.describe(s) if v.current and not v.problem), None)
     published = {d.get("id"): d.get("sha256") for d in (live.documents if live else [])}
-    texts = {d.id: d.sha256 for d in load_corpus(s.corpus_dir, include_retired=True)} if published else {}
+    texts = {d.id: d.sha256 for d in load_corpus(_corpus(), include_retired=True)} if published else {}
     return {e["id"]: ("live" if texts.get(e["id"]) == published[e["id"]] else "older")
             for e in entries if e["id"] in published}
 
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    entries = docs.read_entries(settings().corpus_dir)
+    entries = docs.read_entries(_corpus())
     form.target.choices = [("new", _("a new document"))] + [
         (e["id"], _("a new version of %(document)s (%(edition)s)", document=e["id"], edition=e.get("edition", "")))
         for e in entries]
@@ -91,7 +105,8 @@ def _receive(form: UploadForm) -> docs.StagedUpload:
     """Extract and stage the upload; raises before anything is stored when it is refused."""
     s = settings()
     meta = docs.check_metadata({name: getattr(form, name).data for name in docs.META_FIELDS})
-    entries = docs.read_entries(s.corpus_dir)
+    corpus = _corpus()
+    entries = docs.read_entries(corpus)
     if form.target.data == "new":
         document_id = docs.check_document_id(form.document_id.data or "")   # on the server, not only the form
         if docs.find_entry(entries, document_id):
@@ -102,7 +117,7 @@ def _receive(form: UploadForm) -> docs.StagedUpload:
         entry = docs.find_entry(entries, document_id)
         if entry is None:
             raise docs.DocumentError(f"No document {document_id!r}.")
-        base = docs.text_sha256((Path(s.corpus_dir) / entry["path"]).read_text(encoding="utf-8"))
+        base = docs.text_sha256((corpus / entry["path"]).read_text(encoding="utf-8"))
     incoming = Path(s.var_dir) / "admin" / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     upload_id = docs.new_upload_id()
@@ -122,7 +137,7 @@ def _receive(form: UploadForm) -> docs.StagedUpload:
                                    filename=filename, kind=extracted.kind, pages=extracted.pages,
                                    size=received.stat().st_size, sha256=sha, text_sha256=text_sha,
                                    base_text_sha256=base, uploaded_by=user().username)  # type: ignore[union-attr]
-        docs.stage_upload(s.var_dir, upload_id, received, extracted.text, staged)
+        docs.stage_upload(_store().db, upload_id, received, extracted.text, staged)
         return staged
     finally:
         received.unlink(missing_ok=True)
@@ -130,17 +145,18 @@ def _receive(form: UploadForm) -> docs.StagedUpload:
 
 @bp.get("/uploads/<upload_id>")
 def review_upload(upload_id: str):
-    s = settings()
+    corpus = _corpus()
     staged, text = _staged(upload_id)
     new_doc = review.make_document(staged.document_id, text, staged.meta, Path("staged.txt"))
-    passages = review.chunk(new_doc, s.corpus_dir)
-    previous = docs.documents_by_id(s.corpus_dir).get(staged.document_id)
-    diff = review.diff_passages(review.chunk(previous, s.corpus_dir) if previous else [], passages)
+    passages = review.chunk(new_doc, corpus)
+    previous = docs.documents_by_id(corpus).get(staged.document_id)
+    diff = review.diff_passages(review.chunk(previous, corpus) if previous else [], passages)
+    patches = docs.upload_patches(_store().db, upload_id)
     try:
-        _, _, moved, broken = docs.catalog_after(s.corpus_dir, s.var_dir, staged, text)
+        _, _, moved, broken = docs.catalog_after(corpus, patches, staged, text)
     except catalog_edit.EditConflict:
         moved, broken = [], ["A program edited for this upload changed in the catalog meanwhile; edit it again."]
-    patched = sorted(catalog_edit.load_patches(docs.patches_path(s.var_dir, upload_id)))
+    patched = sorted(patches)
     pii = review.find_pii(text)
     return page("review.html", staged=staged, passages=passages, diff=diff, previous=previous,
                 pii=pii, pii_blocking=review.blocking_lines(pii), action=ActionForm(), moved=moved, broken=broken,
@@ -151,7 +167,6 @@ def review_upload(upload_id: str):
 @bp.post("/uploads/<upload_id>/accept")
 @requires("editor")
 def accept_upload(upload_id: str):
-    s = settings()
     if not confirmed():
         flash(_("Not accepted: tick the box to confirm that you reviewed the text and the catalog check."), "error")
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
@@ -162,7 +177,7 @@ def accept_upload(upload_id: str):
                 "a reason.", n=blocking), "error")
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
     try:
-        staged, previous, moved = docs.accept_upload(s.corpus_dir, s.var_dir, upload_id)
+        staged, previous, moved = docs.accept_upload(_store(), upload_id, _actor())
     except docs.CatalogBlocked as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.review_upload", upload_id=upload_id))
@@ -196,7 +211,7 @@ def _pii_override(upload_id: str) -> tuple[int, str]:
 @requires("editor")
 def discard_upload(upload_id: str):
     staged, _ = _staged(upload_id)
-    docs.discard_upload(settings().var_dir, upload_id)
+    docs.discard_upload(_store().db, upload_id)
     log("document.discard", staged.document_id, upload=upload_id, filename=staged.filename)
     flash(_("The upload was discarded; the corpus is unchanged."))
     return redirect(url_for("admin.documents"))
@@ -205,15 +220,14 @@ def discard_upload(upload_id: str):
 @bp.route("/documents/<document_id>", methods=["GET", "POST"])
 @requires("editor")
 def document_edit(document_id: str):
-    s = settings()
-    entry = docs.find_entry(docs.read_entries(s.corpus_dir), document_id)
+    entry = docs.find_entry(docs.read_entries(_corpus()), document_id)
     if entry is None:
         not_found(f"Document {document_id}")
     form = MetadataForm(data={name: str(entry.get(name, "")) for name in docs.META_FIELDS})
     if form.validate_on_submit():
         try:
-            changed = docs.update_metadata(s.corpus_dir, s.var_dir, document_id,
-                                           {name: getattr(form, name).data for name in docs.META_FIELDS})
+            changed = docs.update_metadata(_store(), document_id,
+                                           {name: getattr(form, name).data for name in docs.META_FIELDS}, _actor())
         except docs.DocumentError as exc:
             return page("document_edit.html", 400, form=form, entry=entry, error=str(exc))
         log("document.metadata", document_id, changed=changed)
@@ -225,10 +239,9 @@ def document_edit(document_id: str):
 @bp.post("/documents/<document_id>/active")
 @requires("editor")
 def document_active(document_id: str):
-    s = settings()
     active = request.form.get("active") == "1"
     try:
-        docs.set_active(s.corpus_dir, s.var_dir, document_id, active)
+        docs.set_active(_store(), document_id, active, _actor())
     except docs.DocumentError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.documents"))
@@ -241,8 +254,7 @@ def document_active(document_id: str):
 # -- catalog -------------------------------------------------------------------------------------------
 @bp.get("/catalog")
 def catalog():
-    s = settings()
-    records = catalog_edit.read_records(s.corpus_dir)
+    records = catalog_edit.read_records(_corpus())
     return page("catalog.html", records=records, problems=_catalog_problems())
 
 
@@ -265,15 +277,14 @@ def find_clause():
 @requires("editor")
 def help_line():
     """The city's general help line, shown to citizens where a program has no next steps."""
-    s = settings()
     if request.method == "GET":
-        form = HelpLineForm(data={"steps": next_steps_form_data(catalog_edit.read_help(s.corpus_dir) or {})})
+        form = HelpLineForm(data={"steps": next_steps_form_data(catalog_edit.read_help(_corpus()) or {})})
         return page("help_line.html", form=form)
     form = HelpLineForm()
     if not form.validate():
         return page("help_line.html", 400, form=form)
     try:
-        saved = catalog_edit.save_help(s.corpus_dir, s.var_dir, next_steps_record(form.steps.data))
+        saved = catalog_edit.save_help(_store(), next_steps_record(form.steps.data), _actor())
     except catalog_edit.CatalogEditError as exc:
         return page("help_line.html", 400, form=form, problems=exc.problems)
     log("catalog.help", "help", fields=sorted(saved or {}))
@@ -288,8 +299,8 @@ def help_line():
 def program_edit(program_id: str | None):
     """Edit a program against the live documents, or (``?upload=ID``) against an upload's text,
     in which case the edit waits beside the upload and goes live when it is accepted."""
-    s = settings()
-    current = catalog_edit.get_record(s.corpus_dir, program_id) if program_id else {}
+    corpus = _corpus()
+    current = catalog_edit.get_record(corpus, program_id) if program_id else {}
     if current is None:
         not_found(f"Program {program_id}")
     upload_id = request.args.get("upload")
@@ -297,9 +308,8 @@ def program_edit(program_id: str | None):
         not_found("A new program for an upload")
     if upload_id:
         staged, text = _staged(upload_id)
-        documents = docs.upload_documents(s.corpus_dir, staged, text)
-        patch_file = docs.patches_path(s.var_dir, upload_id)
-        shown = catalog_edit.load_patches(patch_file).get(program_id or "", {}).get("record", current)
+        documents = docs.upload_documents(corpus, staged, text)
+        shown = docs.upload_patches(_store().db, upload_id).get(program_id or "", {}).get("record", current)
         # clauses that only moved in the new text are shown at their new lines already
         shown = catalog_edit.reanchor([shown], {staged.document_id: documents[staged.document_id]})[0][0]
     else:
@@ -315,10 +325,10 @@ def program_edit(program_id: str | None):
     record, base = record_from_form(form, shown), form.base_version.data or None
     try:
         if staged is not None:
-            result = catalog_edit.stage_record(patch_file, s.corpus_dir, s.var_dir, documents, record, base,
-                                               program_id or "")
+            result = docs.stage_catalog_edit(_store(), upload_id, documents, record, base, program_id or "",
+                                             _actor())
         else:
-            result = catalog_edit.save_record(s.corpus_dir, s.var_dir, documents, record, base, program_id)
+            result = catalog_edit.save_record(_store(), documents, record, base, program_id, _actor())
     except catalog_edit.EditConflict as conflict:
         log("catalog.conflict", program_id or "", base=base, current=conflict.current_version)
         return page("program_edit.html", 409, form=prepare(form, list(documents), 0), conflict=conflict,
@@ -339,5 +349,5 @@ def program_edit(program_id: str | None):
 
 def _last_saves(program_id: str | None) -> list[audit.AuditEntry]:
     """Who saved this program last, for the conflict page."""
-    saves = audit.entries(db_path(), action="catalog.", target=program_id or "", limit=20)
+    saves = audit.entries(db(), action="catalog.", target=program_id or "", limit=20)
     return [e for e in saves if e.action in ("catalog.edit", "catalog.create")][:1]

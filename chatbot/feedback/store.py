@@ -1,4 +1,5 @@
-"""Feedback on answers: signed answer ids and the SQLite file the ratings go to.
+"""Feedback on answers: signed answer ids and the table the ratings go to (``feedback`` in
+chatbot/storage: the shared database with ``DATABASE_URL``, else its own SQLite file).
 
 /api/ask stores nothing. It hands the widget an ``answer_id`` that carries, signed with HMAC (an
 itsdangerous timed token, salted for this one use), what
@@ -10,6 +11,7 @@ So a question reaches the disk only if its asker chose to rate the answer, and n
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import hmac
@@ -17,18 +19,22 @@ import io
 import json
 import logging
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError, TimeoutError as PoolTimeout
 
-from chatbot.config import private_file, shared_secret
+from chatbot.config import Settings
 from chatbot.feedback.privacy import mask_pii
-from chatbot.storage.locks import schema_lock
+from chatbot.storage.database import Database, feedback_database
+from chatbot.storage.migrate import SchemaBehind, ensure_ready
+from chatbot.storage.shared_secrets import generated_secret
+from chatbot.storage.statements import upsert
+from chatbot.storage.tables import feedback
 
 log = logging.getLogger(__name__)
 
@@ -114,36 +120,45 @@ class AnswerSigner:
         return hmac.compare_digest(self.question_digest(question), ref.question_digest)
 
 
-def load_secret(configured: str, fallback_file: Path) -> bytes:
-    """The configured secret, else one created once in ``fallback_file`` so every gunicorn worker on
-    this host signs alike. If the file cannot be written the process uses a random key: answers it
-    issues can then be rated only through the worker that issued them, which is logged."""
-    if configured:
-        return configured.encode("utf-8")
+class FeedbackUnavailable(RuntimeError):
+    """The feedback database cannot be reached (or its schema is behind): try again later."""
+
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """Database outages as :class:`FeedbackUnavailable`. Only the driver's own message is kept:
+    SQLAlchemy's would repeat the statement's parameters, the (masked) question among them."""
     try:
-        return shared_secret(fallback_file, lambda: secrets.token_hex(32)).encode("utf-8")
+        yield
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        cause = getattr(exc, "orig", None) or exc                  # a pool timeout has no driver error
+        first_line = (str(cause).strip().splitlines() or [""])[0]
+        raise FeedbackUnavailable(f"{type(cause).__name__}: {first_line}") from exc
+    except SchemaBehind as exc:
+        raise FeedbackUnavailable(str(exc)) from exc
+
+
+def load_secret(settings: Settings) -> bytes:
+    """CHATBOT_ANSWER_SECRET, else a generated one every issuer shares: in the shared database with
+    DATABASE_URL (every host), else in ``answer-secret`` beside the feedback file (every worker of
+    this host). If that file cannot be written the process uses a random key: answers it issues can
+    then be rated only through the worker that issued them, which is logged. A database that cannot
+    be read (down, or not migrated yet) raises :class:`FeedbackUnavailable`."""
+    if settings.answer_secret:
+        return settings.answer_secret.encode("utf-8")
+    try:
+        return generated_secret(settings, "answer_secret", settings.feedback_db.parent / "answer-secret",
+                                lambda: secrets.token_hex(32)).encode("utf-8")
+    except SQLAlchemyError as exc:          # down, or not migrated yet: either way not readable now
+        raise FeedbackUnavailable(f"answer secret unreadable ({type(exc).__name__})") from exc
     except OSError as exc:
         log.warning("answer secret file unusable (%s); using a per-process key", exc)
         return secrets.token_bytes(32)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id              INTEGER PRIMARY KEY,
-    answer_nonce    TEXT NOT NULL UNIQUE,
-    answered_at     TEXT NOT NULL,
-    received_at     TEXT NOT NULL,
-    rating          TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    comment         TEXT,
-    question        TEXT,
-    answer_language TEXT NOT NULL,
-    grounded        INTEGER NOT NULL,
-    index_version   TEXT NOT NULL,
-    passage_ids     TEXT NOT NULL
-);
-"""
 EXPORT_COLUMNS = ("received_at", "answered_at", "rating", "comment", "question", "answer_language",
                   "grounded", "index_version", "passage_ids")
+EXPORT_BATCH = 500           # rows fetched at a time while the CSV streams
 
 
 def _iso(epoch: float) -> str:
@@ -152,75 +167,56 @@ def _iso(epoch: float) -> str:
 
 class FeedbackStore:
     """One row per answer: rating again (or adding a comment) updates the row instead of adding
-    votes, so one answer_id counts once. A connection per call keeps gunicorn workers and threads
-    independent; WAL lets the export read while a worker writes, synchronous=FULL makes a
-    confirmed rating survive a power cut."""
+    votes, so one answer_id counts once. Every call is its own transaction (chatbot/storage), so
+    gunicorn workers, threads and hosts stay independent; on SQLite, WAL lets the export read
+    while a worker writes and synchronous=FULL makes a confirmed rating survive a power cut.
+    The table is made by the migrations (:meth:`open` runs them where nobody else does)."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._ready = False
+    def __init__(self, db: Database):
+        self.db = db
 
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            with schema_lock(self.path):
-                private_file(self.path)      # 0600 (and its -wal/-shm with it): masked questions and comments
-                conn = self._open()
-                try:
-                    conn.executescript(_SCHEMA)
-                finally:
-                    conn.close()
-            self._ready = True
-        return self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        return conn
+    @classmethod
+    def open(cls, settings: Settings) -> "FeedbackStore":
+        """The store of ``settings``, its schema ready: the embedded SQLite files migrate themselves
+        here, a shared database must already be at this code's revision. Call once, not per request."""
+        with _reachable():
+            ensure_ready(settings)
+        return cls(feedback_database(settings))
 
     def record(self, ref: AnswerRef, rating: str, question: str | None, comment: str | None,
                now: float | None = None) -> None:
         """Masks the question and comment, then writes (or updates) the answer's row."""
         question = mask_pii(question) if question else None
         comment = mask_pii(comment) if comment else None
-        conn = self._connect()
-        try:
-            conn.execute(
-                """INSERT INTO feedback (answer_nonce, answered_at, received_at, rating, comment, question,
-                                         answer_language, grounded, index_version, passage_ids)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (answer_nonce) DO UPDATE SET
-                       received_at = excluded.received_at, rating = excluded.rating,
-                       comment = COALESCE(excluded.comment, feedback.comment),
-                       question = COALESCE(excluded.question, feedback.question)""",
-                (ref.nonce, _iso(ref.issued_at), _iso(now if now is not None else time.time()), rating, comment,
-                 question, ref.answer_language, int(ref.grounded), ref.index_version,
-                 json.dumps(list(ref.passage_ids))),
-            )
-        finally:
-            conn.close()
+        row = {"answer_nonce": ref.nonce, "answered_at": _iso(ref.issued_at),
+               "received_at": _iso(now if now is not None else time.time()), "rating": rating, "comment": comment,
+               "question": question, "answer_language": ref.answer_language, "grounded": int(ref.grounded),
+               "index_version": ref.index_version, "passage_ids": json.dumps(list(ref.passage_ids))}
+        with _reachable(), self.db.write() as conn:
+            insert = upsert(conn, feedback).values(row)
+            conn.execute(insert.on_conflict_do_update(index_elements=[feedback.c.answer_nonce], set_={
+                "received_at": insert.excluded.received_at, "rating": insert.excluded.rating,
+                "comment": func.coalesce(insert.excluded.comment, feedback.c.comment),
+                "question": func.coalesce(insert.excluded.question, feedback.c.question)}))
 
     def purge(self, retention_days: int, dry_run: bool = False, now: float | None = None) -> int:
         """Deletes the rows received more than ``retention_days`` ago (``received_at``: rating again
         renews a row) and returns how many; ``dry_run`` only counts them."""
-        cutoff = _iso((now if now is not None else time.time()) - retention_days * 86400)
-        conn = self._connect()
-        try:
+        old = feedback.c.received_at < _iso((now if now is not None else time.time()) - retention_days * 86400)
+        with _reachable():
             if dry_run:
-                return conn.execute("SELECT COUNT(*) FROM feedback WHERE received_at < ?", (cutoff,)).fetchone()[0]
-            return conn.execute("DELETE FROM feedback WHERE received_at < ?", (cutoff,)).rowcount
-        finally:
-            conn.close()
+                with self.db.read() as conn:
+                    return conn.execute(select(func.count()).select_from(feedback).where(old)).scalar_one()
+            with self.db.write() as conn:
+                return conn.execute(delete(feedback).where(old)).rowcount
 
     def rows(self) -> Iterator[dict]:
-        conn = self._connect()
-        conn.row_factory = sqlite3.Row
-        try:
-            for row in conn.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM feedback ORDER BY id"):
+        """Every row, oldest first, fetched in batches (a server-side cursor on PostgreSQL)."""
+        with _reachable(), self.db.read() as conn:
+            result = conn.execution_options(yield_per=EXPORT_BATCH).execute(
+                select(*(feedback.c[column] for column in EXPORT_COLUMNS)).order_by(feedback.c.id))
+            for row in result.mappings():
                 yield dict(row)
-        finally:
-            conn.close()
 
     def export_csv(self) -> Iterator[str]:
         """CSV for a spreadsheet: a UTF-8 BOM so Excel reads the Korean right, and cells that would

@@ -8,6 +8,11 @@ swaps it in only when it is complete. Requests never load anything: they take th
 is current when they start and finish on it, and a corrupt publish never replaces a good one.
 The thread is started by the first call in the worker, never in gunicorn's master (the app is not
 preloaded), so no process forks after it exists.
+
+In a fleet (``DATABASE_URL``) the thread first makes the local ``index/current`` follow the
+database's current version (index/fleet.py: woken by the publish notification, polled every
+``CHATBOT_RELOAD_SECONDS`` besides), downloading and verifying a version this host lacks; an
+unreachable database only means the loaded version keeps serving.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from pathlib import Path
 
 from chatbot.config import Settings
 from chatbot.index.embedding import Embedder, EmbedderUnavailable, create_embedder
+from chatbot.index.fleet import Follower
 from chatbot.index.store import IndexUnavailable, LoadedIndex, load_version, read_current
 from chatbot.index.lexical import KoreanTokenizer
 from chatbot.programs.catalog import Catalog, load_programs
@@ -83,6 +89,8 @@ class FinderService:
         self._snapshot: Snapshot | None = None
         self._pointer_seen: tuple | None = None
         self._watcher: threading.Thread | None = None
+        # in a fleet (DATABASE_URL) the database says which version is current; the local pointer follows it
+        self._fleet = Follower(settings) if settings.database_url and version is None else None
         self.last_error: str | None = None
         self.tokenizer = KoreanTokenizer()
         self.cache = answer_cache_for(settings)
@@ -118,13 +126,14 @@ class FinderService:
             finally:                                  # whatever the first load did, requests never load
                 stop = threading.Event()
                 watcher = threading.Thread(target=_watch, name="index-watcher", daemon=True,
-                                           args=(weakref.ref(self), stop, self.settings.reload_seconds))
+                                           args=(weakref.ref(self), stop, self.settings.reload_seconds, self._fleet))
                 weakref.finalize(self, stop.set)      # a discarded service (tests, CLI) ends its thread
                 watcher.start()
                 self._watcher = watcher
 
     def refresh(self) -> None:
-        """Check ``index/current`` once; load, verify and swap in a newly published version."""
+        """Check ``index/current`` once (in a fleet, first make it follow the database's current
+        version, downloading it if needed); load, verify and swap in a newly published version."""
         with self._lock:
             self._refresh_locked()
 
@@ -148,9 +157,12 @@ class FinderService:
         return (stat.st_mtime_ns, stat.st_ino, read_current(self.settings.index_dir))
 
     def _refresh_locked(self) -> None:
+        problem = self._fleet.sync() if self._fleet is not None else None
+        if problem:
+            self.last_error = problem
         state = self._pointer_state()
         if state is None:
-            self.last_error = f"no index published in {self.settings.index_dir}"
+            self.last_error = problem or f"no index published in {self.settings.index_dir}"
             return
         if state == self._pointer_seen and self._snapshot is not None:
             return
@@ -222,15 +234,29 @@ class FinderService:
         }
 
 
-def _watch(service_ref: "weakref.ref[FinderService]", stop: threading.Event, interval: float) -> None:
-    """The watcher thread: refresh every ``interval`` seconds until the service is discarded.
-    Holds only a weak reference between checks, so it never keeps a service alive."""
-    while not stop.wait(max(interval, 0.05)):
-        service = service_ref()
-        if service is None:
-            return
-        try:
-            service.refresh()
-        except Exception:                 # never let the watcher die: the next check tries again
-            log.exception("checking index/current failed")
-        del service
+def _watch(service_ref: "weakref.ref[FinderService]", stop: threading.Event, interval: float,
+           fleet: Follower | None) -> None:
+    """The watcher thread: refresh every ``interval`` seconds (in a fleet, also as soon as a
+    publish is announced) until the service is discarded. Holds only a weak reference between
+    checks, so it never keeps a service alive."""
+    try:
+        while not _pause(stop, max(interval, 0.05), fleet):
+            service = service_ref()
+            if service is None:
+                return
+            try:
+                service.refresh()
+            except Exception:                 # never let the watcher die: the next check tries again
+                log.exception("checking index/current failed")
+            del service
+    finally:
+        if fleet is not None:
+            fleet.close()
+
+
+def _pause(stop: threading.Event, interval: float, fleet: Follower | None) -> bool:
+    """Wait for the next check; True when the watcher should end."""
+    if fleet is None:
+        return stop.wait(interval)
+    fleet.wait(stop, interval)
+    return stop.is_set()

@@ -39,6 +39,7 @@ import numpy as np
 from chatbot.documents.corpus import Document
 from chatbot.index.embedding import Embedder
 from chatbot.index.lexical import BM25Index, KoreanTokenizer
+from chatbot.storage.artifacts import sha256_of as sha256_file
 from chatbot.storage.locks import file_lock
 from chatbot.index.passages import Passage, line_embedding_texts, text_hash
 
@@ -68,14 +69,6 @@ class IndexMissing(IndexUnavailable):
 
 class IndexCorrupt(IndexUnavailable):
     pass
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def compute_version(documents: Sequence[Document], extra_inputs: dict, model_name: str) -> str:

@@ -45,7 +45,7 @@ BUILD_SECONDS = Histogram("chatbot_build_duration_seconds", "Wall time of an ind
                           ["outcome"], buckets=BUILD_BUCKETS)
 EMBED_SECONDS = Histogram("chatbot_embedding_seconds", "Time to embed one question", buckets=LATENCY_BUCKETS)
 ANSWER_CACHE = Counter("chatbot_answer_cache_lookups", "Answer-cache lookups, by result (hit, miss)", ["result"])
-STORE_ERRORS = Counter("chatbot_store_errors", "Operations that could not use an outside store (failed, or skipped while it was down), by store and use (rate_limit, answer_cache)", ["store", "use"])
+STORE_ERRORS = Counter("chatbot_store_errors", "Operations that could not use an outside store (failed, or skipped while it was down), by store and use (rate_limit, answer_cache, index_versions)", ["store", "use"])
 
 
 def multiprocess_dir() -> str | None:

@@ -82,15 +82,19 @@ class Database:
         return engine
 
     def _create(self, mode: str) -> Engine:
+        # hide_parameters: SQLAlchemy's logs and error messages never repeat a bound value (a
+        # citizen's masked question, a password hash)
         if not self.is_sqlite:
             return create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10,
+                                 hide_parameters=True,
                                  connect_args={"connect_timeout": 5})
         path = self.sqlite_path
-        if mode == "write" and not path.exists():
-            private_file(path)            # 0600 before SQLite writes a byte (its -wal/-shm inherit it)
+        if mode == "write":               # 0600 before SQLite writes a byte (its -wal/-shm inherit it),
+            private_file(path)            # and tightened if an older release left it wider
         url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true" if mode == "read" else self.url
         # Short-lived connections, as before: nothing is held by a forked or killed process.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(url, poolclass=NullPool, hide_parameters=True,
+                               connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         _configure_sqlite(engine, immediate=mode == "write")
         return engine
 

@@ -1,6 +1,7 @@
 """An exclusive ``flock`` on a file: the index directory's publish/prune lock (index/store.py), the
 staff area's locks (admin/files.py) and the first-use schema lock of each SQLite file are all this
-one function."""
+one function; :func:`transaction_lock` serialises one kind of read-then-write inside a database
+transaction on every host."""
 from __future__ import annotations
 
 import contextlib
@@ -8,6 +9,8 @@ import fcntl
 import os
 from pathlib import Path
 from typing import Iterator
+
+from sqlalchemy import Connection, text
 
 
 @contextlib.contextmanager
@@ -39,3 +42,16 @@ def schema_lock(database: Path):
     ("database is locked") instead of waiting, since waiting could deadlock."""
     database = Path(database)
     return file_lock(database.with_name(database.name + ".schema-lock"))
+
+
+TRANSACTION_LOCKS = 7_150_002       # the advisory lock space (first key) of transaction_lock's names
+
+
+def transaction_lock(conn: Connection, name: str) -> None:
+    """Inside a write transaction: wait until no other transaction holds the lock ``name``, and
+    hold it until this one ends. On PostgreSQL an advisory lock (``pg_advisory_xact_lock``), for
+    a read-then-write whose rows may not exist yet (row locks cannot cover an insert); on SQLite
+    nothing, since its write transactions (``BEGIN IMMEDIATE``) already run one at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:name))"),
+                     {"space": TRANSACTION_LOCKS, "name": name})

@@ -16,13 +16,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from chatbot.config import Settings
+from chatbot.storage.corpus import MANIFEST, corpus_store
 from chatbot.storage.database import Database, feedback_database, redacted, state_database
-from chatbot.storage.locks import schema_lock
+from chatbot.storage.locks import schema_lock, transaction_lock
 
-MIGRATION_LOCK = 7_150_001          # pg_advisory_xact_lock key: "the chatbot's migrations"
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -51,7 +51,7 @@ def _migrating(db: Database) -> Iterator[Connection]:
                 yield conn
     else:
         with db.write() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            transaction_lock(conn, "migrations")
             yield conn
 
 
@@ -68,6 +68,15 @@ def downgrade(db: Database, revision: str) -> None:
 def current(db: Database) -> str | None:
     """The revision the database is at (None: never migrated)."""
     with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _sqlite_revision(db: Database) -> str | None:
+    """A SQLite file's revision, read without taking its write lock (a process starting while a
+    build or a sign-in writes does not wait for it); None while there is no file."""
+    if not db.sqlite_path.exists():
+        return None
+    with db.read() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -93,10 +102,15 @@ def upgrade_all(settings: Settings, revision: str = "head") -> list[Database]:
 
 
 def ensure_ready(settings: Settings) -> None:
-    """At start: the embedded SQLite files migrate themselves (nothing for anyone to run); a shared
-    database is migrated by the operator, once, so a host finding it behind says so instead."""
+    """At start: the embedded SQLite files migrate themselves and get the shipped corpus if they
+    hold none (nothing for anyone to run); a shared database is migrated and seeded by the operator
+    (``db upgrade``), once, so a host finding it behind says so instead."""
     if not settings.database_url:
-        upgrade_all(settings)
+        for db in databases_in_use(settings):
+            if _sqlite_revision(db) != head():
+                upgrade(db)
+        if (settings.corpus_dir / MANIFEST).is_file():     # the shipped corpus seeds it, once (a read after)
+            corpus_store(settings).seed_once(settings.corpus_dir)
         return
     db = state_database(settings)
     found = current(db)

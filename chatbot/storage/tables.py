@@ -118,6 +118,8 @@ corpus_state = Table(                                # one row (id = 1): the cor
     Column("revision", Integer, nullable=False),
     Column("changed_at", Text, nullable=False),
     Column("changed_by", Text, nullable=False),
+    Column("seeded_from", Text),                     # the shipped corpus directory it was last seeded from
+    Column("seed_sha256", String(64)),               # and that seed's fingerprint (chatbot/storage/corpus.py)
 )
 
 uploads = Table(                                     # staged documents waiting for review

@@ -2,23 +2,35 @@
 
 The design is in :mod:`chatbot.feedback.store`: /api/ask hands out a signed ``answer_id`` and
 stores nothing; the rating comes back with that id and the question, which is masked before it
-is written."""
+is written.
+
+Only rating and export need the database. The answer secret is loaded when the app starts (with
+DATABASE_URL) or on first use, then held in memory, so /api/ask signs without the database; while
+the database cannot be reached, POST /api/feedback and the export answer 503 with Retry-After."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+import contextlib
+import logging
+import secrets
+from typing import Annotated, Iterator, Literal, Optional
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
+from flask.blueprints import BlueprintSetupState
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from chatbot.finder.pipeline import Answer
 from chatbot.feedback.export import csv_download, store_for
-from chatbot.feedback.store import AnswerSigner, ExpiredAnswerId, InvalidAnswerId, load_secret
+from chatbot.feedback.store import (AnswerSigner, ExpiredAnswerId, FeedbackUnavailable, InvalidAnswerId,
+                                    load_secret)
 from chatbot.observability import metrics
+from chatbot.observability.outages import StoreOutage
 from chatbot.web.errors import APIError, require_bearer
 from chatbot.web.requests import json_body
 from chatbot.web.schemas import ResponseModel
 
+log = logging.getLogger(__name__)
 bp = Blueprint("feedback", __name__, url_prefix="/api")
+RETRY_AFTER_SECONDS = 10       # while the database is unreachable
 
 MAX_COMMENT_CHARS = 1000
 MAX_QUESTION_CHARS = 500       # the same limit as /api/ask; kept here so ask.py need not be imported
@@ -43,25 +55,86 @@ class FeedbackResponse(ResponseModel):
     rating: Literal["up", "down"]
 
 
+def _outage(app: Flask) -> StoreOutage:
+    """This app's view of the feedback database: after a failure it is left alone a few seconds,
+    so an outage costs a rating one quick 503, not a connect timeout each."""
+    return app.extensions.setdefault("feedback_database_outage", StoreOutage("database", "feedback"))
+
+
+@contextlib.contextmanager
+def _feedback_database() -> Iterator[None]:
+    """Around whatever needs the feedback database: 503 ``feedback_unavailable`` while it is down."""
+    outage = _outage(current_app)
+    if not outage.usable():
+        outage.skipped()
+        raise _unavailable()
+    try:
+        yield
+    except FeedbackUnavailable as exc:
+        outage.failed(exc)
+        raise _unavailable() from exc
+    outage.succeeded()
+
+
+def _unavailable() -> APIError:
+    return APIError(503, "feedback_unavailable", "Ratings cannot be saved right now; please try again shortly.",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def _signer() -> AnswerSigner:
+    """The app's signer; its secret is read once (file or shared database) and then kept in memory.
+    Raises :class:`FeedbackUnavailable` while a shared database holding it cannot be reached."""
     signer = current_app.extensions.get("answer_signer")
     if signer is None:
-        settings = current_app.config["SETTINGS"]
-        fallback = settings.feedback_db.parent / "answer-secret"
-        signer = current_app.extensions["answer_signer"] = AnswerSigner(load_secret(settings.answer_secret, fallback))
+        signer = current_app.extensions["answer_signer"] = AnswerSigner(load_secret(current_app.config["SETTINGS"]))
     return signer
+
+
+def _answer_signer() -> AnswerSigner:
+    """The signer /api/ask uses. If the shared secret was never loaded and the database is down, a
+    stand-in key for this process keeps answers flowing; ratings of those answers are refused
+    (invalid_answer_id) and the shared secret is tried again once the database is back."""
+    signer = current_app.extensions.get("answer_signer")
+    if signer is not None:
+        return signer
+    outage = _outage(current_app)
+    if outage.usable():
+        try:
+            signer = _signer()
+        except FeedbackUnavailable as exc:
+            outage.failed(exc)
+        else:
+            outage.succeeded()
+            return signer
+    return current_app.extensions.setdefault("answer_signer_stand_in", AnswerSigner(secrets.token_bytes(32)))
+
+
+@bp.record_once
+def _load_answer_secret(state: BlueprintSetupState) -> None:
+    """With DATABASE_URL, the shared answer secret is read while the app starts, so no answer ever
+    waits on the database for it; if the database is not there yet, first use tries again."""
+    settings = state.app.config["SETTINGS"]
+    if settings.database_url and not settings.answer_secret:
+        with state.app.app_context():
+            try:
+                _signer()
+            except FeedbackUnavailable as exc:
+                log.warning("answer secret not loaded at start (%s); trying again on first use", type(exc).__name__)
 
 
 def issue_answer_id(question: str, index_version: str, answer: Answer) -> str:
     """The answer_id /api/ask returns; everything the feedback row needs except the question text."""
-    return _signer().issue(question, index_version, answer.citation_ids,
-                           answer.answer_language, answer.grounded)
+    return _answer_signer().issue(question, index_version, answer.citation_ids,
+                                  answer.answer_language, answer.grounded)
 
 
 @bp.post("/feedback")
 def post_feedback():
     body = json_body(FeedbackRequest)
-    signer = _signer()
+    signer = current_app.extensions.get("answer_signer")
+    if signer is None:
+        with _feedback_database():
+            signer = _signer()
     try:
         ref = signer.verify(body.answer_id)
     except ExpiredAnswerId as exc:
@@ -72,7 +145,8 @@ def post_feedback():
     if body.question is not None and not signer.question_matches(ref, body.question):
         raise APIError(400, "question_mismatch", "question is not the one this answer was given for.",
                        field="question")
-    store_for(current_app).record(ref, body.rating, body.question, body.comment)
+    with _feedback_database():
+        store_for(current_app).record(ref, body.rating, body.question, body.comment)
     metrics.count_feedback(body.rating)
     return jsonify({"status": "recorded", "rating": body.rating})
 
@@ -83,4 +157,5 @@ def export_feedback():
     never lands in an access log); no token configured means this route does not exist. Staff
     download the same CSV signed in, at /admin/feedback.csv (publisher role)."""
     require_bearer(current_app.config["SETTINGS"].feedback_export_token, "feedback-export")
-    return csv_download(store_for(current_app))
+    with _feedback_database():
+        return csv_download(store_for(current_app))

@@ -55,7 +55,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/programs/{program_id}", "One program's full catalog record",
               ProgramDetail, (400, 404, 429, 503), query=ProgramQuery, path_params=ProgramPath),
     Operation("post", "/api/feedback", "Rate an answer (and optionally comment on it)",
-              FeedbackResponse, (400, 413, 415, 429), body=FeedbackRequest),
+              FeedbackResponse, (400, 413, 415, 429, 503), body=FeedbackRequest),
     Operation("get", "/healthz", "The process is alive", Alive, ()),
     Operation("get", "/readyz", "An index is loaded and answers can be given", Ready, (503,)),
 )
@@ -66,7 +66,8 @@ _ERRORS = {
     413: "The body is larger than {max_body} bytes.",
     415: "The body is not sent as application/json.",
     429: "Too many requests from this client: wait `Retry-After` seconds.",
-    503: "No verified index (or catalog) is loaded yet: retry after `Retry-After` seconds.",
+    503: "No verified index (or catalog) is loaded yet, or (feedback) the database cannot be reached: "
+         "retry after `Retry-After` seconds.",
 }
 _RETRY_AFTER_STATUSES = (429, 503)
 

@@ -11,6 +11,7 @@ import pytest
 
 from chatbot.admin import accounts
 from chatbot.config import PROJECT_ROOT
+from chatbot.storage.database import database, sqlite_url
 from tests.support.admin import PASSWORD, csrf_token, login, post, signed_in
 
 SAMPLE_ARGS = {"user_id": 1, "job_id": 1, "version": "0123456789ab", "upload_id": "0123456789abcdef",
@@ -172,7 +173,7 @@ def test_create_admin_cli_has_no_default_password(tmp_path):
     assert refused.returncode == 2 and "at least 12" in refused.stderr
     done = run("boss", "--password-stdin", stdin="a strong first password\n")
     assert done.returncode == 0, done.stderr
-    user = accounts.get_user(tmp_path / "admin.sqlite3", username="boss")
+    user = accounts.get_user(database(sqlite_url(tmp_path / "admin.sqlite3")), username="boss")
     assert user.roles == {"editor", "publisher"}
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:")) and "a strong" not in user.password_hash
     assert run("boss", "--password-stdin", stdin="a strong first password\n").returncode == 2   # exists

@@ -112,14 +112,16 @@ def test_publish_refuses_a_version_built_with_another_model(admin_app, admin_env
 
 
 def test_a_killed_build_is_marked_failed(admin_app, admin_env):
-    settings = admin_app.config["SETTINGS"]
-    from chatbot.admin.db import connect
+    from chatbot.storage.tables import jobs as jobs_table
 
-    with connect(settings.admin_db_path) as conn:      # a build whose process died without a word
-        job_id = conn.execute("INSERT INTO jobs (kind, state, created_by, created_at, pid) VALUES "
-                              "('build', 'running', 'editor', '2026-01-01T00:00:00Z', 999999)").lastrowid
+    settings = admin_app.config["SETTINGS"]
+    db = jobs.database(settings)
+    with db.write() as conn:                           # a build whose process died without a word
+        job_id = conn.execute(jobs_table.insert().values(
+            kind="build", state="running", created_by="editor", created_at="2026-01-01T00:00:00Z", pid=999999,
+            host=jobs.HOST)).inserted_primary_key[0]
     assert jobs.reconcile(settings) is None
-    job = jobs.get_job(settings.admin_db_path, job_id)
+    job = jobs.get_job(db, job_id)
     assert job.state == "failed" and "stopped before finishing" in job.error
 
 
@@ -153,7 +155,7 @@ def test_rollback_restores_the_catalog_that_was_reviewed_with_the_version(admin_
     settings = admin_app.config["SETTINGS"]
     old = read_current(admin_env.index_dir)
     editor, publisher = signed_in(admin_app, "editor"), signed_in(admin_app, "publisher")
-    record = get_record(admin_env.corpus_dir, "youth-academy")
+    record = get_record(admin_env.live, "youth-academy")
     base = record_version(record)
     record["summary"]["en"] = "A new summary"
     assert save(editor, record, base, url="/admin/catalog/youth-academy").status_code == 302

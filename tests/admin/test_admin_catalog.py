@@ -16,20 +16,21 @@ from tests.support.admin import PROGRAM_URL as URL
 
 
 def current(admin_env) -> dict:
-    return get_record(admin_env.corpus_dir, PROGRAM)
+    return get_record(admin_env.live, PROGRAM)
 
 
 def test_edit_saves_only_that_record_and_the_catalog_still_verifies(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    path = admin_env.corpus_dir / "programs.yaml"
+    path = admin_env.live / "programs.yaml"
     before = path.read_text(encoding="utf-8")
     record = current(admin_env)
     record["summary"]["en"] = "Job training in software and digital skills for people in their 20s and 30s"
     response = save(client, record, record_version(current(admin_env)))
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    path = admin_env.live / "programs.yaml"                   # the revision the save made
     after = path.read_text(encoding="utf-8")
-    assert get_record(admin_env.corpus_dir, PROGRAM)["summary"]["en"].startswith("Job training in software")
-    catalog = load_catalog(path, {d.id: d for d in load_corpus(admin_env.corpus_dir)})
+    assert get_record(admin_env.live, PROGRAM)["summary"]["en"].startswith("Job training in software")
+    catalog = load_catalog(path, {d.id: d for d in load_corpus(admin_env.live)})
     assert len(catalog) == len(yaml.safe_load(before)["programs"])
     others = lambda text: [r for r in yaml.safe_load(text)["programs"] if r["id"] != PROGRAM]  # noqa: E731
     assert others(after) == others(before)
@@ -41,7 +42,7 @@ def test_edit_saves_only_that_record_and_the_catalog_still_verifies(admin_app, a
 
 def test_a_clause_not_in_the_document_is_refused_with_the_real_text(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    path = admin_env.corpus_dir / "programs.yaml"
+    path = admin_env.live / "programs.yaml"
     before = path.read_bytes()
     record = current(admin_env)
     record["eligibility"][0]["clause"]["text"] = "대 상 : 취업 의지가 있는 20~34세 청년"
@@ -50,12 +51,12 @@ def test_a_clause_not_in_the_document_is_refused_with_the_real_text(admin_app, a
     assert response.status_code == 400
     assert "eligibility[0].clause.text: not found verbatim" in html and "those lines read" in html
     assert "취업 의지가 있는 20~30대 청년 구직자" in html
-    assert path.read_bytes() == before
+    assert (admin_env.live / "programs.yaml").read_bytes() == before
 
 
 def test_schema_errors_are_listed_per_field(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    before = (admin_env.corpus_dir / "programs.yaml").read_bytes()
+    before = (admin_env.live / "programs.yaml").read_bytes()
     record = current(admin_env)
     record["eligibility"][0]["value"] = [39, 20]
     record["schedule"][0]["when"] = "June 2024"
@@ -64,7 +65,7 @@ def test_schema_errors_are_listed_per_field(admin_app, admin_env):
     assert response.status_code == 400
     assert "eligibility[0].value: op &#39;between&#39; needs lo &lt;= hi" in html
     assert "schedule[0].when: bad when" in html
-    assert (admin_env.corpus_dir / "programs.yaml").read_bytes() == before
+    assert (admin_env.live / "programs.yaml").read_bytes() == before
 
 
 def test_a_criterion_can_be_added_and_removed_with_plain_form_rows(admin_app, admin_env):
@@ -90,36 +91,36 @@ def test_a_selection_criterion_survives_the_form_and_only_words_may_be_one(admin
     """"Selection" (how applicants who meet the conditions are chosen) is a box on a worded row."""
     client = signed_in(admin_app, "editor")
     url = "/admin/catalog/strong-sme"
-    record = get_record(admin_env.corpus_dir, "strong-sme")
+    record = get_record(admin_env.live, "strong-sme")
     assert [c.get("selection", False) for c in record["eligibility"]] == [False, False, False, False, True]
     base = record_version(record)
     record["summary"]["en"] += "."
     response = save(client, record, base, url=url)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    saved = get_record(admin_env.corpus_dir, "strong-sme")["eligibility"]
+    saved = get_record(admin_env.live, "strong-sme")["eligibility"]
     assert saved[4]["selection"] is True and all("selection" not in c for c in saved[:4])
-    before = (admin_env.corpus_dir / "programs.yaml").read_bytes()
-    response = save(client, get_record(admin_env.corpus_dir, "strong-sme"),
-                    record_version(get_record(admin_env.corpus_dir, "strong-sme")), url=url,
+    before = (admin_env.live / "programs.yaml").read_bytes()
+    response = save(client, get_record(admin_env.live, "strong-sme"),
+                    record_version(get_record(admin_env.live, "strong-sme")), url=url,
                     **{"eligibility-0-selection": "y"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400, html[-1500:]
     assert "selection belongs to an op &#39;text&#39; criterion" in html, re.findall(r"<li[^>]*>[^<]*", html)
-    assert (admin_env.corpus_dir / "programs.yaml").read_bytes() == before
+    assert (admin_env.live / "programs.yaml").read_bytes() == before
 
 
 def test_alternatives_survive_the_form(admin_app, admin_env):
     """"Either-or": the angel fund's "창업 3년 이내 또는 매출 20억 이하" rows keep their shared name."""
     client = signed_in(admin_app, "editor")
     url = "/admin/catalog/vision-fund"
-    record = get_record(admin_env.corpus_dir, "vision-fund")
+    record = get_record(admin_env.live, "vision-fund")
     before = [c.get("alternative") for c in record["eligibility"]]
     assert before.count("early-stage") == 2
     base = record_version(record)
     record["summary"]["en"] += "."
     response = save(client, record, base, url=url)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    assert [c.get("alternative") for c in get_record(admin_env.corpus_dir, "vision-fund")["eligibility"]] == before
+    assert [c.get("alternative") for c in get_record(admin_env.live, "vision-fund")["eligibility"]] == before
 
 
 def test_second_editor_gets_a_conflict_instead_of_overwriting(admin_app, admin_env):
@@ -167,12 +168,12 @@ def test_new_program_and_duplicate_id(admin_app, admin_env):
                   aliases={"ko": ["강북 캠퍼스"]})               # a name or alias of its own: see below
     response = save(client, record, None, url="/admin/catalog/new")
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    assert get_record(admin_env.corpus_dir, "youth-academy-gangbuk")["name"] == record["name"]
-    assert "section" not in get_record(admin_env.corpus_dir, "youth-academy-gangbuk")   # the form has no section
-    before = (admin_env.corpus_dir / "programs.yaml").read_bytes()
+    assert get_record(admin_env.live, "youth-academy-gangbuk")["name"] == record["name"]
+    assert "section" not in get_record(admin_env.live, "youth-academy-gangbuk")   # the form has no section
+    before = (admin_env.live / "programs.yaml").read_bytes()
     response = save(client, record, None, url="/admin/catalog/new")
     assert response.status_code == 400 and "already has the id" in response.get_data(as_text=True)
-    assert (admin_env.corpus_dir / "programs.yaml").read_bytes() == before
+    assert (admin_env.live / "programs.yaml").read_bytes() == before
 
 
 def test_clause_citing_a_retired_document_is_refused(admin_app, admin_env):
@@ -202,31 +203,31 @@ def test_a_programs_next_steps_are_edited_in_its_form(admin_app, admin_env):
     assert 'value="02-123-4567"' in page                    # the form shows them back
     bad = save(client, current(admin_env), record_version(current(admin_env)), **{**steps, "next_steps-phone": "call"})
     assert bad.status_code == 400 and "next_steps.phone: a phone number" in bad.get_data(as_text=True)
-    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
-    assert load_catalog(admin_env.corpus_dir / "programs.yaml", documents).get(PROGRAM).next_steps.phone == "02-123-4567"
+    documents = {d.id: d for d in load_corpus(admin_env.live)}
+    assert load_catalog(admin_env.live / "programs.yaml", documents).get(PROGRAM).next_steps.phone == "02-123-4567"
 
 
 def test_the_general_help_line_is_set_and_removed_without_touching_the_programs(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
     url = "/admin/catalog/help"
-    before = (admin_env.corpus_dir / "programs.yaml").read_text(encoding="utf-8")
+    before = (admin_env.live / "programs.yaml").read_text(encoding="utf-8")
     data = {"steps-office_ko": "서울시 다산콜센터", "steps-office_en": "Seoul Dasan Call Center", "steps-phone": "120",
             "steps-provided_by": "시민소통과", "steps-checked_on": "2026-10-15"}
     response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
     assert response.status_code == 302
-    text = (admin_env.corpus_dir / "programs.yaml").read_text(encoding="utf-8")
+    text = (admin_env.live / "programs.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(text)["help"]["phone"] == "120"
     assert yaml.safe_load(text)["programs"] == yaml.safe_load(before)["programs"]
     assert text.startswith(before.split("help:")[0][:200])        # the header comments are kept
-    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
-    assert load_catalog(admin_env.corpus_dir / "programs.yaml", documents).help.office.ko == "서울시 다산콜센터"
+    documents = {d.id: d for d in load_corpus(admin_env.live)}
+    assert load_catalog(admin_env.live / "programs.yaml", documents).help.office.ko == "서울시 다산콜센터"
     assert 'value="120"' in client.get(url).get_data(as_text=True)
     assert audit.entries(admin_env.db, action="catalog.help")[0].actor == "editor"
     bad = client.post(url, data={"csrf_token": csrf_token(client, url), **data, "steps-web": "seoul.go.kr"})
     assert bad.status_code == 400 and "help.web: a web address" in bad.get_data(as_text=True)
     empty = client.post(url, data={"csrf_token": csrf_token(client, url)})
     assert empty.status_code == 302
-    assert "help" not in yaml.safe_load((admin_env.corpus_dir / "programs.yaml").read_text(encoding="utf-8"))
+    assert "help" not in yaml.safe_load((admin_env.live / "programs.yaml").read_text(encoding="utf-8"))
     publisher = signed_in(admin_app, "publisher")                 # publishes, does not edit
     assert publisher.get(url).status_code == 403
 
@@ -261,26 +262,26 @@ def test_a_staff_edit_keeps_section_block_and_aliases_and_can_change_the_aliases
 
     client = signed_in(admin_app, "editor")
     url = "/admin/catalog/interview-suit"
-    record = get_record(admin_env.corpus_dir, "interview-suit")
+    record = get_record(admin_env.live, "interview-suit")
     kept = {key: record[key] for key in ("section", "block", "aliases")}
     assert kept["block"] == "취업날개서비스" and "면접정장" in kept["aliases"]["ko"]
     page = client.get(url).get_data(as_text=True)
     assert re.search(r'<textarea[^>]*name="aliases_ko"[^>]*>\s*취업날개\n취업날개서비스\n', page), page[:300]
     record["summary"]["en"] += "."
-    response = save(client, record, record_version(get_record(admin_env.corpus_dir, "interview-suit")), url=url)
+    response = save(client, record, record_version(get_record(admin_env.live, "interview-suit")), url=url)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    saved = get_record(admin_env.corpus_dir, "interview-suit")
+    saved = get_record(admin_env.live, "interview-suit")
     assert {key: saved[key] for key in kept} == kept and saved["summary"]["en"].endswith(".")
 
     aliases = {"aliases_ko": "면접정장\n정장 빌려주는 곳, 취업날개\n\n", "aliases_en": "suit rental"}
     response = save(client, saved, record_version(saved), url=url, **aliases)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    saved = get_record(admin_env.corpus_dir, "interview-suit")
+    saved = get_record(admin_env.live, "interview-suit")
     assert saved["aliases"] == {"ko": ["면접정장", "정장 빌려주는 곳", "취업날개"], "en": ["suit rental"]}
     assert (saved["section"], saved["block"]) == (kept["section"], kept["block"])
-    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
-    assert load_catalog(admin_env.corpus_dir / "programs.yaml", documents).get("interview-suit").aliases.en == ["suit rental"]
-    names = ProgramNames.load(admin_env.corpus_dir)          # what the next build's chunker and questions read
+    documents = {d.id: d for d in load_corpus(admin_env.live)}
+    assert load_catalog(admin_env.live / "programs.yaml", documents).get("interview-suit").aliases.en == ["suit rental"]
+    names = ProgramNames.load(admin_env.live)          # what the next build's chunker and questions read
     assert names.best_mention("정장 빌려주는 곳 있나요?") == "interview-suit"
     assert "interview-suit" not in names.mentions("borrow an interview suit")
 
@@ -288,12 +289,12 @@ def test_a_staff_edit_keeps_section_block_and_aliases_and_can_change_the_aliases
 def test_an_alias_another_program_has_is_refused(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
     url = "/admin/catalog/interview-suit"
-    before = (admin_env.corpus_dir / "programs.yaml").read_bytes()
-    record = get_record(admin_env.corpus_dir, "interview-suit")
+    before = (admin_env.live / "programs.yaml").read_bytes()
+    record = get_record(admin_env.live, "interview-suit")
     response = save(client, record, record_version(record), url=url,
                     aliases_ko="\n".join([*record["aliases"]["ko"], "일자리 카페"]))
     html = response.get_data(as_text=True)
     assert response.status_code == 400, html[-1500:]
     assert (f"aliases.ko[{len(record['aliases']['ko'])}]: &#39;일자리 카페&#39; is already a name or alias of "
             f"program &#39;job-cafe&#39; (no alias is shared by two programs)") in html
-    assert (admin_env.corpus_dir / "programs.yaml").read_bytes() == before
+    assert (admin_env.live / "programs.yaml").read_bytes() == before

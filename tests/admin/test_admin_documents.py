@@ -42,13 +42,13 @@ def test_text_upload_is_reviewed_then_accepted(admin_app, admin_env):
     response = post(client, f"/admin/uploads/{uid}/accept", {"pii_override": "yes", "pii_reason": "공개된 담당자 정보"},
                     page=f"/admin/uploads/{uid}")
     assert response.status_code == 302
-    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
+    documents = {d.id: d for d in load_corpus(admin_env.live)}
     assert documents["youth-suit-notice"].edition == "2024-07"
     assert "무상 대여" in documents["youth-suit-notice"].text
     assert documents[DOC_ID].text                              # the report is still there
     actions = [e.action for e in audit.entries(admin_env.db)]
     assert "document.upload" in actions and "document.accept" in actions and "document.pii_override" in actions
-    assert docs.list_uploads(admin_env.var_dir) == []
+    assert docs.list_uploads(admin_env.db) == []
 
 
 def _audit_text(admin_env) -> str:
@@ -72,7 +72,7 @@ def test_an_identifier_blocks_acceptance_until_an_audited_override(admin_app, ad
     response = post(client, f"/admin/uploads/{uid}/accept",
                     {"pii_override": "yes", "pii_reason": f"보도자료에 공개된 번호 {identifier}"}, page=page)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/documents")
-    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.corpus_dir)}
+    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.live)}
     [row] = audit.entries(admin_env.db, action="document.pii_override")
     assert row.actor == "editor" and row.target == "youth-suit-notice"
     assert row.detail["lines"] == 1 and row.detail["upload"] == uid and row.detail["reason"].startswith("보도자료에")
@@ -106,7 +106,7 @@ def test_the_shipped_report_holds_no_identifier():
 def test_each_format_gives_its_text(admin_app, admin_env, filename, content, kind):
     client = signed_in(admin_app, "editor")
     uid = upload_id(upload(client, filename, content))
-    staged, text = docs.load_upload(admin_env.var_dir, uid)
+    staged, text = docs.load_upload(admin_env.db, uid)
     assert staged.kind == kind
     assert text.split("\n")[:4] == NOTICE
 
@@ -115,19 +115,19 @@ def test_pdf_text_is_extracted(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
     lines = ["Seoul Youth Job Notice 2024", "Eligibility: residents aged 19 to 39", "Apply by 2024-08-31"]
     uid = upload_id(upload(client, "notice.pdf", pdf_bytes(lines, pages=2), language="en"))
-    staged, text = docs.load_upload(admin_env.var_dir, uid)
+    staged, text = docs.load_upload(admin_env.db, uid)
     assert staged.kind == "pdf" and staged.pages == 2
     assert "Eligibility: residents aged 19 to 39" in text
 
 
 def _verifies(admin_env) -> None:
-    documents = {d.id: d for d in load_corpus(admin_env.corpus_dir)}
-    load_catalog(admin_env.corpus_dir / "programs.yaml", documents)          # raises on any bad clause
+    documents = {d.id: d for d in load_corpus(admin_env.live)}
+    load_catalog(admin_env.live / "programs.yaml", documents)          # raises on any bad clause
 
 
 def test_corrected_schedule_needs_its_catalog_clauses_fixed_with_the_upload(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    current = (admin_env.corpus_dir / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8")
+    current = (admin_env.live / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8")
     corrected = current.replace("①강북 ’24.6", "①강북 ’24.9")     # a corrected schedule
     uid = upload_id(upload(client, "report-corrected.txt", corrected.encode(), target=DOC_ID, edition="2024-rev1"))
     review = f"/admin/uploads/{uid}"
@@ -143,39 +143,39 @@ def test_corrected_schedule_needs_its_catalog_clauses_fixed_with_the_upload(admi
     assert admin_env.snapshot() == before
 
     edit = f"/admin/catalog/youth-academy?upload={uid}"
-    record = json.loads(json.dumps(get_record(admin_env.corpus_dir, "youth-academy"), ensure_ascii=False)
+    record = json.loads(json.dumps(get_record(admin_env.live, "youth-academy"), ensure_ascii=False)
                         .replace("’24.6", "’24.9"))
     record["schedule"][0]["when"] = "2024-09"
-    response = save(client, record, record_version(get_record(admin_env.corpus_dir, "youth-academy")), url=edit)
+    response = save(client, record, record_version(get_record(admin_env.live, "youth-academy")), url=edit)
     assert response.status_code == 302 and response.headers["Location"].endswith(review)
     assert admin_env.snapshot() == before                                 # kept with the upload, not live yet
     assert "Every catalog clause will match after accepting" in client.get(review).get_data(as_text=True)
 
     assert post(client, f"{review}/accept", page=review).headers["Location"].endswith("/admin/documents")
-    entry = docs.find_entry(docs.read_entries(admin_env.corpus_dir), DOC_ID)
+    entry = docs.find_entry(docs.read_entries(admin_env.live), DOC_ID)
     assert entry["edition"] == "2024-rev1" and entry["path"].startswith(f"documents/{DOC_ID}--")
-    assert (admin_env.corpus_dir / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8") == current  # kept
-    assert get_record(admin_env.corpus_dir, "youth-academy")["schedule"][0]["when"] == "2024-09"
+    assert (admin_env.live / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8") == current  # kept
+    assert get_record(admin_env.live, "youth-academy")["schedule"][0]["when"] == "2024-09"
     _verifies(admin_env)
-    assert (admin_env.corpus_dir / "documents.yaml").read_text(encoding="utf-8").startswith("# Source documents")
+    assert (admin_env.live / "documents.yaml").read_text(encoding="utf-8").startswith("# Source documents")
     assert [e.action for e in audit.entries(admin_env.db)][:2] == ["document.accept", "catalog.stage"]
 
 
 def test_inserted_paragraph_re_anchors_the_catalog_on_accept(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    lines = (admin_env.corpus_dir / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8").split("\n")
+    lines = (admin_env.live / "documents" / f"{DOC_ID}.txt").read_text(encoding="utf-8").split("\n")
     lines[10:10] = [" ㅇ 2024. 7. 정정 : 아래 일정 중 일부가 변경되었습니다", ""]     # every later line moves by 2
     uid = upload_id(upload(client, "report.txt", "\n".join(lines).encode(), target=DOC_ID, edition="2024-rev1"))
     assert "will be re-anchored automatically" in client.get(f"/admin/uploads/{uid}").get_data(as_text=True)
     post(client, f"/admin/uploads/{uid}/accept")
-    assert get_record(admin_env.corpus_dir, "youth-academy")["eligibility"][0]["clause"]["lines"] == [1294, 1294]
+    assert get_record(admin_env.live, "youth-academy")["eligibility"][0]["clause"]["lines"] == [1294, 1294]
     _verifies(admin_env)
     assert audit.entries(admin_env.db, action="document.accept")[0].detail["catalog_clauses_moved"] > 300
 
 
 def test_stale_upload_is_refused_when_the_document_changed_meanwhile(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
-    path = admin_env.corpus_dir / "documents" / f"{DOC_ID}.txt"
+    path = admin_env.live / "documents" / f"{DOC_ID}.txt"
     text = path.read_text(encoding="utf-8")
     first = upload_id(upload(client, "a.txt", (text + "\nㅇ 추가 A 안내 문구입니다\n").encode(), target=DOC_ID))
     second = upload_id(upload(client, "b.txt", (text + "\nㅇ 추가 B 안내 문구입니다\n").encode(), target=DOC_ID))
@@ -245,7 +245,7 @@ def test_bad_uploads_are_refused_clearly_quickly_and_change_nothing(admin_app, a
     assert_refused(response, message)
     assert elapsed < 2.0, f"{filename} took {elapsed:.2f}s to refuse"
     assert admin_env.snapshot() == before
-    assert docs.list_uploads(admin_env.var_dir) == []
+    assert docs.list_uploads(admin_env.db) == []
     assert list((admin_env.var_dir / "admin" / "incoming").glob("*")) == []
     assert audit.entries(admin_env.db, action="document.upload_refused")[0].detail["filename"] == filename
 
@@ -266,7 +266,7 @@ def test_upload_mistakes_in_the_form(admin_app, admin_env):
     assert_refused(upload(client, "n.txt", "\n".join(NOTICE).encode(), document_id=DOC_ID), "exists")
     assert_refused(upload(client, "n.txt", "\n".join(NOTICE).encode(), document_id=""), "Give the new document an id")
     assert_refused(upload(client, "n.txt", "\n".join(NOTICE).encode(), language="fr"), "Not a valid choice")
-    current = (admin_env.corpus_dir / "documents" / f"{DOC_ID}.txt").read_bytes()
+    current = (admin_env.live / "documents" / f"{DOC_ID}.txt").read_bytes()
     assert_refused(upload(client, "same.txt", current, target=DOC_ID), "identical to the current version")
     assert admin_env.snapshot() == before
 
@@ -279,14 +279,14 @@ def test_metadata_edit_and_retire(admin_app, admin_env):
     url = "/admin/documents/youth-suit-notice"
     response = post(client, url, {**META, "edition": "2024-08", "edition_label": "8월 개정"}, page=url)
     assert response.status_code == 302
-    entry = docs.find_entry(docs.read_entries(admin_env.corpus_dir), "youth-suit-notice")
+    entry = docs.find_entry(docs.read_entries(admin_env.live), "youth-suit-notice")
     assert entry["edition"] == "2024-08" and entry["edition_label"] == "8월 개정"
     assert post(client, url, {**META, "title": ""}, page=url).status_code == 400
     post(client, "/admin/documents/youth-suit-notice/active", {"active": "0"})
-    assert "youth-suit-notice" not in {d.id for d in load_corpus(admin_env.corpus_dir)}
-    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.corpus_dir, include_retired=True)}
+    assert "youth-suit-notice" not in {d.id for d in load_corpus(admin_env.live)}
+    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.live, include_retired=True)}
     post(client, "/admin/documents/youth-suit-notice/active", {"active": "1"})
-    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.corpus_dir)}
+    assert "youth-suit-notice" in {d.id for d in load_corpus(admin_env.live)}
     assert [e.action for e in audit.entries(admin_env.db, action="document.")][:3] == [
         "document.activate", "document.retire", "document.metadata"]
 
@@ -307,4 +307,4 @@ def test_the_last_active_document_cannot_be_retired(admin_app, admin_env):
     response = post(client, f"/admin/documents/{DOC_ID}/active", {"active": "0"})
     assert "last active document" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert admin_env.snapshot() == before
-    assert yaml.safe_load((admin_env.corpus_dir / "documents.yaml").read_text())["documents"][0]["active"] is True
+    assert yaml.safe_load((admin_env.live / "documents.yaml").read_text())["documents"][0]["active"] is True

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from chatbot.admin import documents as docs
+from chatbot.storage.tables import uploads
 from tests.support.admin import NOTICE, post, signed_in, upload, upload_id
 
 QUESTION = "청년수당 신청 자격이 어떻게 되나요?"
@@ -76,25 +78,26 @@ def test_a_bad_document_id_posted_directly_is_refused(admin_app, admin_env, docu
     before = admin_env.snapshot()
     response = upload(client, "notice.txt", "\n".join(NOTICE).encode(), document_id=document_id)
     assert response.status_code == 400
-    assert docs.list_uploads(admin_env.var_dir) == [] and admin_env.snapshot() == before
+    assert docs.list_uploads(admin_env.db) == [] and admin_env.snapshot() == before
 
 
 def test_the_longest_good_id_passes(admin_app, admin_env):
     client = signed_in(admin_app, "editor")
     uid = upload_id(upload(client, "notice.txt", "\n".join(NOTICE).encode(), document_id="a" * 80))
     assert post(client, f"/admin/uploads/{uid}/accept").status_code == 302
-    assert docs.find_entry(docs.read_entries(admin_env.corpus_dir), "a" * 80)
+    assert docs.find_entry(docs.read_entries(admin_env.live), "a" * 80)
 
 
 @pytest.mark.parametrize("document_id", ["../../escaped", "documents/x", "UPPER"])
 def test_the_accept_step_checks_the_id_again(admin_app, admin_env, document_id):
-    """A staged upload whose id was changed behind the form (its meta.json edited) never reaches the
-    corpus: accepting checks the id before it becomes a path."""
+    """A staged upload whose id was changed behind the form (its stored meta edited) never reaches
+    the corpus: accepting checks the id before it becomes a path."""
     client = signed_in(admin_app, "editor")
     uid = upload_id(upload(client, "notice.txt", "\n".join(NOTICE).encode()))
-    meta = docs.staging_dir(admin_env.var_dir) / uid / "meta.json"
-    meta.write_text(json.dumps({**json.loads(meta.read_text(encoding="utf-8")), "document_id": document_id}),
-                    encoding="utf-8")
+    with admin_env.db.write() as conn:
+        meta = conn.execute(select(uploads.c.meta).where(uploads.c.id == uid)).scalar_one()
+        conn.execute(update(uploads).where(uploads.c.id == uid)
+                     .values(meta=json.dumps({**json.loads(meta), "document_id": document_id})))
     before = admin_env.snapshot()
     response = post(client, f"/admin/uploads/{uid}/accept")
     assert response.status_code == 302
@@ -110,8 +113,8 @@ def test_staging_refuses_a_bad_id(admin_env, tmp_path):
                                filename="n.txt", kind="txt", pages=None, size=1, sha256="", text_sha256="",
                                base_text_sha256="", uploaded_by="editor")
     with pytest.raises(docs.DocumentError):
-        docs.stage_upload(admin_env.var_dir, staged.upload_id, original, "x", staged)
-    assert docs.list_uploads(admin_env.var_dir) == []
+        docs.stage_upload(admin_env.db, staged.upload_id, original, "x", staged)
+    assert docs.list_uploads(admin_env.db) == []
 
 
 # -- reading takes no write lock ----------------------------------------------------------------------
@@ -121,7 +124,7 @@ def test_read_only_pages_render_while_another_process_holds_the_write_lock(admin
     held, release = threading.Event(), threading.Event()
 
     def writer():
-        conn = sqlite3.connect(admin_env.db, isolation_level=None)
+        conn = sqlite3.connect(admin_env.db_file, isolation_level=None)
         conn.execute("BEGIN EXCLUSIVE")
         conn.execute("INSERT INTO audit (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'build', 'build.tick')")
         held.set()

@@ -48,7 +48,7 @@ def test_accepting_needs_the_confirmation_box_and_then_says_not_yet_live(admin_a
     unticked = client.post(f"{review}/accept", data={"csrf_token": csrf_token(client, review)})
     assert unticked.status_code == 302 and unticked.headers["Location"].endswith(review)
     assert "tick the box to confirm" in client.get(review).get_data(as_text=True)
-    assert not (admin_env.corpus_dir / "documents" / "youth-suit-notice.txt").exists()
+    assert not (admin_env.live / "documents" / "youth-suit-notice.txt").exists()
     assert post(client, f"{review}/accept", page=review).status_code == 302              # ticked
     documents = client.get("/admin/documents").get_data(as_text=True)
     notice = documents[documents.index('class="mono">youth-suit-notice'):][:1500]
@@ -77,7 +77,7 @@ def test_required_fields_are_flagged_next_to_the_field_not_only_by_the_browser(a
     assert '<form method="post" novalidate class="program">' in page
     from chatbot.admin.catalog_edit import get_record, record_version
     from chatbot.admin.program_form import form_data
-    record = get_record(admin_env.corpus_dir, "youth-academy")
+    record = get_record(admin_env.live, "youth-academy")
     data = {**flatten(form_data(record)), "base_version": record_version(record), "name_ko": ""}
     response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
     html = response.get_data(as_text=True)

@@ -5,22 +5,23 @@ stored unless it names an account; sessions live on the server, so signing out, 
 or CHATBOT_SESSION_MAX_HOURS ends them whatever the cookie says."""
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
+from sqlalchemy import update
 
 from chatbot.admin import accounts, audit
-from chatbot.admin.db import SCHEMA_VERSION, UNKNOWN_USER, init_db
-from tests.support.admin import PASSWORD, login, make_admin_app, post, signed_in
+from chatbot.admin.accounts import UNKNOWN_USER
+from chatbot.storage.tables import login_failures
+from tests.support.admin import login, make_admin_app, post, signed_in
 
 WRONG = "wrong password!!"
 
 
 def failures_happened_earlier(db, seconds: float) -> None:
     """As if the recorded failed sign-ins were ``seconds`` older: the wait they caused has passed."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE login_failures SET at = at - ?", (seconds,))
+    with db.write() as conn:
+        conn.execute(update(login_failures).values(at=login_failures.c.at - seconds))
 
 
 def burst_rows(db) -> list[audit.AuditEntry]:
@@ -83,25 +84,6 @@ def test_a_typed_name_is_stored_only_if_it_names_an_account(admin_app, admin_env
     stored = b"".join(p.read_bytes() for p in admin_env.var_dir.glob("admin.sqlite3*"))
     assert typed.lower().encode() not in stored and typed.encode() not in stored
     assert b"somebody-else" not in stored
-
-
-def test_upgrading_a_version_1_database_forgets_typed_names(tmp_path):
-    db = tmp_path / "admin.sqlite3"
-    init_db(db)
-    accounts.create_user(db, "chief", PASSWORD, {"publisher"})
-    with sqlite3.connect(db) as conn:                   # what version 1 wrote
-        conn.executemany("INSERT INTO audit (at, actor, action, target) VALUES ('2026-01-01T00:00:00Z', ?, ?, ?)",
-                         [("my secret pw", "login.failed", "my secret pw"), ("chief", "login.failed", "chief"),
-                          ("my secret pw", "login.throttled", "my secret pw")])
-        conn.execute("INSERT INTO login_failures (key, at) VALUES ('user:my secret pw', 1)")
-        conn.execute("PRAGMA user_version = 1")
-    init_db(db)
-    targets = [(e.actor, e.target) for e in audit.entries(db, action="login.")]
-    assert targets == [(UNKNOWN_USER, UNKNOWN_USER), ("chief", "chief"), (UNKNOWN_USER, UNKNOWN_USER)]
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] == 0
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert b"my secret pw" not in b"".join(p.read_bytes() for p in tmp_path.glob("admin.sqlite3*"))
 
 
 # -- the per-client limit (Flask-Limiter) ------------------------------------------------------------

@@ -9,8 +9,9 @@ import shutil
 import pytest
 
 from chatbot.admin.accounts import create_user
-from chatbot.admin.db import init_db
 from chatbot.config import PROJECT_ROOT
+from chatbot.storage import migrate
+from chatbot.storage.database import database, sqlite_url
 from tests.support.live import running_server
 
 pytestmark = pytest.mark.integration
@@ -25,8 +26,9 @@ def staff_server(real_index_dir, tmp_path_factory):
     state = tmp_path_factory.mktemp("staff-state")
     corpus = state / "corpus"
     shutil.copytree(PROJECT_ROOT / "corpus", corpus)
-    init_db(state / "admin.sqlite3")
-    create_user(state / "admin.sqlite3", "kim.clerk", PASSWORD, {"editor", "publisher"})
+    db = database(sqlite_url(state / "admin.sqlite3"))
+    migrate.upgrade(db)
+    create_user(db, "kim.clerk", PASSWORD, {"editor", "publisher"})
     env = {"CHATBOT_INDEX_DIR": str(real_index_dir), "CHATBOT_CORPUS_DIR": str(corpus),
            "CHATBOT_VAR_DIR": str(state), "CHATBOT_ADMIN_DB": str(state / "admin.sqlite3"),
            "CHATBOT_FEEDBACK_DB": str(state / "feedback.sqlite3"), "CHATBOT_RATE_LIMIT": "off",

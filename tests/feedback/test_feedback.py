@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from chatbot.config import Settings
 from chatbot.feedback.store import AnswerSigner, FeedbackStore
 from chatbot.web import ask as ask_module
 from chatbot.web import feedback as feedback_module
@@ -45,6 +46,9 @@ def ask(client, question=QUESTION) -> dict:
 
 
 def rows(state_dir) -> list[dict]:
+    """The feedback rows (none while the file does not exist: the app may migrate it at start)."""
+    if not (state_dir / "feedback.sqlite3").exists():
+        return []
     conn = sqlite3.connect(state_dir / "feedback.sqlite3")
     conn.row_factory = sqlite3.Row
     try:
@@ -61,7 +65,7 @@ def all_bytes(directory) -> bytes:
 def test_ask_returns_a_signed_answer_id_and_stores_nothing(fb_client, state_dir):
     body = ask(fb_client)
     assert body["answer_id"].startswith("a2.")
-    assert not (state_dir / "feedback.sqlite3").exists()
+    assert rows(state_dir) == []
     assert b"010-1234-5678" not in all_bytes(state_dir) and "정장".encode() not in all_bytes(state_dir)
 
 
@@ -110,7 +114,7 @@ def test_forged_answer_ids_are_refused(fb_client, state_dir, mutate):
     response = fb_client.post("/api/feedback", json={"answer_id": mutate(body["answer_id"]), "rating": "up"})
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid_answer_id" and response.json["error"]["field"] == "answer_id"
-    assert not (state_dir / "feedback.sqlite3").exists()
+    assert rows(state_dir) == []
 
 
 def test_answer_id_from_another_secret_is_refused(make_app, fake_index_dir, fb_client, tmp_path):
@@ -161,14 +165,14 @@ def test_question_limit_matches_ask():
     assert feedback_module.MAX_QUESTION_CHARS == ask_module.MAX_QUESTION_CHARS
 
 
-def test_store_uses_wal_and_full_sync(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite3")
-    conn = store._connect()
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2          # FULL
-    finally:
-        conn.close()
+def test_embedded_store_uses_wal_and_full_sync(tmp_path):
+    """The SQLite file is migrated on first use (nothing run by hand) and keeps WAL and synchronous=FULL."""
+    settings = Settings().with_overrides({"feedback_db": tmp_path / "f.sqlite3", "admin_db": tmp_path / "a.sqlite3"})
+    store = FeedbackStore.open(settings)
+    with store.db.write() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2          # FULL
+    assert (tmp_path / "f.sqlite3").stat().st_mode & 0o077 == 0
 
 
 def test_signer_round_trip_and_question_digest_is_keyed():

@@ -97,10 +97,21 @@ def fb_app(make_app, fake_index_dir, tmp_path):
     return make_app(fake_index_dir, feedback_db=tmp_path / "state" / "feedback.sqlite3", rate_limit="off")
 
 
-def test_no_seeded_value_survives_into_storage_or_logs(fb_app, tmp_path, caplog):
+@pytest.fixture
+def every_logger_at_debug(caplog):
+    """Every logger, including quiet libraries (SQLAlchemy's statements too), at DEBUG for this test
+    only: later tests must not inherit a flood of debug records."""
     caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):        # every logger, including quiet libraries
-        logging.getLogger(name).setLevel(logging.DEBUG)
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    yield
+    for logger, level in zip(loggers, levels):
+        logger.setLevel(level)
+
+
+def test_no_seeded_value_survives_into_storage_or_logs(fb_app, tmp_path, caplog, every_logger_at_debug):
     client = fb_app.test_client()
     values = seeded_values()
     rng = random.Random(SEED)

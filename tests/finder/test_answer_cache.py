@@ -51,7 +51,8 @@ def test_language_top_k_and_case_are_part_of_the_question(make_app, fake_index_d
 def test_a_new_day_or_a_new_version_is_a_miss(make_app, admin_env, fake_embedder):
     """Schedules and age verdicts read "today", and a published version may answer differently."""
     embedder = QueryCounter()
-    app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, embedder=embedder, today="2024-03-04")
+    app = make_app(admin_env.index_dir, corpus_dir=admin_env.corpus_dir, var_dir=admin_env.var_dir, embedder=embedder,
+                   today="2024-03-04")
     client = app.test_client()
     service = app.extensions["finder"]
     live = answer_body(client, question=QUESTION)["index_version"]

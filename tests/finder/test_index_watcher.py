@@ -19,7 +19,7 @@ from tests.support.wait import wait_until
 
 def settings_for(admin_env) -> Settings:
     return Settings().with_overrides({"index_dir": admin_env.index_dir, "corpus_dir": admin_env.corpus_dir,
-                                      "embed_backend": "fake", "embed_model": "64", "reload_seconds": 0.05})
+                                      "var_dir": admin_env.var_dir, "embed_backend": "fake", "embed_model": "64", "reload_seconds": 0.05})
 
 
 class GatedService(FinderService):

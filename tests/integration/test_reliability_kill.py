@@ -11,6 +11,7 @@ import pytest
 from chatbot.admin import jobs
 from chatbot.index.store import list_versions, load_version, read_current, verify_version
 from chatbot.finder.service import FinderService
+from chatbot.storage.database import state_database
 from tests.support.admin import change_corpus, wait_for_build
 from tests.support.wait import wait_until
 
@@ -47,7 +48,7 @@ def _every_listed_version_is_whole(index_dir) -> None:
 def _reached_or_over(settings, job_id: int, reached, leftovers: set):
     """The job once it has reached its kill point or is over; None while it is not there yet.
     ``leftovers``: the temporary directories earlier killed builds left (pruned after an hour)."""
-    job = jobs.get_job(settings.admin_db_path, job_id)
+    job = jobs.get_job(state_database(settings), job_id)
     writing = bool(set(settings.index_dir.glob(".build-*")) - leftovers)
     return job if job and (not job.active or reached(job, writing)) else None
 
@@ -68,7 +69,7 @@ def test_builds_killed_in_every_phase_never_hurt_the_live_version(admin_app, adm
             os.killpg(job.pid, signal.SIGKILL)            # the build and anything it started
             killed.append(point)
             wait_until(lambda: jobs.reconcile(settings) is None, 10, f"killed build {job.id} still listed as building")
-            finished = jobs.get_job(settings.admin_db_path, job.id)
+            finished = jobs.get_job(state_database(settings), job.id)
             assert finished.state == "failed" and "killed or crashed" in finished.error
         assert read_current(admin_env.index_dir) == live
         assert _ask(admin_app)["index_version"] == live                 # the serving worker

@@ -28,7 +28,7 @@ def server(admin_env, fake_embedder):
     live = read_current(admin_env.index_dir)
     change_corpus(admin_env)
     settings = Settings().with_overrides({"index_dir": admin_env.index_dir, "corpus_dir": admin_env.corpus_dir,
-                                          "embed_backend": "fake", "embed_model": "64"})
+                                          "var_dir": admin_env.var_dir, "embed_backend": "fake", "embed_model": "64"})
     new = build_index(settings, embedder=fake_embedder, publish=False).version
     env = settings.with_overrides({"var_dir": admin_env.var_dir, "feedback_db": admin_env.var_dir / "fb.sqlite3",
                                    "reload_seconds": 0.2, "rate_limit": "off",

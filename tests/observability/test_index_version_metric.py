@@ -17,7 +17,8 @@ def version_info(version: str) -> float:
 
 def test_a_published_version_reads_1_and_the_one_it_replaced_0(admin_env, fake_embedder):
     settings = Settings().with_overrides({"index_dir": admin_env.index_dir, "corpus_dir": admin_env.corpus_dir,
-                                          "embed_backend": "fake", "embed_model": "64", "reload_seconds": 3600})
+                                          "var_dir": admin_env.var_dir, "embed_backend": "fake", "embed_model": "64",
+                                          "reload_seconds": 3600})
     old = read_current(admin_env.index_dir)
     service = FinderService(settings, embedder=fake_embedder)
     assert service.snapshot().version == old and version_info(old) == 1

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from chatbot.admin import jobs
 from chatbot.admin.accounts import create_user
-from chatbot.admin.db import init_db
 from chatbot.admin.program_form import form_data
-from chatbot.config import PROJECT_ROOT
+from chatbot.config import PROJECT_ROOT, Settings
+from chatbot.storage.corpus import CorpusStore, read_tree, ready_store
+from chatbot.storage import migrate
+from chatbot.storage.database import Database, database, sqlite_url
 from tests.support.wait import wait_until
 
 PASSWORD = "correct horse battery"
@@ -30,13 +32,28 @@ class AdminEnv:
     var_dir: Path
 
     @property
-    def db(self) -> Path:
+    def db_file(self) -> Path:
         return self.var_dir / "admin.sqlite3"
 
+    @property
+    def db(self) -> Database:
+        """The staff database the app of :func:`make_admin_app` uses (the same object)."""
+        return database(sqlite_url(self.db_file))
+
+    @property
+    def store(self) -> CorpusStore:
+        """The corpus as the staff area keeps it: in the state database, seeded from ``corpus_dir``."""
+        return ready_store(Settings().with_overrides({"corpus_dir": self.corpus_dir, "var_dir": self.var_dir,
+                                                      "admin_db": self.db_file, "database_url": ""}))
+
+    @property
+    def live(self) -> Path:
+        """A directory holding the staff area's corpus at its current revision (to read)."""
+        return self.store.snapshot()
+
     def snapshot(self) -> dict[str, bytes]:
-        """Every corpus file's bytes: to prove a refused action changed nothing."""
-        return {str(p.relative_to(self.corpus_dir)): p.read_bytes() for p in sorted(self.corpus_dir.rglob("*"))
-                if p.is_file()}
+        """Every file of the staff area's corpus: to prove a refused action changed nothing."""
+        return read_tree(self.live)
 
 
 def make_admin_env(root: Path, index_dir: Path) -> AdminEnv:
@@ -49,10 +66,16 @@ def make_admin_env(root: Path, index_dir: Path) -> AdminEnv:
     index = root / "index"
     shutil.copytree(index_dir, index)
     var = root / "var"
-    init_db(var / "admin.sqlite3")
+    env = AdminEnv(root, corpus, index, var)
+    migrate.upgrade(env.db)
+    add_staff(env.db)
+    return env
+
+
+def add_staff(db: Database) -> None:
+    """An editor, a publisher and a chief (both roles), all with ``PASSWORD``."""
     for name, roles in (("editor", {"editor"}), ("publisher", {"publisher"}), ("chief", {"editor", "publisher"})):
-        create_user(var / "admin.sqlite3", name, PASSWORD, roles)
-    return AdminEnv(root, corpus, index, var)
+        create_user(db, name, PASSWORD, roles)
 
 
 def make_admin_app(make_app, admin_env: AdminEnv, **overrides):
@@ -197,14 +220,16 @@ NEW_LINE = "\n ㅇ 2024년 7월 신설: 청년 면접정장 대여 횟수 연 12
 
 
 def change_corpus(admin_env: AdminEnv, line: str = NEW_LINE) -> None:
-    path = admin_env.corpus_dir / DOC
-    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
+    """A line added to the report, as a staff edit of the corpus the next build reads."""
+    with admin_env.store.edit("test") as edit:
+        path = edit.dir / DOC
+        path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
 
 
 def wait_for_build(settings, job_id: int, timeout: float = 240) -> jobs.Job:
     """The build job once it is over (succeeded or failed), reconciling as the staff pages do."""
     def finished():
         jobs.reconcile(settings)
-        job = jobs.get_job(settings.admin_db_path, job_id)
+        job = jobs.get_job(jobs.database(settings), job_id)
         return job if job and not job.active else None
     return wait_until(finished, timeout, f"build {job_id} did not finish", interval=0.2)

@@ -81,6 +81,15 @@ def fresh_database(server_url: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def sessions_waiting_for_a_lock(db) -> int:
+    """How many sessions of ``db``'s PostgreSQL database wait for a lock now (a test's proof that
+    a second host really waited for the first, rather than happening to come after it)."""
+    from sqlalchemy import text
+    with db.read() as conn:
+        return conn.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                 "WHERE datname = current_database() AND wait_event_type = 'Lock'")).scalar()
+
+
 def delete_keys(url: str, prefix: str) -> None:
     """Remove every key holding ``prefix`` (the limiter puts its own prefix before ours)."""
     import redis

@@ -8,9 +8,11 @@ the multiprocess sums over the real gunicorn)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert
 
 from chatbot.admin import jobs
-from chatbot.admin.db import connect
+from chatbot.storage.database import state_database
+from chatbot.storage.tables import jobs as job_rows
 from tests.support.metrics import AUTH, TOKEN, increase, scrape, total
 
 
@@ -120,9 +122,9 @@ def test_a_build_whose_process_died_is_counted_once_as_crashed(make_app, admin_e
     app = make_app(admin_env.index_dir, var_dir=admin_env.var_dir, metrics_token=TOKEN)
     settings, client = app.config["SETTINGS"], app.test_client()
     before = total(scrape(client), "chatbot_builds_total", outcome="crashed")
-    with connect(settings.admin_db_path) as conn:
-        conn.execute("INSERT INTO jobs (kind, state, created_by, created_at, pid) VALUES "
-                     "('build', 'running', 'editor', '2026-01-01T00:00:00Z', 999999)")
+    with state_database(settings).write() as conn:
+        conn.execute(insert(job_rows).values(kind="build", state="running", created_by="editor",
+                                             created_at="2026-01-01T00:00:00Z", pid=999999))
     jobs.reconcile(settings)
     jobs.reconcile(settings)                 # the second look finds it already marked: not counted again
     assert total(scrape(client), "chatbot_builds_total", outcome="crashed") == before + 1
