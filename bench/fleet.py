@@ -17,6 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 import requests
@@ -25,20 +26,12 @@ from bench.load import HEADER, distinct_questions, run_level
 from chatbot.storage import registry
 from chatbot.storage.corpus import CorpusStore
 from chatbot.storage.database import Database
-from scripts.fleet import DEFAULT_REDIS_URL, LocalFleet
+from scripts.fleet import DEFAULT_REDIS_URL, LocalFleet, serving_version
 from tests.support.admin import DOC
 from tests.support.live import free_port
 from tests.support.services import DEFAULT_DATABASE_URL, delete_keys
 
 WARM_UP = ["청년 면접정장 대여", "소상공인 대출 이자 지원", "서울형 강소기업 채용", "취업날개 나이 제한"]
-
-
-def ready_version(url: str) -> str | None:
-    try:
-        response = requests.get(url + "/readyz", timeout=5)
-    except requests.RequestException:
-        return None
-    return response.json().get("index_version") if response.status_code == 200 else None
 
 
 def wait_for(predicate, timeout: float, what: str) -> float:
@@ -51,12 +44,14 @@ def wait_for(predicate, timeout: float, what: str) -> float:
     return time.monotonic() - started
 
 
-def throughput(fleet: LocalFleet, names: list[str], levels: list[int], seconds: float) -> None:
+def throughput(fleet: LocalFleet, names: list[str], levels: list[int], seconds: float,
+               next_question: Callable[[], str]) -> None:
+    """``next_question`` is one stream for the whole run: no question is asked twice, so no answer
+    comes from the shared cache."""
     urls = [fleet.hosts[name].url for name in names]
     for url in urls:                                  # every worker's model and index warm before timing
         for question in WARM_UP:
             requests.post(url + "/api/ask", json={"question": question}, timeout=60)
-    next_question = distinct_questions(set(WARM_UP))
     print(f"\n{len(urls)} host(s), {fleet.web_workers} workers each, {seconds:g} s a level")
     print(HEADER)
     for clients in levels:
@@ -97,10 +92,11 @@ def main() -> None:
               f"processes under {fleet.root}")
         fleet.start_host("host-a", free_port())
         fleet.wait_ready()
-        throughput(fleet, ["host-a"], levels, args.seconds)
+        questions = distinct_questions(set(WARM_UP))
+        throughput(fleet, ["host-a"], levels, args.seconds, questions)
         fleet.start_host("host-b", free_port())
         fleet.wait_ready()
-        throughput(fleet, ["host-a", "host-b"], levels, args.seconds)
+        throughput(fleet, ["host-a", "host-b"], levels, args.seconds, questions)
 
         versions = [registry.current(db), second_version(fleet, db)]
         hosts = list(fleet.hosts.values())
@@ -108,7 +104,7 @@ def main() -> None:
         for n in range(args.publishes):
             target = versions[(n + 1) % 2]
             fleet.run("publish", target, name="builder")     # returns once the transaction committed
-            delays.append(wait_for(lambda: all(ready_version(h.url) == target for h in hosts), 120,
+            delays.append(wait_for(lambda: all(serving_version(h.url) == target for h in hosts), 120,
                                    f"publish of {target} not seen by every host"))
         print(f"\npublish -> every host serving it: {', '.join(f'{d:.2f}' for d in delays)} s "
               f"(median {statistics.median(delays):.2f} s)")
@@ -116,7 +112,7 @@ def main() -> None:
         current = registry.current(db)
         started = time.monotonic()
         joining = fleet.start_host("host-c", free_port())
-        joined = wait_for(lambda: joining.running and ready_version(joining.url) == current, 300, joining.tail())
+        joined = wait_for(lambda: joining.running and serving_version(joining.url) == current, 300, joining.tail())
         print(f"new host with an empty cache: serving {current} {joined:.1f} s after it was started "
               f"(gunicorn, model, download, verify, load)")
     finally:

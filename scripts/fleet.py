@@ -47,6 +47,15 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def serving_version(url: str) -> str | None:
+    """The index version the host at ``url`` serves (its /readyz), None while it serves none."""
+    try:
+        response = requests.get(url + "/readyz", timeout=5)
+    except requests.RequestException:
+        return None
+    return response.json().get("index_version") if response.status_code == 200 else None
+
+
 @dataclass
 class Process:
     """One process of the fleet: a web host (gunicorn) or the build worker."""

@@ -21,7 +21,7 @@ import requests
 from chatbot.storage import registry
 from chatbot.storage.corpus import CorpusStore
 from chatbot.storage.database import Database
-from scripts.fleet import LocalFleet
+from scripts.fleet import LocalFleet, serving_version
 from tests.support import services
 from tests.support.admin import DOC, NEW_LINE, PASSWORD
 from tests.support.live import free_port
@@ -72,14 +72,6 @@ class Load:
         self.stop.set()
         for thread in self.threads:
             thread.join(60)
-
-
-def ready_version(url: str) -> str | None:
-    try:
-        response = requests.get(url + "/readyz", timeout=5)
-    except requests.RequestException:
-        return None
-    return response.json().get("index_version") if response.status_code == 200 else None
 
 
 def staff_session(url: str, username: str = "chief") -> requests.Session:
@@ -136,8 +128,8 @@ def _build_new_version(fleet: LocalFleet) -> str:
 
 def test_a_publish_on_host_a_under_load_reaches_host_b_within_5_s_without_a_failed_request(fleet):
     a, b = fleet.hosts["host-a"].url, fleet.hosts["host-b"].url
-    first = ready_version(a)
-    assert first is not None and ready_version(b) == first
+    first = serving_version(a)
+    assert first is not None and serving_version(b) == first
     new = _build_new_version(fleet)
     clerk = staff_session(a)
     with Load([a, b]) as load:
@@ -146,12 +138,12 @@ def test_a_publish_on_host_a_under_load_reaches_host_b_within_5_s_without_a_fail
                                allow_redirects=False, timeout=30)
         assert published.status_code == 302
         started = time.monotonic()
-        wait_until(lambda: ready_version(b) == new, 5, lambda: f"host B still on {ready_version(b)}", interval=0.05)
+        wait_until(lambda: serving_version(b) == new, 5, lambda: f"host B still on {serving_version(b)}", interval=0.05)
         propagation = time.monotonic() - started
         wait_until(lambda: load.versions[b][new] > 0 and load.versions[a][new] > 0, 10, "answers not from the new version")
     print(f"publish on A -> B ready on {new} in {propagation:.2f} s")
     assert load.failures == []
-    assert ready_version(a) == ready_version(b) == new
+    assert serving_version(a) == serving_version(b) == new
     fleet.published = (first, new)
 
 
@@ -191,14 +183,14 @@ def test_kill_9_of_host_a_under_load_leaves_b_answering_and_a_new_a_fetches_the_
         wait_until(lambda: sum(load.versions[b].values()) > 3, 30, "no answers under load")
         a_host.kill()
         fleet.run("publish", first)          # a rollback while A is down: A must find it by itself
-        wait_until(lambda: ready_version(b) == first, 10, "B did not roll back")
+        wait_until(lambda: serving_version(b) == first, 10, "B did not roll back")
         served = sum(load.versions[b].values())
         wait_until(lambda: sum(load.versions[b].values()) > served + 5, 30, "B stopped answering")
     assert load.failures == []
     shutil.rmtree(fleet.root / "host-a" / "index")          # a new machine: nothing cached
     started = time.monotonic()
     restarted = fleet.start_host("host-a", a_host.port)
-    wait_until(lambda: ready_version(restarted.url) == first, 60, lambda: restarted.tail())
+    wait_until(lambda: serving_version(restarted.url) == first, 60, lambda: restarted.tail())
     print(f"new host A ready on {first} in {time.monotonic() - started:.1f} s")
 
 
